@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError } from '../core/errors.js';
+import { configSchema, type WeisuConfig } from './schema.js';
+
+/** `cameras[0].zones[1].polygon` from a zod path. */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
+}
+
+/** zod issues → ConfigError naming each field. Unknown keys get their own path named. */
+export function toConfigError(err: z.ZodError, what: string): ConfigError {
+  const issues = err.issues.flatMap((i) => {
+    if (i.code === 'unrecognized_keys') {
+      return i.keys.map((k) => ({ field: fieldPath([...i.path, k]), message: `unknown key "${k}": remove it or check its spelling (see weisu config schema)` }));
+    }
+    return [{ field: fieldPath(i.path), message: i.message }];
+  });
+  return new ConfigError(`${what} is invalid`, issues);
+}
+
+/** Expands `${VAR}` in every string of the parsed document; a missing variable names the field that needs it. */
+export function expandEnv(node: unknown, env: NodeJS.ProcessEnv, path: PropertyKey[] = []): unknown {
+  if (typeof node === 'string') {
+    return node.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
+      const v = env[name];
+      if (v === undefined) {
+        throw new ConfigError('configuration refers to an unset environment variable', [
+          { field: fieldPath(path), message: `\${${name}} is not set: export ${name}=... before starting weisu` },
+        ]);
+      }
+      return v;
+    });
+  }
+  if (Array.isArray(node)) return node.map((v, i) => expandEnv(v, env, [...path, i]));
+  if (node && typeof node === 'object') {
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, expandEnv(v, env, [...path, k])]));
+  }
+  return node;
+}
+
+export function parseConfig(text: string, source = 'configuration', env: NodeJS.ProcessEnv = process.env): WeisuConfig {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (e) {
+    const where = e instanceof YAMLParseError && e.linePos ? ` at line ${e.linePos[0].line}` : '';
+    throw new ConfigError(`${source} is not valid YAML${where}`, [{ field: '', message: (e as Error).message }]);
+  }
+  const result = configSchema.safeParse(expandEnv(doc ?? {}, env));
+  if (!result.success) throw toConfigError(result.error, source);
+  return result.data;
+}
+
+export function configPath(flag?: string): string {
+  return flag ?? process.env.WEISU_CONFIG ?? './weisu.yaml';
+}
+
+export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): WeisuConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`cannot read configuration file ${path}`, [
+      { field: '', message: `${(e as NodeJS.ErrnoException).code ?? 'error'}: pass --config FILE or set WEISU_CONFIG` },
+    ]);
+  }
+  const cfg = parseConfig(text, path, env);
+  // A camera given as a relative file path means relative to the config file, wherever weisu is started.
+  for (const cam of cfg.cameras) {
+    if (!/^[a-z][a-z0-9+.-]*:/i.test(cam.url) && !isAbsolute(cam.url)) cam.url = resolve(dirname(path), cam.url);
+  }
+  return cfg;
+}
