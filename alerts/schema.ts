@@ -20,3 +20,6 @@ export const caseApiSchema = z.discriminatedUnion('kind', [open311Schema]);
 
 export type CaseApiConfig = z.output<typeof caseApiSchema>;
 export type Open311Config = z.output<typeof open311Schema>;
+
+/** Alerts settings (top-level `alerts:`): modes, evidence, webhooks, SLAs. */
+export const alertsSchema = z.strictObject({});

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { durationField } from '../core/duration.js';
-import { sourceFields } from '../streams/schema.js';
+import { sourceFields, streamsSchema } from '../streams/schema.js';
 import { zoneSchema } from '../rules/schema.js';
-import { caseApiSchema } from '../alerts/schema.js';
+import { alertsSchema, caseApiSchema } from '../alerts/schema.js';
+import { platesSchema } from '../plates/schema.js';
+import { workersSchema } from '../queue/schema.js';
 import { detectorSchema } from '../detector/schema.js';
 import { serverSchema } from '../api/schema.js';
 
@@ -48,6 +50,10 @@ export const configSchema = z
     detector: detectorSchema.default({ model: 'yolox-nano-coco-416', score_threshold: 0.35, threads: 2 }),
     cameras: z.array(cameraSchema).default([]),
     case_api: caseApiSchema.optional(),
+    streams: streamsSchema.prefault({}),
+    alerts: alertsSchema.prefault({}),
+    workers: workersSchema.prefault({}),
+    plates: platesSchema.prefault({}),
   })
   .superRefine((cfg, ctx) => {
     const seen = new Set<string>();

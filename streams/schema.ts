@@ -13,3 +13,6 @@ export const sourceFields = {
   /** Files only: start again at the end (demos, soak tests). */
   loop: z.boolean().default(false),
 };
+
+/** Fleet-wide stream settings (top-level `streams:` in the config). */
+export const streamsSchema = z.strictObject({});
