@@ -37,7 +37,6 @@ function segmentsCross(a: Point, b: Point, c: Point, d: Point): boolean {
 /** Why a polygon is unusable as a zone, or null when it is fine. */
 export function polygonProblem(pts: Point[]): string | null {
   if (pts.length < 3) return 'a zone polygon needs at least 3 points';
-  if (polygonArea(pts) < 1e-4) return 'the polygon is empty (its points are collinear or nearly so): draw an area around the zone';
   for (let i = 0; i < pts.length; i++) {
     for (let j = i + 1; j < pts.length; j++) {
       // Adjacent edges share a point; skip them (and the closing pair).
@@ -47,5 +46,7 @@ export function polygonProblem(pts: Point[]): string | null {
       }
     }
   }
+  // After the crossing test: a bow-tie has zero signed area but its real problem is the crossing.
+  if (polygonArea(pts) < 1e-4) return 'the polygon is empty (its points are collinear or nearly so): draw an area around the zone';
   return null;
 }
