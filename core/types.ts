@@ -87,6 +87,8 @@ export interface EvidenceFrame {
   jpegBase64: string;
   /** What the frame shows: the first sighting or the confirming one. */
   role: 'first_seen' | 'confirmed' | 'recheck';
+  /** Boxes (pixels of this frame) of people other than the subject: blurred in evidence for privacy. */
+  people?: BBox[];
 }
 
 /** What the detection worker sends to the alerts side over the `incidents` queue. */
