@@ -1,0 +1,38 @@
+/**
+ * Every Redis key weisu writes besides BullMQ's own, in one place. All start with the configured hash tag
+ * (`{weisu}` by default), so in Redis Cluster they share one slot with the queues and Lua scripts may
+ * touch several of them atomically.
+ */
+export interface Keys {
+  prefix: string;
+  /** Hash: camera id → JSON CameraSpec (what a sampling job needs), maintained by the scheduler. */
+  cameras: string;
+  /** Hash: camera id → JSON CameraHealth, written by whichever worker sampled the camera last. */
+  health: string;
+  /** Hash: camera id → JSON LastSample (when, by whom, lag, outcome). */
+  lastSample: string;
+  /** Hash: worker id → JSON WorkerReport (heartbeat + metrics snapshot), read by `weisu status`. */
+  workers: string;
+  /** Versioned rule state of one camera (tracks, dwell clocks, events not yet handed on). */
+  state(cameraId: string): string;
+  /** Lease held while one sample of a camera runs, so the next one is skipped instead of piling up. */
+  busy(cameraId: string): string;
+  /** The frame that started a stay in a zone, kept for the confirmed event's evidence. */
+  firstFrame(cameraId: string, ts: number): string;
+  /** Lock so that of several `weisu serve` instances only one reconciles schedules at a time. */
+  schedulerLock: string;
+}
+
+export function redisKeys(prefix: string): Keys {
+  return {
+    prefix,
+    cameras: `${prefix}:cameras`,
+    health: `${prefix}:health`,
+    lastSample: `${prefix}:last-sample`,
+    workers: `${prefix}:workers`,
+    state: (id) => `${prefix}:state:${id}`,
+    busy: (id) => `${prefix}:busy:${id}`,
+    firstFrame: (id, ts) => `${prefix}:first-frame:${id}:${ts}`,
+    schedulerLock: `${prefix}:scheduler-lock`,
+  };
+}

@@ -1,0 +1,92 @@
+import { Queue, QueueEvents, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import type { IncidentMessage } from '../core/types.js';
+import type { RedisClient } from './redis.js';
+
+/**
+ * The BullMQ queues weisu runs on, all under one hash-tagged prefix (Redis Cluster keeps each queue's keys
+ * in one slot). `samples`: one job per camera per interval, made by the job schedulers. `incidents`:
+ * confirmed and cleared events from workers to the alerts side. `rechecks`: "is it still there?" questions
+ * from the alerts side, answered by a worker that samples the camera again.
+ */
+export const QUEUE_NAMES = { samples: 'samples', incidents: 'incidents', rechecks: 'rechecks' } as const;
+
+export interface SampleJob {
+  cameraId: string;
+}
+
+/** Ask a worker to look at a camera again: is the incident's subject still there? */
+export interface RecheckJob {
+  incidentId: string;
+  cameraId: string;
+  zoneId: string;
+  kind: IncidentMessage['event']['kind'];
+  /** The subject's box in full-resolution pixels when the incident was confirmed. */
+  box: [number, number, number, number];
+  frameSize: { width: number; height: number };
+}
+
+export interface RecheckResult {
+  verdict: 'gone' | 'present' | 'unknown';
+  reason?: string;
+  ts?: number;
+  jpegBase64?: string;
+}
+
+export interface Queues {
+  samples: Queue<SampleJob>;
+  incidents: Queue<IncidentMessage>;
+  rechecks: Queue<RecheckJob, RecheckResult>;
+  close(): Promise<void>;
+}
+
+/** A sample not taken is replaced by the next one: never retried, and forgotten once done. */
+export const SAMPLE_JOB_OPTS: JobsOptions = { attempts: 1, removeOnComplete: true, removeOnFail: { count: 1000 } };
+
+/**
+ * Incidents are retried with backoff until the alerts side takes them, and kept a day after completion so
+ * that re-emitting the same event (same job id) is ignored by BullMQ.
+ */
+export const INCIDENT_JOB_OPTS: JobsOptions = {
+  attempts: 50,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { age: 86_400 },
+  removeOnFail: { age: 7 * 86_400 },
+};
+
+export function openQueues(connection: RedisClient, prefix: string): Queues {
+  const conn = connection as unknown as ConnectionOptions;
+  const samples = new Queue<SampleJob>(QUEUE_NAMES.samples, { connection: conn, prefix, defaultJobOptions: SAMPLE_JOB_OPTS });
+  const incidents = new Queue<IncidentMessage>(QUEUE_NAMES.incidents, { connection: conn, prefix, defaultJobOptions: INCIDENT_JOB_OPTS });
+  const rechecks = new Queue<RecheckJob, RecheckResult>(QUEUE_NAMES.rechecks, {
+    connection: conn,
+    prefix,
+    defaultJobOptions: { attempts: 2, removeOnComplete: { age: 3600 }, removeOnFail: { age: 3600 } },
+  });
+  return {
+    samples,
+    incidents,
+    rechecks,
+    async close() {
+      await Promise.all([samples.close(), incidents.close(), rechecks.close()]);
+    },
+  };
+}
+
+/** BullMQ job ids may not contain ':'; an event's id is its incident and type, so a re-emission is a no-op. */
+export function incidentJobId(msg: IncidentMessage): string {
+  return `${msg.event.incidentId}.${msg.event.type}`.replaceAll(':', '_');
+}
+
+export async function emitIncident(queue: Queue<IncidentMessage>, msg: IncidentMessage): Promise<void> {
+  await queue.add(msg.event.type, msg, { jobId: incidentJobId(msg) });
+}
+
+/** Scheduler jobs are named `repeat:<scheduler id>:<due millis>`: the due time is the start of the lag. */
+export function scheduledAt(job: { id?: string; timestamp: number; delay?: number }): number {
+  const m = /:(\d+)$/.exec(job.id ?? '');
+  return m ? Number(m[1]) : job.timestamp + (job.delay ?? 0);
+}
+
+export function queueEvents(connection: RedisClient, prefix: string, name: string): QueueEvents {
+  return new QueueEvents(name, { connection: connection as unknown as ConnectionOptions, prefix });
+}

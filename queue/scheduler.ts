@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import type { CameraConfig } from '../config/schema.js';
+import { log } from '../core/log.js';
+import { toSpec } from './cameras.js';
+import type { Keys } from './keys.js';
+import { SAMPLE_JOB_OPTS, type Queues } from './queues.js';
+import type { RedisClient } from './redis.js';
+import { deleteState } from './rule_state.js';
+
+/**
+ * Keeps exactly one BullMQ job scheduler per enabled camera, at its `sample_every`, and the camera specs
+ * workers read, in step with the cameras the store holds. Reconciling is idempotent and done under a Redis
+ * lock, so several `weisu serve` instances on one Redis agree instead of doubling the schedule; it runs on
+ * start, whenever cameras change, after Redis comes back (a restarted Redis may have lost everything),
+ * and periodically as a safety net (it also revives a schedule whose chain broke because a worker died
+ * between taking a job and scheduling the next).
+ */
+export interface SchedulerOptions {
+  redis: RedisClient;
+  keys: Keys;
+  queues: Queues;
+  /** The cameras as the store knows them now. */
+  listCameras(): Promise<CameraConfig[]>;
+  /** Safety-net period. */
+  everyMs?: number;
+}
+
+export interface ReconcileReport {
+  added: string[];
+  updated: string[];
+  removed: string[];
+  revived: string[];
+}
+
+const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+
+export class Scheduler {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<ReconcileReport | null>;
+  private again = false;
+  private readonly onReady = () => void this.reconcileSoon();
+
+  constructor(private readonly opts: SchedulerOptions) {}
+
+  async start(): Promise<ReconcileReport | null> {
+    const first = await this.reconcile();
+    this.timer = setInterval(() => void this.reconcileSoon(), this.opts.everyMs ?? 15_000);
+    this.timer.unref();
+    this.opts.redis.on('ready', this.onReady);
+    return first;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.opts.redis.off('ready', this.onReady);
+    await this.running;
+  }
+
+  /** Call when cameras were added, changed or removed; coalesces bursts of changes into one more pass. */
+  async reconcileSoon(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      await this.running;
+      return;
+    }
+    do {
+      this.again = false;
+      await this.reconcile().catch((e: Error) => log.warn({ err: e.message }, 'schedule reconcile failed; retrying later'));
+    } while (this.again);
+  }
+
+  async reconcile(): Promise<ReconcileReport | null> {
+    if (this.running) return this.running;
+    this.running = this.locked(() => this.pass());
+    try {
+      return await this.running;
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  /** Runs fn holding the fleet-wide scheduler lock; waits up to a few seconds for another instance's pass. */
+  private async locked(fn: () => Promise<ReconcileReport>): Promise<ReconcileReport | null> {
+    const { redis, keys } = this.opts;
+    const token = randomUUID();
+    for (let i = 0; i < 50; i++) {
+      if ((await redis.set(keys.schedulerLock, token, 'PX', 30_000, 'NX')) === 'OK') {
+        try {
+          return await fn();
+        } finally {
+          await redis.eval(UNLOCK, 1, keys.schedulerLock, token).catch(() => undefined);
+        }
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return null;
+  }
+
+  private async pass(): Promise<ReconcileReport> {
+    const { redis, keys, queues } = this.opts;
+    const report: ReconcileReport = { added: [], updated: [], removed: [], revived: [] };
+    const wanted = new Map((await this.opts.listCameras()).filter((c) => c.enabled).map((c) => [c.id, c]));
+    const specs = await redis.hgetall(keys.cameras);
+    const schedulers = new Map((await queues.samples.getJobSchedulers(0, -1)).map((s) => [s.key, s]));
+    const now = Date.now();
+
+    for (const [id, cam] of wanted) {
+      const spec = JSON.stringify(toSpec(cam));
+      const s = schedulers.get(id);
+      const specChanged = specs[id] !== undefined && specs[id] !== spec;
+      // The spec first: the first job of a new schedule must find it.
+      if (specs[id] !== spec) await redis.hset(keys.cameras, id, spec);
+      let why: 'added' | 'updated' | 'revived' | undefined;
+      if (!s) why = 'added';
+      else if (Number(s.every) !== cam.sample_every) why = 'updated';
+      else if (s.next !== undefined && s.next < now - 2 * cam.sample_every && !(await this.pendingIteration(id, s.next))) why = 'revived';
+      if (why) {
+        await queues.samples.upsertJobScheduler(id, { every: cam.sample_every }, { name: 'sample', data: { cameraId: id }, opts: SAMPLE_JOB_OPTS });
+        report[why].push(id);
+      } else if (specChanged) report.updated.push(id);
+    }
+    for (const id of new Set([...schedulers.keys(), ...Object.keys(specs)])) {
+      if (wanted.has(id)) continue;
+      await queues.samples.removeJobScheduler(id);
+      await redis.hdel(keys.cameras, id);
+      await redis.hdel(keys.health, id);
+      await redis.hdel(keys.lastSample, id);
+      await deleteState(redis, keys, id);
+      report.removed.push(id);
+    }
+    if (report.added.length + report.updated.length + report.removed.length + report.revived.length > 0) {
+      log.info(report, 'sampling schedules reconciled');
+    }
+    return report;
+  }
+
+  /** Whether the scheduler's next iteration is still waiting to run (otherwise its chain broke). */
+  private async pendingIteration(id: string, next: number): Promise<boolean> {
+    const state = await this.opts.queues.samples.getJobState(`repeat:${id}:${next}`);
+    return state === 'delayed' || state === 'waiting' || state === 'prioritized';
+  }
+}

@@ -1,0 +1,40 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectRedis, startEmbeddedRedis, type EmbeddedRedis, type RedisClient } from '../../queue/redis.js';
+
+/**
+ * A private, throw-away redis-server on a random port for one test file (no persistence), so tests never
+ * share keys with each other or with a Redis the machine runs. `restart()` stops it and starts it again on
+ * the same port, empty, as a crashed Redis without persistence would come back.
+ */
+export interface TestRedis {
+  url: string;
+  port: number;
+  /** A client for assertions; closed by stop(). */
+  client: RedisClient;
+  restart(opts?: { downMs?: number }): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startTestRedis(): Promise<TestRedis> {
+  const dir = mkdtempSync(join(tmpdir(), 'weisu-redis-'));
+  let server: EmbeddedRedis = await startEmbeddedRedis(dir, { persist: false });
+  const client = connectRedis(server.url, 'test');
+  return {
+    url: server.url,
+    port: server.port,
+    client,
+    async restart({ downMs = 0 } = {}) {
+      const port = server.port;
+      await server.stop();
+      if (downMs) await new Promise((r) => setTimeout(r, downMs));
+      server = await startEmbeddedRedis(dir, { persist: false, port });
+    },
+    async stop() {
+      client.disconnect();
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
