@@ -1,0 +1,36 @@
+/**
+ * Candidates and per-class non-maximum suppression, in model-input pixels. Pure functions: decoders make
+ * candidates from output tensors, NMS keeps the best box of each overlapping group of the same class.
+ */
+export interface Candidate {
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+  score: number;
+  classId: number;
+}
+
+export function iou(a: Candidate, b: Candidate): number {
+  const w = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
+  const h = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
+  if (w <= 0 || h <= 0) return 0;
+  const inter = w * h;
+  return inter / ((a.x2 - a.x1) * (a.y2 - a.y1) + (b.x2 - b.x1) * (b.y2 - b.y1) - inter);
+}
+
+/** Greedy NMS within each class; highest scores first; at most `maxDetections` boxes kept overall. */
+export function nmsPerClass(cands: Candidate[], iouThreshold: number, maxDetections = 300): Candidate[] {
+  const sorted = [...cands].sort((a, b) => b.score - a.score);
+  const keptByClass = new Map<number, Candidate[]>();
+  const kept: Candidate[] = [];
+  for (const c of sorted) {
+    const same = keptByClass.get(c.classId) ?? [];
+    if (same.some((k) => iou(k, c) > iouThreshold)) continue;
+    same.push(c);
+    keptByClass.set(c.classId, same);
+    kept.push(c);
+    if (kept.length >= maxDetections) break;
+  }
+  return kept;
+}

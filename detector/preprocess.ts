@@ -1,0 +1,110 @@
+import sharp, { type Metadata, type Sharp } from 'sharp';
+import type { BBox, Frame, RawImage } from '../core/types.js';
+import type { ModelInput } from '../models/manifest.js';
+
+/**
+ * Picture → model input tensor, cheaply: sharp resizes straight to the size the picture takes inside the
+ * input (never to an intermediate), and one pass through lookup tables writes the planar float tensor in
+ * the model's channel order and normalisation. `Placement` remembers where the picture went so boxes map
+ * back to full-frame pixels exactly.
+ */
+
+/** Where the picture sits in the model input: input = frame * scale + pad. */
+export interface Placement {
+  scaleX: number;
+  scaleY: number;
+  padX: number;
+  padY: number;
+  /** Size of the picture inside the input. */
+  width: number;
+  height: number;
+}
+
+/** Placement of a srcW×srcH picture in the model input; `content` overrides the picture's size inside it. */
+export function placement(srcW: number, srcH: number, input: ModelInput, content?: { width: number; height: number }): Placement {
+  if (input.resize === 'stretch') return { scaleX: input.width / srcW, scaleY: input.height / srcH, padX: 0, padY: 0, width: input.width, height: input.height };
+  const k = Math.min(input.width / srcW, input.height / srcH);
+  const width = content?.width ?? Math.max(1, Math.min(input.width, Math.round(srcW * k)));
+  const height = content?.height ?? Math.max(1, Math.min(input.height, Math.round(srcH * k)));
+  const centre = input.anchor === 'center';
+  const padX = centre ? Math.floor((input.width - width) / 2) : 0;
+  const padY = centre ? Math.floor((input.height - height) / 2) : 0;
+  return { scaleX: width / srcW, scaleY: height / srcH, padX, padY, width, height };
+}
+
+/** A box in model-input pixels → full-frame pixels, clipped to the frame. */
+export function toFrameBox(x1: number, y1: number, x2: number, y2: number, p: Placement, frameW: number, frameH: number): BBox {
+  const cx = (v: number) => Math.min(frameW, Math.max(0, (v - p.padX) / p.scaleX));
+  const cy = (v: number) => Math.min(frameH, Math.max(0, (v - p.padY) / p.scaleY));
+  return [cx(x1), cy(y1), cx(x2), cy(y2)];
+}
+
+/** Per-channel lookup: 8-bit value → normalised float, in the model's plane order. */
+export interface TensorWriter {
+  readonly input: ModelInput;
+  /** Floats per picture (3·H·W). */
+  readonly size: number;
+  write(dst: Float32Array, offset: number, img: RawImage, p: Placement): void;
+}
+
+export function tensorWriter(input: ModelInput): TensorWriter {
+  const plane = input.width * input.height;
+  // plane c of the tensor takes source channel srcChannel[c] (sources are always RGB).
+  const srcChannel = input.channel_order === 'bgr' ? [2, 1, 0] : [0, 1, 2];
+  const luts = [0, 1, 2].map((c) => {
+    const lut = new Float32Array(256);
+    for (let v = 0; v < 256; v++) lut[v] = (v * input.scale - input.mean[c]!) / input.std[c]!;
+    return lut;
+  });
+  const pad = luts.map((l, c) => (input.pad_value * input.scale - input.mean[c]!) / input.std[c]!);
+  return {
+    input,
+    size: 3 * plane,
+    write(dst, offset, img, p) {
+      if (img.width !== p.width || img.height !== p.height) throw new Error(`internal: picture ${img.width}×${img.height} does not match its placement ${p.width}×${p.height}`);
+      const covers = p.width === input.width && p.height === input.height;
+      for (let c = 0; c < 3; c++) {
+        const base = offset + c * plane;
+        if (!covers) dst.fill(pad[c]!, base, base + plane);
+        const lut = luts[c]!;
+        const data = img.data;
+        let s = srcChannel[c]!;
+        for (let y = 0; y < p.height; y++) {
+          let d = base + (y + p.padY) * input.width + p.padX;
+          const end = d + p.width;
+          for (; d < end; d++, s += 3) dst[d] = lut[data[s]!]!;
+        }
+      }
+    },
+  };
+}
+
+async function resizeRaw(src: Sharp, width: number, height: number): Promise<RawImage> {
+  const { data, info } = await src.resize(width, height, { fit: 'fill' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height, channels: 3 };
+}
+
+export function rawSharp(img: RawImage): Sharp {
+  return sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } });
+}
+
+/**
+ * The frame's picture at its size inside the model input, with its placement. Uses `frame.pixels` when it
+ * is already that size (±1 px of rounding: used as is) or larger (one resize); decodes the JPEG otherwise.
+ */
+export async function framePicture(frame: Frame, input: ModelInput): Promise<{ img: RawImage; place: Placement }> {
+  const want = placement(frame.width, frame.height, input);
+  const px = frame.pixels;
+  if (px && input.resize === 'letterbox' && px.width <= input.width && px.height <= input.height && Math.abs(px.width - want.width) <= 1 && Math.abs(px.height - want.height) <= 1) {
+    return { img: px, place: placement(frame.width, frame.height, input, px) };
+  }
+  const src = px && px.width >= want.width && px.height >= want.height ? rawSharp(px) : sharp(frame.jpeg, { failOn: 'error' }).autoOrient();
+  return { img: await resizeRaw(src, want.width, want.height), place: want };
+}
+
+/** A crop at the model's stretched (or letterboxed) input size, for classifiers. */
+export async function cropPicture(crop: RawImage, input: ModelInput): Promise<{ img: RawImage; place: Placement }> {
+  const place = placement(crop.width, crop.height, input);
+  const img = crop.width === place.width && crop.height === place.height ? crop : await resizeRaw(rawSharp(crop), place.width, place.height);
+  return { img, place };
+}

@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import * as ort from 'onnxruntime-node';
+import { WeisuError } from '../core/errors.js';
+import { resolveLabels, type Manifest } from '../models/manifest.js';
+import { loadRegistry, requireModelFile } from '../models/registry.js';
+
+/**
+ * One ONNX Runtime session per model, created once with explicit threads, and checked against the model's
+ * manifest before first use: a model whose inputs or outputs differ from what the manifest promises is
+ * refused at load time with expected vs found, instead of producing garbage boxes later.
+ */
+export interface ModelSession {
+  manifest: Manifest;
+  session: ort.InferenceSession;
+  /** The input takes any number of pictures per run (a symbolic or -1 batch dimension). */
+  dynamicBatch: boolean;
+}
+
+type Dim = number | string;
+
+const fmt = (shape: readonly Dim[]) => `[${shape.join(', ')}]`;
+const isFree = (d: Dim | undefined) => typeof d === 'string' || d === -1 || d === undefined;
+
+/** Does `found` fit `expected`? `null` in expected = anything; a symbolic dim in found fits anything. */
+function fits(found: readonly Dim[], expected: readonly (number | null)[]): boolean {
+  return found.length === expected.length && expected.every((e, i) => e === null || isFree(found[i]) || found[i] === e);
+}
+
+function tensorMeta(list: readonly ort.InferenceSession.ValueMetadata[], name: string): readonly Dim[] | undefined {
+  const m = list.find((v) => v.name === name);
+  return m && m.isTensor ? (m.shape as readonly Dim[]) : undefined;
+}
+
+/** Expected shapes of the manifest's outputs (null = any size). */
+function expectedOutputs(m: Manifest): { name: string; shape: (number | null)[]; why: string }[] {
+  const nc = resolveLabels(m.labels).length;
+  if (m.task === 'detect') {
+    const d = m.decoder;
+    switch (d.kind) {
+      case 'yolox': {
+        const rows = d.strides.reduce((s, st) => s + Math.floor(m.input.width / st) * Math.floor(m.input.height / st), 0);
+        return [{ name: d.output, shape: [null, rows, 5 + nc], why: `yolox, ${nc} labels, strides ${d.strides.join('/')}` }];
+      }
+      case 'yolov5':
+        return [{ name: d.output, shape: [null, null, 5 + nc], why: `yolov5, ${nc} labels` }];
+      case 'yolov8':
+        return [{ name: d.output, shape: [null, 4 + nc, null], why: `yolov8, ${nc} labels` }];
+    }
+  }
+  const outs = [{ name: m.decoder.output, shape: [null, nc], why: `${nc} labels` }];
+  if (m.decoder.embedding_output) outs.push({ name: m.decoder.embedding_output, shape: [null, null], why: 'embedding' });
+  return outs;
+}
+
+export function checkModelIo(m: Manifest, s: Pick<ort.InferenceSession, 'inputMetadata' | 'outputMetadata' | 'inputNames' | 'outputNames'>): { dynamicBatch: boolean } {
+  const problems: string[] = [];
+  const inShape = tensorMeta(s.inputMetadata, m.input.name);
+  const wantIn = [null, 3, m.input.height, m.input.width];
+  if (!inShape) problems.push(`input "${m.input.name}" expected, found inputs ${s.inputNames.map((n) => `"${n}"`).join(', ')}`);
+  else if (!fits(inShape, wantIn)) problems.push(`input "${m.input.name}" expected [batch, 3, ${m.input.height}, ${m.input.width}], found ${fmt(inShape)}`);
+  for (const o of expectedOutputs(m)) {
+    const shape = tensorMeta(s.outputMetadata, o.name);
+    const want = fmt(o.shape.map((d, i) => d ?? (i === 0 ? 'batch' : 'any')));
+    if (!shape) problems.push(`output "${o.name}" expected, found outputs ${s.outputNames.map((n) => `"${n}"`).join(', ')}`);
+    else if (!fits(shape, o.shape)) problems.push(`output "${o.name}" expected ${want} (${o.why}), found ${fmt(shape)}`);
+  }
+  if (problems.length) {
+    throw new WeisuError('model_mismatch', `model ${m.id} (${m.file}) does not match its manifest: ${problems.join('; ')}`, {
+      field: 'detector.model',
+      fix: 'use the model file the manifest was written for, or correct the manifest (input size, decoder kind, labels)',
+    });
+  }
+  return { dynamicBatch: isFree(inShape![0]) };
+}
+
+/** Loads the manifest `model` from the registry and opens its checked session. */
+export async function openModel(opts: { modelsDir: string; model: string; threads?: number; task: Manifest['task'][] }): Promise<ModelSession> {
+  const reg = loadRegistry(opts.modelsDir);
+  const manifest = reg.get(opts.model);
+  if (!opts.task.includes(manifest.task)) {
+    throw new WeisuError('model_wrong_task', `model ${manifest.id} is a ${manifest.task} model, not ${opts.task.join(' or ')}`, { field: 'model', fix: `choose a ${opts.task[0]} model (weisu models list)` });
+  }
+  const path = requireModelFile(reg, manifest);
+  const threads = opts.threads ?? 2;
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(readFileSync(path), {
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+      logSeverityLevel: 3,
+    });
+  } catch (e) {
+    throw new WeisuError('model_invalid', `model file ${path} (model ${manifest.id}) is not a loadable ONNX model: ${(e as Error).message.split('\n')[0]}`, {
+      field: 'detector.model',
+      fix: `download it again: weisu models pull ${manifest.id} (it is checked against its sha256)`,
+      cause: e,
+    });
+  }
+  try {
+    return { manifest, session, ...checkModelIo(manifest, session) };
+  } catch (e) {
+    await session.release();
+    throw e;
+  }
+}
