@@ -50,3 +50,69 @@ export function polygonProblem(pts: Point[]): string | null {
   if (polygonArea(pts) < 1e-4) return 'the polygon is empty (its points are collinear or nearly so): draw an area around the zone';
   return null;
 }
+
+/** Box [x1, y1, x2, y2] in any unit (pixels or fractions). */
+export type Box = readonly [number, number, number, number];
+
+export function boxArea(b: Box): number {
+  return Math.max(0, b[2] - b[0]) * Math.max(0, b[3] - b[1]);
+}
+
+export function intersectionArea(a: Box, b: Box): number {
+  const w = Math.min(a[2], b[2]) - Math.max(a[0], b[0]);
+  const h = Math.min(a[3], b[3]) - Math.max(a[1], b[1]);
+  return w > 0 && h > 0 ? w * h : 0;
+}
+
+/** Intersection over union of two boxes; 0 when either is empty. */
+export function boxIou(a: Box, b: Box): number {
+  const inter = intersectionArea(a, b);
+  const union = boxArea(a) + boxArea(b) - inter;
+  return union > 0 ? inter / union : 0;
+}
+
+/** Fraction of `b` covered by `a` (how much of a parked car a passing bus hides). */
+export function coverage(a: Box, b: Box): number {
+  const area = boxArea(b);
+  return area > 0 ? intersectionArea(a, b) / area : 0;
+}
+
+/** Axis-aligned bounding box of a polygon. */
+export function polygonBounds(pts: Point[]): [number, number, number, number] {
+  const xs = pts.map((p) => p[0]);
+  const ys = pts.map((p) => p[1]);
+  return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+}
+
+/**
+ * Area of a polygon clipped to a box (Sutherland–Hodgman against the box's four half-planes).
+ * Exact for any simple polygon because the clip region is convex.
+ */
+export function polygonBoxIntersectionArea(pts: Point[], b: Box): number {
+  type Edge = { inside: (p: Point) => boolean; cut: (p: Point, q: Point) => Point };
+  const atX = (x: number) => (p: Point, q: Point): Point => [x, p[1] + ((q[1] - p[1]) * (x - p[0])) / (q[0] - p[0])];
+  const atY = (y: number) => (p: Point, q: Point): Point => [p[0] + ((q[0] - p[0]) * (y - p[1])) / (q[1] - p[1]), y];
+  const edges: Edge[] = [
+    { inside: (p) => p[0] >= b[0], cut: atX(b[0]) },
+    { inside: (p) => p[0] <= b[2], cut: atX(b[2]) },
+    { inside: (p) => p[1] >= b[1], cut: atY(b[1]) },
+    { inside: (p) => p[1] <= b[3], cut: atY(b[3]) },
+  ];
+  let poly = pts;
+  for (const e of edges) {
+    if (poly.length === 0) break;
+    const out: Point[] = [];
+    for (let i = 0; i < poly.length; i++) {
+      const cur = poly[i]!;
+      const prev = poly[(i + poly.length - 1) % poly.length]!;
+      if (e.inside(cur)) {
+        if (!e.inside(prev)) out.push(e.cut(prev, cur));
+        out.push(cur);
+      } else if (e.inside(prev)) {
+        out.push(e.cut(prev, cur));
+      }
+    }
+    poly = out;
+  }
+  return poly.length >= 3 ? polygonArea(poly) : 0;
+}

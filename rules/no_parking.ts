@@ -1,0 +1,218 @@
+import type { BBox, Detection, RuleEvent } from '../core/types.js';
+import { boxIou, coverage, pointInPolygon, polygonBoxIntersectionArea, boxArea, type Point } from './geometry.js';
+import { inSchedule } from './schedule.js';
+import type { NoParkingZone } from './schema.js';
+
+/**
+ * The no-parking rule for one zone. A *stay* is one vehicle standing in one place: it starts when an
+ * eligible vehicle appears in the zone, survives detector jitter (IoU with where it stopped), brief
+ * misses and occlusion (another object covering the spot), and ends when the spot has been seen empty
+ * for `clear_grace`. A stay confirmed after `dwell` of enforced time is one incident, ever.
+ */
+
+/** A box is hidden (not gone) when another object covers at least this much of it. */
+const HIDDEN_COVERAGE = 0.3;
+/** Two eligible boxes this similar are one vehicle seen twice (a truck also labelled car). */
+const DUPLICATE_IOU = 0.7;
+/** How quickly the remembered position follows the vehicle: averages over about this many samples. */
+const ANCHOR_SAMPLES = 20;
+/** A cooldown spot blocks stays whose position overlaps it at least this much. */
+const SPOT_IOU = 0.3;
+/** Bounded state: the most stays one zone keeps (unconfirmed, least recently seen dropped first). */
+const MAX_STAYS = 64;
+
+export interface Stay {
+  incidentId: string;
+  trackId?: number;
+  /** Where the vehicle stands: a running mean of its boxes (pixels), so jitter averages out but crawling does not. */
+  anchor: BBox;
+  samples: number;
+  subject: { box: BBox; label: string; score: number };
+  firstSeen: number;
+  lastSeen: number;
+  /** Last sample at which the vehicle was seen or its spot hidden by something in front of it. */
+  lastAccounted: number;
+  /** Consecutive samples at which the spot was visible and the vehicle not in it. */
+  goneSamples: number;
+  /** First sample of the current run of enforced (in-schedule) time; undefined outside the schedule. */
+  enforcedSince?: number;
+  confirmedAt?: number;
+}
+
+export interface NoParkingState {
+  kind: 'no_parking';
+  stays: Stay[];
+  /** Spots of recently cleared incidents, blocked until `until` (cooldown). */
+  spots: { box: BBox; until: number }[];
+}
+
+export interface RuleContext {
+  cameraId: string;
+  timezone: string;
+  ts: number;
+  frameSize: { width: number; height: number };
+}
+
+export function emptyNoParking(): NoParkingState {
+  return { kind: 'no_parking', stays: [], spots: [] };
+}
+
+/** Whether a detection counts for this zone: class, score, size and presence in the polygon. */
+export function eligible(det: Detection, zone: NoParkingZone, frame: { width: number; height: number }): boolean {
+  if (!zone.classes.includes(det.label) && !zone.classes.includes(det.category)) return false;
+  if (det.score < zone.min_score) return false;
+  const [x1, y1, x2, y2] = det.box;
+  const w = (x2 - x1) / frame.width;
+  const h = (y2 - y1) / frame.height;
+  if (w < zone.min_box.width || h < zone.min_box.height) return false;
+  const norm: [number, number, number, number] = [x1 / frame.width, y1 / frame.height, x2 / frame.width, y2 / frame.height];
+  if (zone.presence === 'bottom_center') {
+    const foot: Point = [(norm[0] + norm[2]) / 2, norm[3]];
+    return pointInPolygon(foot, zone.polygon as Point[]);
+  }
+  const area = boxArea(norm);
+  return area > 0 && polygonBoxIntersectionArea(zone.polygon as Point[], norm) / area >= zone.min_overlap;
+}
+
+/** Eligible detections, one per vehicle (class-agnostic duplicate suppression, higher score wins). */
+function vehiclesIn(items: Detection[], zone: NoParkingZone, frame: { width: number; height: number }): Detection[] {
+  const kept: Detection[] = [];
+  const sorted = items.filter((d) => eligible(d, zone, frame)).sort((a, b) => b.score - a.score || a.box[0] - b.box[0]);
+  for (const d of sorted) if (!kept.some((k) => boxIou(k.box, d.box) >= DUPLICATE_IOU)) kept.push(d);
+  return kept;
+}
+
+function gone(stay: Stay, zone: NoParkingZone, ts: number): boolean {
+  if (ts - stay.lastSeen > zone.max_hidden) return true;
+  if (stay.goneSamples === 0) return false;
+  const g = zone.clear_grace;
+  return 'samples' in g ? stay.goneSamples >= g.samples : ts - stay.lastAccounted >= g.ms;
+}
+
+function event(type: RuleEvent['type'], stay: Stay, zone: NoParkingZone, ctx: RuleContext): RuleEvent {
+  return {
+    type,
+    incidentId: stay.incidentId,
+    cameraId: ctx.cameraId,
+    zoneId: zone.id,
+    kind: 'no_parking',
+    firstSeen: stay.firstSeen,
+    confirmedAt: stay.confirmedAt!,
+    lastSeen: stay.lastSeen,
+    ts: ctx.ts,
+    subject: { ...stay.subject, box: [...stay.subject.box], ...(stay.trackId === undefined ? {} : { trackId: stay.trackId }) },
+    frameSize: { ...ctx.frameSize },
+  };
+}
+
+/**
+ * One sample for one zone. `items` are all of the camera's detections with track ids (every class:
+ * a bus that is not eligible still hides a car behind it). Returns the new state, the events, and the
+ * incident ids of stays that began at this sample (so the caller can keep their first frame as evidence).
+ */
+export function stepNoParking(
+  prev: NoParkingState | undefined,
+  items: Detection[],
+  zone: NoParkingZone,
+  ctx: RuleContext,
+): { state: NoParkingState; events: RuleEvent[]; started: string[] } {
+  const { ts } = ctx;
+  const state = prev ?? emptyNoParking();
+  const vehicles = vehiclesIn(items, zone, ctx.frameSize);
+  const events: RuleEvent[] = [];
+
+  // Match stays to vehicles where they stand; a stay's own track is preferred among equals.
+  const pairs: { s: number; v: number; iou: number; own: boolean }[] = [];
+  state.stays.forEach((stay, s) =>
+    vehicles.forEach((veh, v) => {
+      const iou = boxIou(stay.anchor, veh.box);
+      if (iou >= zone.stationary_iou) pairs.push({ s, v, iou, own: veh.trackId !== undefined && veh.trackId === stay.trackId });
+    }),
+  );
+  pairs.sort((a, b) => Number(b.own) - Number(a.own) || b.iou - a.iou || a.s - b.s || a.v - b.v);
+  const vehicleOf = new Map<number, number>();
+  const taken = new Set<number>();
+  for (const p of pairs) {
+    if (vehicleOf.has(p.s) || taken.has(p.v)) continue;
+    vehicleOf.set(p.s, p.v);
+    taken.add(p.v);
+  }
+
+  const enforced = inSchedule(zone.schedule, ts, ctx.timezone);
+  const spots = state.spots.filter((sp) => sp.until > ts);
+  const stays: Stay[] = [];
+  state.stays.forEach((old, s) => {
+    const v = vehicleOf.get(s);
+    let stay: Stay;
+    if (v !== undefined) {
+      const veh = vehicles[v]!;
+      const n = Math.min(old.samples + 1, ANCHOR_SAMPLES);
+      const anchor = old.anchor.map((a, i) => a + (veh.box[i]! - a) / n) as BBox;
+      stay = {
+        ...old,
+        anchor,
+        samples: old.samples + 1,
+        trackId: veh.trackId ?? old.trackId,
+        subject: { box: [...veh.box], label: veh.label, score: veh.score },
+        lastSeen: ts,
+        lastAccounted: ts,
+        goneSamples: 0,
+      };
+    } else {
+      // Hidden: something else (not this vehicle's own track, e.g. it driving off) stands in front of the spot.
+      const hidden = items.some((d) => (d.trackId === undefined || d.trackId !== old.trackId) && coverage(d.box, old.anchor) >= HIDDEN_COVERAGE);
+      stay = hidden ? { ...old, lastAccounted: ts } : { ...old, goneSamples: old.goneSamples + 1 };
+    }
+    stay.enforcedSince = enforced ? (stay.enforcedSince ?? ts) : undefined;
+
+    if (gone(stay, zone, ts)) {
+      if (stay.confirmedAt !== undefined) {
+        events.push(event('cleared', stay, zone, ctx));
+        if (zone.cooldown > 0) spots.push({ box: [...stay.anchor], until: ts + zone.cooldown });
+      }
+      return;
+    }
+    const present = v !== undefined;
+    const blocked = spots.some((sp) => boxIou(sp.box, stay.anchor) >= SPOT_IOU);
+    if (present && stay.confirmedAt === undefined && stay.enforcedSince !== undefined && ts - stay.enforcedSince >= zone.dwell && !blocked) {
+      stay.confirmedAt = ts;
+      events.push(event('confirmed', stay, zone, ctx));
+    }
+    stays.push(stay);
+  });
+
+  // Vehicles not standing where a stay is begin new stays (unless they merely overlap one heavily). A new
+  // stay is never confirmed at its first sighting, whatever the dwell: one sighting cannot show a vehicle stays.
+  const fresh = vehicles
+    .filter((veh, v) => !taken.has(v) && !stays.some((st) => boxIou(st.anchor, veh.box) >= zone.stationary_iou))
+    .sort((a, b) => a.box[0] - b.box[0] || a.box[1] - b.box[1]);
+  const started: string[] = [];
+  const base = `${ctx.cameraId}:${zone.id}:${ts}`;
+  fresh.forEach((veh, i) => {
+    const incidentId = i === 0 ? base : `${base}~${i + 1}`;
+    started.push(incidentId);
+    stays.push({
+      incidentId,
+      ...(veh.trackId === undefined ? {} : { trackId: veh.trackId }),
+      anchor: [...veh.box],
+      samples: 1,
+      subject: { box: [...veh.box], label: veh.label, score: veh.score },
+      firstSeen: ts,
+      lastSeen: ts,
+      lastAccounted: ts,
+      goneSamples: 0,
+      ...(enforced ? { enforcedSince: ts } : {}),
+    });
+  });
+  return { state: { kind: 'no_parking', stays: bounded(stays), spots }, events, started };
+}
+
+function bounded(stays: Stay[]): Stay[] {
+  if (stays.length <= MAX_STAYS) return stays;
+  const keep = new Set(
+    [...stays]
+      .sort((a, b) => Number(b.confirmedAt !== undefined) - Number(a.confirmedAt !== undefined) || b.lastSeen - a.lastSeen)
+      .slice(0, MAX_STAYS),
+  );
+  return stays.filter((s) => keep.has(s));
+}

@@ -1,0 +1,181 @@
+import { describe, expect, it } from 'vitest';
+import type { BBox, RuleEvent } from '../../core/types.js';
+import { eligible } from '../../rules/no_parking.js';
+import type { NoParkingZone } from '../../rules/schema.js';
+import { car, H, run, seconds, shift, T0, W, zone } from './fixtures.js';
+
+const SPOT: BBox = [400, 450, 600, 600];
+const kerb = zone({ dwell: '30s' });
+
+const confirmed = (events: RuleEvent[]) => events.filter((e) => e.type === 'confirmed');
+
+describe('no_parking: a vehicle that stays', () => {
+  it('confirms once when the dwell is reached, with first seen and confirmed at the right samples, then clears after the grace', () => {
+    // Parked from sample 5 to 59, then gone.
+    const { events } = run([kerb], seconds(70, (i) => (i >= 5 && i < 60 ? [car(SPOT)] : [])));
+    expect(events.map((e) => e.type)).toEqual(['confirmed', 'cleared']);
+    const [c, cl] = events;
+    expect(c!.firstSeen).toBe(T0 + 5_000);
+    expect(c!.confirmedAt).toBe(T0 + 35_000);
+    expect(c!.incidentId).toBe(`cam-1:kerb:${T0 + 5_000}`);
+    expect(c!.subject).toMatchObject({ label: 'car', box: SPOT });
+    expect(cl!.incidentId).toBe(c!.incidentId);
+    expect(cl!.lastSeen).toBe(T0 + 59_000);
+    // Default grace: gone in 3 consecutive samples (60, 61, 62).
+    expect(cl!.ts).toBe(T0 + 62_000);
+  });
+
+  it('files nothing for a vehicle that leaves before the dwell', () => {
+    expect(run([kerb], seconds(60, (i) => (i >= 5 && i < 30 ? [car(SPOT)] : []))).events).toEqual([]);
+  });
+
+  it('tolerates detector jitter of a few pixels and score wobble', () => {
+    const jitter = (i: number) => ((i * 7919) % 9) - 4;
+    const { events } = run([kerb], seconds(45, (i) => [car(shift(SPOT, jitter(i), jitter(i + 3)), 0.5 + (i % 3) * 0.15)]));
+    expect(confirmed(events)).toHaveLength(1);
+  });
+
+  it('survives short detector misses (fewer samples than the grace)', () => {
+    const { events } = run([kerb], seconds(45, (i) => (i % 10 === 4 || i % 10 === 5 ? [] : [car(SPOT)])));
+    expect(events.map((e) => e.type)).toEqual(['confirmed']);
+    expect(events[0]!.firstSeen).toBe(T0);
+  });
+});
+
+describe('no_parking: vehicles that do not park', () => {
+  it('ignores traffic driving through the zone', () => {
+    const { events } = run([kerb], seconds(120, (i) => [car(shift([0, 450, 200, 600], (i % 40) * 30))]));
+    expect(events).toEqual([]);
+  });
+
+  it('ignores a car crawling in a queue (the box does not stay where it stopped)', () => {
+    // 6 px per second: a car length (200 px) in half a minute, the whole zone over the test.
+    const { events } = run([kerb], seconds(120, (i) => [car(shift([150, 450, 350, 600], i * 6))]));
+    expect(events).toEqual([]);
+  });
+
+  it('ignores a car stopped for a red light shorter than the dwell, repeatedly', () => {
+    const { events } = run([kerb], seconds(120, (i) => (i % 40 < 25 ? [car(SPOT)] : [car(shift(SPOT, (i % 40) * 40))])));
+    expect(events).toEqual([]);
+  });
+});
+
+describe('no_parking: occlusion, turnover, duplicates', () => {
+  it('keeps the dwell through a bus passing in front for several samples', () => {
+    const bus = (i: number) => car([200 + (i - 20) * 20, 380, 760 + (i - 20) * 20, 700], 0.9, 'bus');
+    const { events } = run([kerb], seconds(50, (i) => (i >= 20 && i < 28 ? [bus(i)] : [car(SPOT)])));
+    expect(events.map((e) => e.type)).toEqual(['confirmed']);
+    expect(events[0]!.firstSeen).toBe(T0);
+    expect(events[0]!.confirmedAt).toBe(T0 + 30_000);
+  });
+
+  it('a new car taking the spot after the first leaves is a new incident', () => {
+    const b: BBox = [410, 445, 615, 605];
+    const { events } = run([kerb], seconds(100, (i) => (i < 40 ? [car(SPOT)] : i >= 45 ? [car(b)] : [])));
+    expect(events.map((e) => e.type)).toEqual(['confirmed', 'cleared', 'confirmed']);
+    expect(events[0]!.incidentId).not.toBe(events[2]!.incidentId);
+    expect(events[2]!.firstSeen).toBe(T0 + 45_000);
+  });
+
+  it('counts the departing car, still tracked as it drives off, as gone rather than hiding its own spot', () => {
+    const { events } = run([kerb], seconds(60, (i) => (i < 40 ? [car(SPOT)] : i < 44 ? [car(shift(SPOT, (i - 39) * 60))] : [])));
+    expect(events.map((e) => e.type)).toEqual(['confirmed', 'cleared']);
+    expect(events[1]!.ts).toBeLessThanOrEqual(T0 + 43_000);
+  });
+
+  it('files one incident for a vehicle reported twice under two labels', () => {
+    const { events } = run([kerb], seconds(40, () => [car(SPOT, 0.7, 'truck'), car(shift(SPOT, 3), 0.6, 'car')]));
+    expect(confirmed(events)).toHaveLength(1);
+  });
+
+  it('files two incidents, with distinct ids, for two cars parked side by side at the same moment', () => {
+    const { events } = run([kerb], seconds(40, () => [car(SPOT), car([700, 450, 900, 600])]));
+    const ids = confirmed(events).map((e) => e.incidentId);
+    expect(ids).toHaveLength(2);
+    expect(new Set(ids).size).toBe(2);
+  });
+
+  it('ends a stay hidden for longer than max_hidden, and re-confirms only after a full new dwell', () => {
+    const z = zone({ dwell: '30s', max_hidden: '20s' });
+    const truck = car([300, 380, 800, 700], 0.9, 'truck');
+    const { events } = run([z], seconds(130, (i) => (i >= 40 && i < 70 ? [truck] : [car(SPOT)])));
+    expect(events.map((e) => e.type)).toEqual(['confirmed', 'cleared', 'confirmed']);
+  });
+});
+
+describe('no_parking: cooldown per spot', () => {
+  it('holds back a new incident in the same spot until the cooldown has passed', () => {
+    const z = zone({ dwell: '10s', cooldown: '60s' });
+    const { events } = run([z], seconds(150, (i) => (i < 20 || (i >= 30 && i < 140) ? [car(SPOT)] : [])));
+    expect(events.map((e) => e.type)).toEqual(['confirmed', 'cleared', 'confirmed', 'cleared']);
+    const cleared = events[1]!.ts;
+    expect(events[2]!.confirmedAt).toBeGreaterThanOrEqual(cleared + 60_000);
+    expect(events[2]!.firstSeen).toBe(T0 + 30_000);
+  });
+
+  it('does not hold back a different spot', () => {
+    const z = zone({ dwell: '10s', cooldown: '60s' });
+    const { events } = run([z], seconds(60, (i) => (i < 20 ? [car(SPOT)] : i >= 30 ? [car([800, 450, 1000, 600])] : [])));
+    expect(events.map((e) => e.type)).toEqual(['confirmed', 'cleared', 'confirmed']);
+    expect(events[2]!.confirmedAt).toBe(T0 + 40_000);
+  });
+});
+
+describe('no_parking: clear_grace as a duration', () => {
+  it('waits for the vehicle to be gone that long', () => {
+    const z = zone({ clear_grace: '10s' });
+    const { events } = run([z], seconds(60, (i) => (i < 40 ? [car(SPOT)] : [])));
+    expect(events[1]).toMatchObject({ type: 'cleared', ts: T0 + 49_000, lastSeen: T0 + 39_000 });
+  });
+});
+
+describe('no_parking: which detections count', () => {
+  const frameSize = { width: W, height: H };
+  const z = zone({}) as NoParkingZone;
+
+  it('counts vehicle classes only, above the score and size limits', () => {
+    expect(eligible(car(SPOT), z, frameSize)).toBe(true);
+    expect(eligible(car(SPOT, 0.8, 'person'), z, frameSize)).toBe(false);
+    expect(eligible(car(SPOT, 0.2), z, frameSize)).toBe(false);
+    expect(eligible(car([400, 590, 408, 600]), z, frameSize)).toBe(false);
+  });
+
+  it('tests presence at the bottom centre by default, or by overlap when configured', () => {
+    // Box mostly above the zone with its wheels just inside.
+    const tall: BBox = [400, 100, 600, 400];
+    expect(eligible(car(tall), z, frameSize)).toBe(true);
+    const byOverlap = zone({ presence: 'overlap', min_overlap: 0.5 }) as NoParkingZone;
+    expect(eligible(car(tall), byOverlap, frameSize)).toBe(false);
+    expect(eligible(car(SPOT), byOverlap, frameSize)).toBe(true);
+    // Wheels below the zone's lower edge but most of the box inside.
+    const overhang: BBox = [400, 500, 600, 700];
+    expect(eligible(car(overhang), z, frameSize)).toBe(false);
+    expect(eligible(car(overhang), byOverlap, frameSize)).toBe(true);
+  });
+
+  it('accepts a weisu category as a class', () => {
+    const z2 = zone({ classes: ['vehicle'] }) as NoParkingZone;
+    expect(eligible(car(SPOT, 0.8, 'truck'), z2, frameSize)).toBe(true);
+  });
+});
+
+describe('no_parking: schedule', () => {
+  // T0 is Thursday 10:00 in Shanghai.
+  it('files nothing outside the schedule', () => {
+    const z = zone({ schedule: { windows: ['mon-fri 12:00-19:00'] } });
+    expect(run([z], seconds(90, () => [car(SPOT)])).events).toEqual([]);
+  });
+
+  it('counts the dwell from the start of the window for a vehicle already parked, keeping its first sighting', () => {
+    // Parked from 09:59:00; the sign applies from 10:00:00.
+    const z = zone({ dwell: '30s', schedule: { windows: ['thu 10:00-11:00'] } });
+    const { events } = run([z], seconds(120, () => [car(SPOT)], T0 - 60_000));
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ firstSeen: T0 - 60_000, confirmedAt: T0 + 30_000 });
+  });
+
+  it('does not confirm on an excepted date', () => {
+    const z = zone({ schedule: { windows: ['daily 00:00-24:00'], except: ['2026-11-26'] } });
+    expect(run([z], seconds(90, () => [car(SPOT)])).events).toEqual([]);
+  });
+});
