@@ -1,0 +1,83 @@
+import { useEffect, useState } from 'preact/hooks';
+import { en, type Messages } from './en.js';
+import { zhCN } from './zh-CN.js';
+
+/**
+ * Two languages, one set of keys: zh-CN is typed against en, so a missing translation fails the build.
+ * Messages take `{name}` placeholders.
+ */
+
+export type Lang = 'zh-CN' | 'en';
+export type MessageKey = keyof Messages;
+
+const dictionaries: Record<Lang, Messages> = { en, 'zh-CN': zhCN };
+const STORAGE_KEY = 'weisu.lang';
+
+function initial(): Lang {
+  const saved = localStorage.getItem(STORAGE_KEY);
+  if (saved === 'en' || saved === 'zh-CN') return saved;
+  return navigator.language.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
+}
+
+let lang: Lang = initial();
+const listeners = new Set<(l: Lang) => void>();
+document.documentElement.lang = lang;
+
+export function getLang(): Lang {
+  return lang;
+}
+
+export function setLang(l: Lang): void {
+  lang = l;
+  localStorage.setItem(STORAGE_KEY, l);
+  document.documentElement.lang = l;
+  listeners.forEach((fn) => fn(l));
+}
+
+/** Re-renders the caller when the language changes. */
+export function useLang(): Lang {
+  const [l, set] = useState(lang);
+  useEffect(() => {
+    listeners.add(set);
+    return () => void listeners.delete(set);
+  }, []);
+  return l;
+}
+
+export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
+  const msg = dictionaries[lang][key] ?? en[key];
+  return msg.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+}
+
+/** A value coming from the server (state, kind, status) shown in the current language when known. */
+export function tv(prefix: string, value: string): string {
+  const key = `${prefix}.${value}` as MessageKey;
+  return key in en ? t(key) : value;
+}
+
+export function fmtDateTime(iso: string | number | null | undefined): string {
+  if (iso === null || iso === undefined || iso === '') return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return String(iso);
+  return d.toLocaleString(lang, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+}
+
+export function fmtDay(iso: string): string {
+  const d = new Date(iso.length === 10 ? `${iso}T00:00:00` : iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleDateString(lang, { month: '2-digit', day: '2-digit', weekday: 'short' });
+}
+
+/** "3 h 12 min" style durations, for ages and SLA countdowns. */
+export function fmtDuration(ms: number): string {
+  const m = Math.floor(Math.abs(ms) / 60_000);
+  const d = Math.floor(m / 1440);
+  const h = Math.floor((m % 1440) / 60);
+  const min = m % 60;
+  if (d > 0) return t('dur.dh', { d, h });
+  if (h > 0) return t('dur.hm', { h, m: min });
+  return t('dur.m', { m: min });
+}
+
+export function fmtNumber(n: number): string {
+  return n.toLocaleString(lang);
+}

@@ -1,0 +1,118 @@
+import { useState } from 'preact/hooks';
+import { ApiError, del, get } from '../api/client.js';
+import type { Camera, CameraHealth, Session } from '../api/types.js';
+import { fmtDateTime, t } from '../i18n/index.js';
+import { useLoad } from '../hooks.js';
+import { href, navigate, setQuery, useRoute } from '../router.js';
+import { allowed } from '../session.js';
+import { HealthBadge } from '../components/HealthBadge.js';
+import { CameraForm } from '../components/CameraForm.js';
+import { LiveView } from '../components/LiveView.js';
+import { ErrorBox, Loading, Modal, PageHeader, toast } from '../components/ui.js';
+import { ZoneEditor } from '../zone/ZoneEditor.js';
+
+export function CameraPage({ id, session }: { id: string; session: Session }) {
+  const { query } = useRoute();
+  const tab = query.get('tab') ?? 'zones';
+  const cam = useLoad(() => get<Camera>(`cameras/${encodeURIComponent(id)}`), [id]);
+  const health = useLoad(() => get<CameraHealth>(`cameras/${encodeURIComponent(id)}/health`).catch(() => undefined), [id], 10_000);
+  const [editing, setEditing] = useState(false);
+
+  if (cam.error && !cam.data) return <ErrorBox error={cam.error} />;
+  if (!cam.data) return <Loading />;
+  const c = cam.data;
+  const h = health.data ?? c.health;
+  const liveUrl = c.live_url ?? (h?.live_url as string | undefined);
+
+  async function remove() {
+    if (!confirm(t('camera.confirmDelete', { id: c.id }))) return;
+    try {
+      await del(`cameras/${encodeURIComponent(c.id)}`);
+      toast(t('camera.deleted', { id: c.id }));
+      navigate(href('cameras'));
+    } catch (e) {
+      toast((e as ApiError).message, 'error');
+    }
+  }
+
+  return (
+    <div class="page">
+      <PageHeader
+        title={c.name ?? c.id}
+        sub={
+          <>
+            <a href={href('cameras')}>{t('wall.title')}</a> / <code>{c.id}</code>
+            {c.location.address && <> · {c.location.address}</>} · {c.location.lat.toFixed(5)}, {c.location.lon.toFixed(5)}
+          </>
+        }
+      >
+        <HealthBadge health={h} enabled={c.enabled} />
+        {allowed(session, 'editCameras') && (
+          <>
+            <button type="button" class="btn" onClick={() => setEditing(true)}>
+              {t('common.edit')}
+            </button>
+            <button type="button" class="btn danger ghost" onClick={remove}>
+              {t('common.delete')}
+            </button>
+          </>
+        )}
+      </PageHeader>
+
+      <dl class="facts">
+        <div>
+          <dt>{t('camera.url')}</dt>
+          <dd>
+            <code>{c.url}</code>
+          </dd>
+        </div>
+        <div>
+          <dt>{t('camera.sampleEvery')}</dt>
+          <dd>{c.sample_every}</dd>
+        </div>
+        <div>
+          <dt>{t('camera.timezone')}</dt>
+          <dd>{c.timezone}</dd>
+        </div>
+        <div>
+          <dt>{t('health.lastFrame')}</dt>
+          <dd>{fmtDateTime(h?.last_frame_at ?? null)}</dd>
+        </div>
+        {h?.last_error && (
+          <div class="wide">
+            <dt>{t('health.lastError')}</dt>
+            <dd class="err-text">{String(h.last_error)}</dd>
+          </div>
+        )}
+      </dl>
+
+      <div class="tabs" role="tablist">
+        {(['zones', 'live'] as const).map((k) => (
+          <button type="button" role="tab" key={k} aria-selected={tab === k} class={tab === k ? 'active' : ''} onClick={() => setQuery({ tab: k === 'zones' ? undefined : k })}>
+            {t(`camera.tab.${k}`)}
+          </button>
+        ))}
+        <a class="tab-link" href={`${href('incidents')}?camera=${encodeURIComponent(c.id)}`}>
+          {t('camera.incidents')} →
+        </a>
+      </div>
+
+      {tab === 'zones' && <ZoneEditor camera={c} editable={allowed(session, 'editZones')} onChanged={cam.reload} />}
+      {tab === 'live' && (liveUrl ? <LiveView url={liveUrl} /> : <div class="state-msg">{t('live.unavailable')}</div>)}
+
+      {editing && (
+        <Modal title={t('camera.edit', { id: c.id })} onClose={() => setEditing(false)}>
+          <CameraForm
+            camera={c}
+            onCancel={() => setEditing(false)}
+            onSaved={() => {
+              setEditing(false);
+              toast(t('common.saved'));
+              cam.reload();
+            }}
+          />
+        </Modal>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,287 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError, all, get, page, post } from '../api/client.js';
+import type { Camera, Incident, Session } from '../api/types.js';
+import { fmtDateTime, fmtDuration, t, tv } from '../i18n/index.js';
+import { useLoad, useNow } from '../hooks.js';
+import { href, navigate, setQuery } from '../router.js';
+import { allowed } from '../session.js';
+import { EvidenceImage } from '../components/EvidenceImage.js';
+import { Empty, ErrorBox, Loading, PageHeader, toast } from '../components/ui.js';
+
+/** The queue tabs: "review" asks the API for incidents waiting for an operator. */
+const VIEWS = ['review', 'open', 'dismissed', 'all'] as const;
+const REASONS = ['reason.notVehicle', 'reason.allowed', 'reason.outside', 'reason.duplicate', 'reason.badImage'] as const;
+
+function asMs(v: string | number | undefined): number {
+  return typeof v === 'number' ? v : v ? Date.parse(v) : NaN;
+}
+
+export function needsReview(i: Incident): boolean {
+  return i.state === 'open' && !i.review && (i.mode === 'review' || i.ticket?.state === 'review');
+}
+
+export function IncidentsPage({ session, selected, query }: { session: Session; selected?: string; query: URLSearchParams }) {
+  const view = (query.get('view') as (typeof VIEWS)[number] | null) ?? 'review';
+  const camera = query.get('camera') ?? '';
+  const kind = query.get('kind') ?? '';
+  const state = view === 'all' ? undefined : view;
+  const [cursor, setCursor] = useState<string | null>(null);
+  const list = useLoad(() => page<Incident>('incidents', { state, camera, kind, limit: 50, cursor }), [state, camera, kind, cursor], 10_000);
+  const cameras = useLoad(() => all<Camera>('cameras'), []);
+  const items = list.data?.items ?? [];
+  const current = selected ?? items[0]?.id;
+  const names = new Map((cameras.data ?? []).map((c) => [c.id, c.name ?? c.id]));
+
+  const go = (id: string | undefined) => id && navigate(`${href('incidents', id)}?${query.toString()}`);
+  useEffect(() => {
+    const on = (e: KeyboardEvent) => {
+      if ((e.target as HTMLElement).closest('input, textarea, select')) return;
+      const i = items.findIndex((x) => x.id === current);
+      if (e.key === 'j' || e.key === 'ArrowDown') go(items[i + 1]?.id);
+      if (e.key === 'k' || e.key === 'ArrowUp') go(items[i - 1]?.id);
+    };
+    window.addEventListener('keydown', on);
+    return () => window.removeEventListener('keydown', on);
+  }, [items, current]);
+
+  return (
+    <div class="page">
+      <PageHeader title={t('incidents.title')} sub={t('incidents.sub')}>
+        <select aria-label={t('incidents.camera')} value={camera} onChange={(e) => setQuery({ camera: e.currentTarget.value })}>
+          <option value="">{t('incidents.allCameras')}</option>
+          {(cameras.data ?? []).map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.name ?? c.id}
+            </option>
+          ))}
+        </select>
+        <select aria-label={t('incidents.kind')} value={kind} onChange={(e) => setQuery({ kind: e.currentTarget.value })}>
+          <option value="">{t('incidents.allKinds')}</option>
+          <option value="no_parking">{tv('kind', 'no_parking')}</option>
+          <option value="bin_overflow">{tv('kind', 'bin_overflow')}</option>
+        </select>
+      </PageHeader>
+      <div class="tabs">
+        {VIEWS.map((v) => (
+          <button type="button" key={v} class={v === view ? 'active' : ''} onClick={() => (setCursor(null), setQuery({ view: v === 'review' ? undefined : v }))} data-view={v}>
+            {t(`incidents.view.${v}`)}
+          </button>
+        ))}
+      </div>
+      <ErrorBox error={list.error} />
+      <div class="split">
+        <div class="queue">
+          {list.loading && !list.data ? (
+            <Loading />
+          ) : items.length === 0 ? (
+            <Empty>{view === 'review' ? t('incidents.emptyReview') : t('incidents.empty')}</Empty>
+          ) : (
+            <table class="table compact selectable">
+              <thead>
+                <tr>
+                  <th>{t('incidents.kind')}</th>
+                  <th>{t('incidents.camera')}</th>
+                  <th>{t('incidents.confirmed')}</th>
+                  <th>{t('incidents.state')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {items.map((i) => (
+                  <tr key={i.id} class={i.id === current ? 'active' : ''} onClick={() => go(i.id)} data-incident={i.id}>
+                    <td>
+                      <span class={`kind-tag kind-${i.kind}`}>{tv('kind', i.kind)}</span>
+                    </td>
+                    <td>
+                      <div>{names.get(i.camera_id) ?? i.camera_id}</div>
+                      <div class="muted small">{i.zone_id}</div>
+                    </td>
+                    <td class="nowrap">{fmtDateTime(i.confirmed_at)}</td>
+                    <td>
+                      <StateTag incident={i} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          {(list.data?.next_cursor || cursor) && (
+            <div class="pager">
+              {cursor && (
+                <button type="button" class="btn small" onClick={() => setCursor(null)}>
+                  ← {t('common.first')}
+                </button>
+              )}
+              {list.data?.next_cursor && (
+                <button type="button" class="btn small" onClick={() => setCursor(list.data!.next_cursor)}>
+                  {t('common.more')} →
+                </button>
+              )}
+            </div>
+          )}
+        </div>
+        <div class="detail">
+          {current ? (
+            <IncidentDetail
+              key={current}
+              id={current}
+              cameraName={names}
+              canReview={allowed(session, 'review')}
+              onDecided={() => {
+                const i = items.findIndex((x) => x.id === current);
+                list.reload();
+                go(items[i + 1]?.id ?? items[i - 1]?.id);
+              }}
+            />
+          ) : null}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function StateTag({ incident: i }: { incident: Incident }) {
+  if (needsReview(i)) return <span class="tag tag-warn">{t('incidents.toReview')}</span>;
+  return <span class={`tag tag-${i.state}`}>{tv('istate', i.state)}</span>;
+}
+
+function IncidentDetail({ id, cameraName, canReview, onDecided }: { id: string; cameraName: Map<string, string>; canReview: boolean; onDecided: () => void }) {
+  const inc = useLoad(() => get<Incident>(`incidents/${encodeURIComponent(id)}`), [id]);
+  const now = useNow();
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError>();
+  const reasonRef = useRef<HTMLTextAreaElement>(null);
+
+  async function decide(action: 'approve' | 'reject') {
+    if (action === 'reject' && !reason.trim()) {
+      reasonRef.current?.focus();
+      setError(new ApiError(400, '', t('incidents.reasonNeeded'), [{ field: 'reason', message: t('incidents.reasonNeeded') }]));
+      return;
+    }
+    setBusy(true);
+    setError(undefined);
+    try {
+      await post(`incidents/${encodeURIComponent(id)}/${action}`, action === 'reject' ? { reason: reason.trim() } : {});
+      toast(action === 'approve' ? t('incidents.approved') : t('incidents.rejected'));
+      onDecided();
+    } catch (e) {
+      setError(e as ApiError);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  useEffect(() => {
+    if (!canReview) return;
+    const on = (e: KeyboardEvent) => {
+      if ((e.target as HTMLElement).closest('input, textarea, select') || !inc.data || !needsReview(inc.data)) return;
+      if (e.key === 'a') void decide('approve');
+      if (e.key === 'r') (e.preventDefault(), reasonRef.current?.focus());
+    };
+    window.addEventListener('keydown', on);
+    return () => window.removeEventListener('keydown', on);
+  }, [canReview, inc.data, reason]);
+
+  if (inc.error) return <ErrorBox error={inc.error} />;
+  if (!inc.data) return <Loading />;
+  const i = inc.data;
+  const evidence = i.evidence ?? [];
+  const stay = asMs(i.last_seen ?? i.confirmed_at) - asMs(i.first_seen);
+
+  return (
+    <div class="incident" data-incident-detail={i.id}>
+      <div class="incident-head">
+        <div>
+          <span class={`kind-tag kind-${i.kind}`}>{tv('kind', i.kind)}</span> <StateTag incident={i} />
+          <h2>
+            <a href={href('cameras', i.camera_id)}>{cameraName.get(i.camera_id) ?? i.camera_id}</a> · {i.zone_id}
+          </h2>
+          <div class="muted small">
+            <code>{i.id}</code>
+          </div>
+        </div>
+      </div>
+      <div class="evidence-grid">
+        {evidence.length === 0 ? (
+          <div class="img-placeholder">{t('incidents.noEvidence')}</div>
+        ) : (
+          evidence.map((e) => <EvidenceImage key={e.role} incident={i} url={e.url} role={e.role} showBox={e.role !== 'recheck'} />)
+        )}
+      </div>
+      <dl class="facts">
+        <div>
+          <dt>{t('incidents.firstSeen')}</dt>
+          <dd>{fmtDateTime(i.first_seen)}</dd>
+        </div>
+        <div>
+          <dt>{t('incidents.confirmed')}</dt>
+          <dd>{fmtDateTime(i.confirmed_at)}</dd>
+        </div>
+        {Number.isFinite(stay) && stay > 0 && (
+          <div>
+            <dt>{t('incidents.stay')}</dt>
+            <dd>{fmtDuration(stay)}</dd>
+          </div>
+        )}
+        {i.subject && (
+          <div>
+            <dt>{t('incidents.subject')}</dt>
+            <dd>
+              {i.subject.label} · {(i.subject.score * 100).toFixed(0)}%
+            </dd>
+          </div>
+        )}
+        {i.plate && (
+          <div>
+            <dt>{t('incidents.plate')}</dt>
+            <dd>{'text' in i.plate ? <strong class="plate">{i.plate.text}</strong> : <span class="muted">{t('incidents.plateUnread')}</span>}</dd>
+          </div>
+        )}
+        {i.ticket && (
+          <div>
+            <dt>{t('nav.tickets')}</dt>
+            <dd>
+              <a href={`${href('tickets')}?incident=${encodeURIComponent(i.id)}`}>{i.ticket.ref ?? `#${i.ticket.id}`}</a> · {tv('tstate', i.ticket.state)}
+            </dd>
+          </div>
+        )}
+        {i.created_at && (
+          <div>
+            <dt>{t('incidents.age')}</dt>
+            <dd>{fmtDuration(now - Date.parse(i.created_at))}</dd>
+          </div>
+        )}
+      </dl>
+      {i.review && (
+        <div class={`review-note ${i.review.decision}`}>
+          {tv('decision', i.review.decision)}
+          {i.review.by && ` · ${i.review.by}`}
+          {i.review.at && ` · ${fmtDateTime(i.review.at)}`}
+          {i.review.reason && <div>{i.review.reason}</div>}
+        </div>
+      )}
+      {canReview && needsReview(i) && (
+        <div class="review-box">
+          <div class="reasons">
+            {REASONS.map((r) => (
+              <button type="button" key={r} class={`chip ${reason === t(r) ? 'active' : ''}`} onClick={() => setReason(t(r))}>
+                {t(r)}
+              </button>
+            ))}
+          </div>
+          <textarea ref={reasonRef} name="reason" rows={2} maxLength={500} placeholder={t('incidents.reasonPlaceholder')} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+          <ErrorBox error={error} />
+          <div class="form-actions">
+            <span class="muted small">{t('incidents.keys')}</span>
+            <button type="button" class="btn danger" disabled={busy} onClick={() => decide('reject')} data-action="reject">
+              {t('incidents.reject')}
+            </button>
+            <button type="button" class="btn primary" disabled={busy} onClick={() => decide('approve')} data-action="approve">
+              {t('incidents.approve')}
+            </button>
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}

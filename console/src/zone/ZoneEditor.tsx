@@ -1,0 +1,247 @@
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { ApiError, del, put } from '../api/client.js';
+import type { Camera, Zone, ZoneKind } from '../api/types.js';
+import { t, tv } from '../i18n/index.js';
+import { ErrorBox, Field, toast } from '../components/ui.js';
+import { polygonProblem, type Pt } from './geometry.js';
+import { ScheduleEditor } from './ScheduleEditor.js';
+import { ZoneCanvas } from './ZoneCanvas.js';
+
+interface Props {
+  camera: Camera;
+  editable: boolean;
+  onChanged: () => void;
+}
+
+const NEW = '\u0000new';
+
+function blank(camera: Camera): Zone {
+  let n = camera.zones.length + 1;
+  while (camera.zones.some((z) => z.id === `zone-${n}`)) n++;
+  return { id: `zone-${n}`, kind: 'no_parking', polygon: [], dwell: '5m' };
+}
+
+/** Turns a zone into the other kind, keeping id, name and polygon (the other kind's tuning does not apply). */
+function withKind(z: Zone, kind: ZoneKind): Zone {
+  if (z.kind === kind) return z;
+  const common = { id: z.id, polygon: z.polygon, ...(z.name ? { name: z.name } : {}) };
+  return kind === 'bin_site' ? { ...common, kind, persist: '20m' } : { ...common, kind, dwell: '5m' };
+}
+
+/** The body PUT sends: the whole zone (tuning fields the editor does not show are kept), without an empty schedule or name. */
+function body(z: Zone): Zone {
+  const out = { ...z };
+  if (out.kind === 'no_parking' && !out.schedule?.windows.length) delete out.schedule;
+  if (!out.name) delete out.name;
+  return out;
+}
+
+export function ZoneEditor({ camera, editable, onChanged }: Props) {
+  const [selected, setSelected] = useState<string | null>(camera.zones[0]?.id ?? null);
+  const [draft, setDraft] = useState<Zone | null>(null);
+  const [drawing, setDrawing] = useState(false);
+  const [point, setPoint] = useState<number | null>(null);
+  const [error, setError] = useState<ApiError>();
+  const [busy, setBusy] = useState(false);
+
+  const saved = camera.zones.find((z) => z.id === selected);
+  // The draft starts as a copy of the selected zone and is thrown away when another is picked.
+  useEffect(() => {
+    if (selected === NEW) return;
+    setDraft(saved ? (JSON.parse(JSON.stringify(saved)) as Zone) : null);
+    setDrawing(false);
+    setPoint(null);
+    setError(undefined);
+  }, [selected, camera]);
+
+  const dirty = useMemo(() => selected === NEW || (!!draft && !!saved && JSON.stringify(body(draft)) !== JSON.stringify(body(saved))), [draft, saved, selected]);
+  const problem = draft ? polygonProblem(draft.polygon as Pt[]) : null;
+
+  useEffect(() => {
+    if (!editable) return;
+    const on = (e: KeyboardEvent) => {
+      const tag = (e.target as HTMLElement).tagName;
+      if (tag === 'INPUT' || tag === 'SELECT' || tag === 'TEXTAREA' || !draft) return;
+      if ((e.key === 'Delete' || e.key === 'Backspace') && (point !== null || drawing)) {
+        e.preventDefault();
+        const i = point ?? draft.polygon.length - 1;
+        setDraft({ ...draft, polygon: draft.polygon.filter((_, j) => j !== i) });
+        setPoint(null);
+      } else if (e.key === 'Enter' && drawing && draft.polygon.length >= 3) setDrawing(false);
+      else if (e.key === 'Escape') drawing ? setDrawing(draft.polygon.length < 3) : setPoint(null);
+    };
+    window.addEventListener('keydown', on);
+    return () => window.removeEventListener('keydown', on);
+  }, [editable, draft, point, drawing]);
+
+  function startNew() {
+    setSelected(NEW);
+    setDraft(blank(camera));
+    setDrawing(true);
+    setPoint(null);
+    setError(undefined);
+  }
+
+  async function save() {
+    if (!draft) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      await put(`cameras/${encodeURIComponent(camera.id)}/zones/${encodeURIComponent(draft.id)}`, body(draft));
+      toast(t('zones.saved', { id: draft.id }));
+      setSelected(draft.id);
+      onChanged();
+    } catch (e) {
+      setError(e as ApiError);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function remove() {
+    if (!saved || !confirm(t('zones.confirmDelete', { id: saved.id }))) return;
+    setBusy(true);
+    try {
+      await del(`cameras/${encodeURIComponent(camera.id)}/zones/${encodeURIComponent(saved.id)}`);
+      toast(t('zones.deleted', { id: saved.id }));
+      setSelected(null);
+      onChanged();
+    } catch (e) {
+      setError(e as ApiError);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const setField = (patch: Partial<Zone>) => draft && setDraft({ ...draft, ...patch } as Zone);
+
+  return (
+    <div class="zone-editor">
+      <div class="zone-stage">
+        <ZoneCanvas
+          snapshot={`cameras/${encodeURIComponent(camera.id)}/snapshot`}
+          others={camera.zones.filter((z) => z.id !== (selected === NEW ? '' : selected))}
+          draft={(draft?.polygon as Pt[] | undefined) ?? null}
+          draftKind={draft?.kind}
+          drawing={drawing}
+          selectedPoint={point}
+          editable={editable && !!draft}
+          onPick={(id) => setSelected(id)}
+          onChange={(polygon) => setField({ polygon })}
+          onSelectPoint={setPoint}
+          onCloseShape={() => setDrawing(false)}
+        />
+        <div class="legend">
+          <span>
+            <i class="swatch kind-no_parking" /> {tv('kind', 'no_parking')}
+          </span>
+          <span>
+            <i class="swatch kind-bin_site" /> {tv('kind', 'bin_site')}
+          </span>
+          {editable && <span class="muted">{t('zones.help')}</span>}
+        </div>
+      </div>
+
+      <aside class="zone-panel">
+        <div class="zone-list">
+          <div class="panel-title">
+            {t('zones.title')} <span class="muted">({camera.zones.length})</span>
+            {editable && (
+              <button type="button" class="btn small primary" onClick={startNew} data-action="new-zone">
+                + {t('zones.new')}
+              </button>
+            )}
+          </div>
+          {camera.zones.length === 0 && selected !== NEW && <div class="muted small">{t('zones.none')}</div>}
+          {camera.zones.map((z) => (
+            <button type="button" key={z.id} class={`zone-item ${z.id === selected ? 'active' : ''}`} onClick={() => setSelected(z.id)} data-zone={z.id}>
+              <i class={`swatch kind-${z.kind}`} />
+              <span class="zone-id">{z.id}</span>
+              <span class="muted small">
+                {z.name ? `${z.name} · ` : ''}
+                {tv('kind', z.kind)} · {z.kind === 'no_parking' ? z.dwell : String(z.persist)}
+              </span>
+            </button>
+          ))}
+        </div>
+
+        {draft && (
+          <form
+            class="zone-form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void save();
+            }}
+          >
+            <div class="panel-title">{selected === NEW ? t('zones.newTitle') : t('zones.editTitle', { id: draft.id })}</div>
+            {selected === NEW && (
+              <Field label={t('zones.id')} name="id" error={error}>
+                <input name="zone-id" value={draft.id} pattern="[a-z0-9-]+" required onInput={(e) => setField({ id: e.currentTarget.value })} />
+              </Field>
+            )}
+            <Field label={t('zones.name')} name="name" error={error}>
+              <input name="zone-name" value={draft.name ?? ''} maxLength={200} disabled={!editable} onInput={(e) => setField({ name: e.currentTarget.value })} />
+            </Field>
+            <Field label={t('zones.kind')} name="kind" error={error}>
+              <select name="kind" value={draft.kind} disabled={!editable} onChange={(e) => setDraft(withKind(draft, e.currentTarget.value as ZoneKind))}>
+                <option value="no_parking">{tv('kind', 'no_parking')}</option>
+                <option value="bin_site">{tv('kind', 'bin_site')}</option>
+              </select>
+            </Field>
+            {draft.kind === 'no_parking' ? (
+              <>
+                <Field label={t('zones.dwell')} name="dwell" error={error} hint={t('zones.dwellHint')}>
+                  <input name="dwell" value={draft.dwell} disabled={!editable} required onInput={(e) => setField({ dwell: e.currentTarget.value })} />
+                </Field>
+                <Field label={t('zones.schedule')} name="schedule" error={error}>
+                  <ScheduleEditor value={draft.schedule} disabled={!editable} onChange={(schedule) => setField({ schedule })} />
+                </Field>
+              </>
+            ) : (
+              <Field label={t('zones.persist')} name="persist" error={error} hint={t('zones.persistHint')}>
+                <input name="persist" value={String(draft.persist)} disabled={!editable} required onInput={(e) => setField({ persist: /^\d+$/.test(e.currentTarget.value) ? Number(e.currentTarget.value) : e.currentTarget.value })} />
+              </Field>
+            )}
+            <Field label={t('zones.points', { n: draft.polygon.length })} name="polygon" error={error}>
+              <div class="points">
+                {draft.polygon.map((pt, i) => (
+                  <span key={i} class={`pt ${i === point ? 'selected' : ''}`} onClick={() => setPoint(i)}>
+                    {i + 1}: {pt[0].toFixed(3)}, {pt[1].toFixed(3)}
+                  </span>
+                ))}
+              </div>
+            </Field>
+            {problem && !drawing && <div class="warn">{t(`zones.problem.${problem}`)}</div>}
+            <ErrorBox error={error} />
+            {editable && (
+              <div class="form-actions">
+                {drawing ? (
+                  <button type="button" class="btn" disabled={draft.polygon.length < 3} onClick={() => setDrawing(false)} data-action="finish-shape">
+                    {t('zones.finish')}
+                  </button>
+                ) : (
+                  <button type="button" class="btn" onClick={() => (setDraft({ ...draft, polygon: [] }), setDrawing(true))}>
+                    {t('zones.redraw')}
+                  </button>
+                )}
+                {saved && selected !== NEW && (
+                  <button type="button" class="btn danger" disabled={busy} onClick={remove} data-action="delete-zone">
+                    {t('common.delete')}
+                  </button>
+                )}
+                {(dirty || selected === NEW) && (
+                  <button type="button" class="btn" onClick={() => setSelected(saved ? saved.id : (camera.zones[0]?.id ?? null))}>
+                    {t('common.cancel')}
+                  </button>
+                )}
+                <button type="submit" class="btn primary" disabled={busy || drawing || !!problem || !dirty} data-action="save-zone">
+                  {t('common.save')}
+                </button>
+              </div>
+            )}
+          </form>
+        )}
+      </aside>
+    </div>
+  );
+}
