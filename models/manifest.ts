@@ -14,8 +14,8 @@ const tensorName = z.string().min(1).max(200);
 export const inputSchema = z.strictObject({
   /** Name of the image input tensor. */
   name: tensorName.default('images'),
-  width: z.number().int().min(8).max(8192),
-  height: z.number().int().min(8).max(8192),
+  width: z.number().int().min(1).max(8192),
+  height: z.number().int().min(1).max(8192),
   /** Channel order the model was trained with. */
   channel_order: z.enum(['rgb', 'bgr']),
   /** value = (pixel * scale - mean[c]) / std[c], pixel in 0..255, mean/std in the scaled range. */

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { fieldPath } from '../config/load.js';
+import { toConfigError } from '../config/load.js';
 import { ConfigError, MissingDependencyError, WeisuError } from '../core/errors.js';
 import { manifestSchema, type Manifest } from './manifest.js';
 
@@ -36,10 +36,7 @@ export function parseManifest(text: string, source: string): Manifest {
     throw new ConfigError(`model manifest ${source} is not valid ${source.endsWith('.json') ? 'JSON' : 'YAML'}`, [{ field: '', message: (e as Error).message }]);
   }
   const r = manifestSchema.safeParse(doc);
-  if (!r.success) {
-    const issues = r.error.issues.map((i) => ({ field: fieldPath(i.path), message: i.message }));
-    throw new ConfigError(`model manifest ${source} is invalid`, issues, 'fix the fields named above (see models/manifest.ts for the format)');
-  }
+  if (!r.success) throw toConfigError(r.error, `model manifest ${source}`);
   return r.data;
 }
 
