@@ -57,6 +57,10 @@ export interface BinObservation {
   state: 'overflowing' | 'normal' | 'skipped';
   score: number;
   decidedBy: 'generic' | 'calibration' | 'exposure';
+  /** The crop judged, in pixels of the full frame. */
+  box?: BBox;
+  /** Mean luma of the crop, 0 (black) .. 1 (white): why a crop was skipped. */
+  brightness?: number;
 }
 
 export type IncidentKind = 'no_parking' | 'bin_overflow';
