@@ -6,8 +6,13 @@ import { frameFromImage } from '../../detector/image.js';
 import { media, MODELS_DIR } from '../support/paths.js';
 
 const LANE = 'street/road_parked_cars_lane00000.jpg';
-const centre = (b: number[]) => [(b[0]! + b[2]!) / 2, (b[1]! + b[3]!) / 2];
 const vehicles = (d: Detections) => d.items.filter((i) => i.category === 'vehicle');
+/** A vehicle whose box centre lies in the given pixel ranges. */
+const vehicleAt = (d: Detections, [xa, xb]: [number, number], [ya, yb]: [number, number]) =>
+  vehicles(d).some(({ box: b }) => (b[0] + b[2]) / 2 > xa && (b[0] + b[2]) / 2 < xb && (b[1] + b[3]) / 2 > ya && (b[1] + b[3]) / 2 < yb);
+// In the lane picture (1640×590, by eye): the white car left of the road and the black car right of it.
+const WHITE_CAR: [[number, number], [number, number]] = [[300, 480], [320, 380]];
+const BLACK_CAR: [[number, number], [number, number]] = [[900, 1050], [300, 360]];
 
 /** Each confident box of `a` (score ≥ 0.5: borderline ones may flip) has a box of `b` with the same label whose corners are within `tol` pixels. */
 function sameBoxes(a: Detections, b: Detections, tol: number): void {
@@ -31,11 +36,9 @@ describe('YOLOX-nano detector on real pictures', () => {
   it('finds the parked cars of the lane picture, boxed in full-frame pixels', async () => {
     const [d] = await det.run([lane]);
     expect(d).toMatchObject({ cameraId: 'cam-a', ts: 1234, width: 1640, height: 590 });
-    const cars = vehicles(d!);
-    expect(cars.length).toBeGreaterThanOrEqual(4);
-    // The white car on the left (by eye: x 250–530, y 300–400 of 1640×590) and the black car right of the road.
-    expect(cars.some((c) => { const [x, y] = centre(c.box); return x > 300 && x < 480 && y > 320 && y < 380; })).toBe(true);
-    expect(cars.some((c) => { const [x, y] = centre(c.box); return x > 900 && x < 1050 && y > 300 && y < 360; })).toBe(true);
+    expect(vehicles(d!).length).toBeGreaterThanOrEqual(4);
+    expect(vehicleAt(d!, ...WHITE_CAR)).toBe(true);
+    expect(vehicleAt(d!, ...BLACK_CAR)).toBe(true);
     for (const c of d!.items) {
       expect(c.box[0]).toBeGreaterThanOrEqual(0);
       expect(c.box[2]).toBeLessThanOrEqual(1640);
@@ -70,9 +73,8 @@ describe('Ultralytics YOLOv8 export (centred letterbox, RGB /255)', () => {
     const det = await createDetector({ modelsDir: MODELS_DIR, model: 'yolov8n-coco-640-int8', threads: 1 });
     try {
       const [d] = await det.run([await frameFromImage(readFileSync(media(LANE)), 'c')]);
-      const cars = vehicles(d!);
-      expect(cars.some((c) => { const [x, y] = centre(c.box); return x > 300 && x < 480 && y > 320 && y < 380; })).toBe(true);
-      expect(cars.some((c) => { const [x, y] = centre(c.box); return x > 900 && x < 1050 && y > 300 && y < 360; })).toBe(true);
+      expect(vehicleAt(d!, ...WHITE_CAR)).toBe(true);
+      expect(vehicleAt(d!, ...BLACK_CAR)).toBe(true);
     } finally {
       await det.close();
     }
