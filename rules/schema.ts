@@ -111,7 +111,7 @@ export const binSiteZoneSchema = z.strictObject({
   /** How long (or how many judged samples) the bin must look normal again before the incident is cleared. */
   clear_after: persistence('clear_after').prefault(2),
   /** Classifier model id from the registry. */
-  model: z.string().min(1).default('bin-fullness-yolov8ncls-256'),
+  model: z.string().min(1).default('bin-fullness-yolov8n-cls-256'),
   /** Classifier labels that mean overflowing (case-insensitive); any other label means normal. */
   overflow_labels: z.array(z.string().min(1)).min(1).default(['full', 'overflowing', 'overflow']),
   /** Probability of the overflow labels needed to call the bin overflowing. */

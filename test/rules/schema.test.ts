@@ -48,7 +48,7 @@ describe('zone configuration', () => {
     const [np, bin] = cfg.cameras[0]!.zones;
     expect(np).toMatchObject({ dwell: 300_000, cooldown: 600_000, clear_grace: { ms: 60_000 }, presence: 'overlap', classes: ['car', 'truck', 'bus', 'motorcycle'] });
     expect(np?.kind === 'no_parking' && np.schedule?.windows).toHaveLength(2);
-    expect(bin).toMatchObject({ persist: { samples: 4 }, clear_after: { samples: 2 }, model: 'bin-fullness-yolov8ncls-256', calibration_k: 3 });
+    expect(bin).toMatchObject({ persist: { samples: 4 }, clear_after: { samples: 2 }, model: 'bin-fullness-yolov8n-cls-256', calibration_k: 3 });
   });
 
   it('rejects a self-intersecting, an empty and an outside-the-frame polygon', () => {

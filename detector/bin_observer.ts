@@ -1,0 +1,97 @@
+import sharp from 'sharp';
+import type { BBox, BinObservation, Frame, RawImage } from '../core/types.js';
+import { judgeByCalibration, type CalibrationSet } from '../rules/calibration.js';
+import { siteBox } from '../rules/bin_site.js';
+import type { BinSiteZone } from '../rules/schema.js';
+import type { Classification, Classifier } from './classifier.js';
+
+/**
+ * Bin sites of one frame → one observation each: crop the site's box from the full-resolution frame,
+ * skip crops too dark or too washed out to judge (a night frame must not read as "empty bin"), then let
+ * the site's own calibration decide when it has enough labelled examples, the generic classifier otherwise.
+ */
+
+/** Luma below / above these 8-bit values counts as clipped. */
+const CLIP_LOW = 6;
+const CLIP_HIGH = 249;
+
+export interface Exposure {
+  /** Mean luma, 0 (black) .. 1 (white). */
+  brightness: number;
+  /** Fraction of pixels clipped to black or white. */
+  clipped: number;
+}
+
+export function measureExposure(img: RawImage): Exposure {
+  const { data } = img;
+  const n = img.width * img.height;
+  let sum = 0;
+  let clipped = 0;
+  for (let i = 0; i < n; i++) {
+    const y = 0.299 * data[i * 3]! + 0.587 * data[i * 3 + 1]! + 0.114 * data[i * 3 + 2]!;
+    sum += y;
+    if (y <= CLIP_LOW || y >= CLIP_HIGH) clipped++;
+  }
+  return { brightness: n ? sum / n / 255 : 0, clipped: n ? clipped / n : 1 };
+}
+
+function exposureProblem(e: Exposure, limits: BinSiteZone['exposure']): boolean {
+  return e.brightness < limits.min_brightness || e.brightness > limits.max_brightness || e.clipped > limits.max_clipped;
+}
+
+/** The site's box, rounded to whole pixels inside the frame. */
+export function cropBox(zone: BinSiteZone, frame: { width: number; height: number }): BBox {
+  const [x1, y1, x2, y2] = siteBox(zone, frame);
+  const l = Math.max(0, Math.floor(x1));
+  const t = Math.max(0, Math.floor(y1));
+  return [l, t, Math.max(l + 1, Math.min(frame.width, Math.ceil(x2))), Math.max(t + 1, Math.min(frame.height, Math.ceil(y2)))];
+}
+
+/** Crops of each site from the frame's full-resolution JPEG (decoded once). */
+export async function cropSites(frame: Frame, zones: BinSiteZone[]): Promise<RawImage[]> {
+  if (zones.length === 0) return [];
+  const { data, info } = await sharp(frame.jpeg).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  const full = sharp(data, { raw: { width: info.width, height: info.height, channels: 3 } });
+  return Promise.all(
+    zones.map(async (z) => {
+      // The JPEG may differ from the declared frame size (a resized snapshot): crop in the JPEG's own pixels.
+      const [x1, y1, x2, y2] = cropBox(z, { width: info.width, height: info.height });
+      const out = await full.clone().extract({ left: x1, top: y1, width: x2 - x1, height: y2 - y1 }).raw().toBuffer({ resolveWithObject: true });
+      return { data: out.data, width: out.info.width, height: out.info.height, channels: 3 as const };
+    }),
+  );
+}
+
+/** Generic model: probability of the overflow labels against the site's threshold. */
+export function judgeGeneric(c: Classification, zone: BinSiteZone): { state: 'overflowing' | 'normal'; score: number } {
+  const wanted = new Set(zone.overflow_labels.map((l) => l.toLowerCase()));
+  const p = c.labels.reduce((s, l, i) => s + (wanted.has(l.toLowerCase()) ? c.probs[i]! : 0), 0);
+  return p >= zone.min_score ? { state: 'overflowing', score: p } : { state: 'normal', score: 1 - p };
+}
+
+export async function observeBinSites(
+  frame: Frame,
+  zones: BinSiteZone[],
+  classifier: Classifier,
+  calibration?: Record<string, CalibrationSet>,
+): Promise<Record<string, BinObservation>> {
+  const crops = await cropSites(frame, zones);
+  const exposures = crops.map(measureExposure);
+  const judged = zones.map((z, i) => !exposureProblem(exposures[i]!, z.exposure));
+  const results = await classifier.classify(crops.filter((_, i) => judged[i]));
+  const out: Record<string, BinObservation> = {};
+  let next = 0;
+  zones.forEach((zone, i) => {
+    const base = { ts: frame.ts, box: cropBox(zone, frame), brightness: exposures[i]!.brightness };
+    if (!judged[i]) {
+      out[zone.id] = { ...base, state: 'skipped', score: 0, decidedBy: 'exposure' };
+      return;
+    }
+    const c = results[next++]!;
+    const calibrated = c.embedding ? judgeByCalibration(c.embedding, calibration?.[zone.id], zone.calibration_k) : undefined;
+    out[zone.id] = calibrated
+      ? { ...base, state: calibrated.state, score: calibrated.score, decidedBy: 'calibration' }
+      : { ...base, ...judgeGeneric(c, zone), decidedBy: 'generic' };
+  });
+  return out;
+}
