@@ -1,0 +1,152 @@
+import type { BBox, Frame } from '../core/types.js';
+import { log } from '../core/log.js';
+import { plateCandidates } from './candidates.js';
+import { cropVehicle } from './crop.js';
+import { enabledFormats, matchFormat, plateCharacters, type PlateFormat } from './formats.js';
+import { readDictionary, resolveModelFiles } from './model_files.js';
+import { platesSchema, type PlatesConfig } from './schema.js';
+import { rectBounds } from './text_boxes.js';
+import { createTextDetector } from './text_detector.js';
+import { createTextRecognizer } from './text_recognizer.js';
+import { vote } from './vote.js';
+
+export type { PlatesConfig } from './schema.js';
+
+export interface PlateRead {
+  /** As written on a ticket, e.g. 浙G·Z6825, DR 68651. */
+  text: string;
+  /** 0–1: for one frame, the chance every character is right (product of the characters' probabilities). */
+  confidence: number;
+  /** The format it fits (`cn`, `cn_nev`, `dk`, `de`, `eu` or a custom one). */
+  format: string;
+  /** The plate's text in full-frame px. */
+  box: BBox;
+}
+
+export interface Unread {
+  unread: true;
+  /** Why, in words an operator can act on (too small, no plate-shaped text, below the confidence floor…). */
+  reason: string;
+}
+
+export type PlateResult = { read: PlateRead; votes: number } | Unread;
+
+export interface PlateReader {
+  /** The plate of one vehicle in one frame; unread below the confidence floor. */
+  readVehicle(frame: Frame, vehicleBox: BBox): Promise<PlateRead | Unread>;
+  /** The plate of one incident's vehicle, voted across its frames. */
+  readIncident(frames: { frame: Frame; box: BBox }[]): Promise<PlateResult>;
+  close(): Promise<void>;
+}
+
+/** Recognizer candidates per vehicle: the best few plate-shaped lines are plenty, and bound the cost. */
+const MAX_CANDIDATES = 6;
+
+/**
+ * Loads the OCR models once; reads run one at a time (they are CPU-bound, and run only on confirmed
+ * incidents, never on every sample).
+ */
+export async function createPlateReader(opts: { threads?: number; config?: PlatesConfig } = {}): Promise<PlateReader> {
+  const config = opts.config ?? platesSchema.parse({});
+  const threads = opts.threads ?? config.threads;
+  const files = resolveModelFiles(config.models);
+  const formats = enabledFormats(config.formats, config.custom_formats);
+  const detector = await createTextDetector(files.detection, threads);
+  const recognizer = await createTextRecognizer(files.recognition, readDictionary(files.dictionary), plateCharacters(formats), threads);
+  const floor = config.confidence_floor;
+
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = queue.then(fn, fn);
+    queue = run.catch(() => undefined);
+    return run;
+  };
+
+  /** The best read of one vehicle, before the confidence floor. */
+  async function readOnce(frame: Frame, box: BBox): Promise<PlateRead | Unread> {
+    try {
+      return await readUnchecked(frame, box);
+    } catch (e) {
+      // A corrupt JPEG or a model failure on one frame is that frame unread, never a crashed incident.
+      log.warn({ err: (e as Error).message, camera: frame?.cameraId }, 'plate reading failed on a frame');
+      return unread(`the frame could not be read: ${(e as Error).message}`);
+    }
+  }
+
+  async function readUnchecked(frame: Frame, box: BBox): Promise<PlateRead | Unread> {
+    if (!frame || !Buffer.isBuffer(frame.jpeg) || frame.jpeg.length === 0) return unread('the frame carries no image');
+    const crop = await cropVehicle(frame, box);
+    if (!crop) return unread(`the vehicle box ${JSON.stringify(box)} lies outside the ${frame.width}×${frame.height} frame`);
+    const minH = config.min_plate_height * crop.scale;
+    const { width: cw, height: ch } = crop.image;
+    if (ch < 2 * minH || cw < 4 * minH) {
+      return unread(`the vehicle is ${Math.round(cw / crop.scale)}×${Math.round(ch / crop.scale)} px, too small to hold a plate of plates.min_plate_height (${config.min_plate_height} px)`);
+    }
+    const boxes = await detector.detect(crop.image, config.long_side);
+    if (boxes.length === 0) return unread('no text found on the vehicle');
+    const shaped = plateCandidates(boxes, cw, ch);
+    if (shaped.length === 0) return unread('no plate-shaped text on the lower part of the vehicle');
+    const tall = shaped.filter((c) => c.rect.h >= minH).slice(0, MAX_CANDIDATES);
+    if (tall.length === 0) {
+      const h = Math.max(...shaped.map((c) => c.rect.h)) / crop.scale;
+      return unread(`plate text is ${h.toFixed(1)} px tall, below plates.min_plate_height (${config.min_plate_height} px): too small to read`);
+    }
+    const reads = await recognizer.read(crop.image, tall.map((c) => c.rect));
+    let best: PlateRead | null = null;
+    const misfits: string[] = [];
+    for (const [i, r] of reads.entries()) {
+      const match = matchFormat(r.text, formats);
+      if (!match) {
+        if (r.text) misfits.push(r.text);
+        continue;
+      }
+      const confidence = r.charProbs.reduce((p, c) => p * c, 1);
+      if (best && best.confidence >= confidence) continue;
+      const [x1, y1, x2, y2] = rectBounds(tall[i]!.rect);
+      const toFrame = (v: number, o: number) => Math.round((v / crop.scale + o) * 10) / 10;
+      best = { text: match.text, format: match.format, confidence, box: [toFrame(x1, crop.left), toFrame(y1, crop.top), toFrame(x2, crop.left), toFrame(y2, crop.top)] };
+    }
+    if (best) return best;
+    return unread(misfits.length ? `read ${misfits.map((m) => `"${m}"`).join(', ')}, which fits no enabled plate format (${formatNames(formats)})` : 'no plate characters recognised');
+  }
+
+  return {
+    readVehicle: (frame, box) =>
+      serial(async () => {
+        const r = await readOnce(frame, box);
+        if ('unread' in r || r.confidence >= floor) return r;
+        return unread(`read ${r.text} with confidence ${r.confidence.toFixed(2)}, below plates.confidence_floor (${floor})`);
+      }),
+    readIncident: (frames) =>
+      serial(async () => {
+        if (!Array.isArray(frames) || frames.length === 0) return unread('the incident has no frames to read');
+        const results: (PlateRead | Unread)[] = [];
+        for (const f of frames) results.push(await readOnce(f?.frame, f?.box));
+        const reads = results.filter((r): r is PlateRead => !('unread' in r));
+        const v = vote(reads);
+        if (!v) return unread(`no frame showed a readable plate: ${summarise(results as Unread[])}`);
+        const agreed = `${v.best.text} in ${v.votes} of ${frames.length} frames`;
+        if (v.confidence < floor) return unread(`combined confidence ${v.confidence.toFixed(2)} is below plates.confidence_floor (${floor}) (${agreed})`);
+        return { read: { ...v.best, confidence: v.confidence }, votes: v.votes };
+      }),
+    async close() {
+      await queue;
+      await Promise.all([detector.close(), recognizer.close()]);
+    },
+  };
+}
+
+function unread(reason: string): Unread {
+  return { unread: true, reason };
+}
+
+function formatNames(formats: readonly PlateFormat[]): string {
+  return formats.map((f) => f.name).join(', ');
+}
+
+/** "2× plate text is 6 px tall…; 1× no text found" — the reasons of unread frames, most common first. */
+function summarise(results: Unread[]): string {
+  const counts = new Map<string, number>();
+  for (const r of results) counts.set(r.reason, (counts.get(r.reason) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1]).map(([reason, n]) => (n > 1 ? `${n}× ${reason}` : reason)).join('; ');
+}

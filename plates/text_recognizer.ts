@@ -1,0 +1,60 @@
+import ort from 'onnxruntime-node';
+import type { RawImage } from '../core/types.js';
+import { buildVocabulary, ctcDecode, type CtcRead } from './ctc.js';
+import { warpRect } from './crop.js';
+import type { RotatedRect } from './text_boxes.js';
+
+/** PP-OCR recognizers take 48 px tall lines, at least 320 px wide (PaddleOCR's rec_image_shape 3,48,320). */
+const LINE_H = 48;
+const MIN_W = 320;
+/** A line wider than 16:1 is no plate; cap the tensor so a stray long text cannot blow up the batch. */
+const MAX_RATIO = 16;
+/**
+ * Extra height (and as much width) around the detector's box, as a fraction of its height. DB boxes of
+ * small text are tight; without the margin a 12 px German plate's seal reads as a letter (RAHHN2112),
+ * with it as the gap it is (RA HN 2112). Large plates read the same either way.
+ */
+const MARGIN = 0.3;
+
+export interface TextRecognizer {
+  /** Reads each rotated rectangle of `img` (px of `img`), restricted to plate characters. */
+  read(img: RawImage, rects: RotatedRect[]): Promise<CtcRead[]>;
+  close(): Promise<void>;
+}
+
+/** PaddleOCR CTC text recognition on ONNX Runtime, decoding only the given characters. */
+export async function createTextRecognizer(modelPath: string, classNames: string[], plateChars: ReadonlySet<string>, threads: number): Promise<TextRecognizer> {
+  const session = await ort.InferenceSession.create(modelPath, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  const input = session.inputNames[0]!;
+  const output = session.outputNames[0]!;
+  const vocab = buildVocabulary(classNames, plateChars);
+  return {
+    async read(img, rects) {
+      if (rects.length === 0) return [];
+      const lines = rects.map((box) => {
+        const r = { ...box, w: box.w + MARGIN * box.h, h: box.h * (1 + MARGIN) };
+        return warpRect(img, r, Math.max(8, Math.round(LINE_H * Math.min(MAX_RATIO, r.w / Math.max(1, r.h)))), LINE_H);
+      });
+      const width = Math.max(MIN_W, ...lines.map((l) => l.width));
+      const plane = LINE_H * width;
+      // Normalised to [-1, 1]; padding stays 0 (mid grey), as PaddleOCR pads.
+      const tensor = new Float32Array(lines.length * 3 * plane);
+      lines.forEach((line, n) => {
+        for (let y = 0; y < LINE_H; y++) {
+          for (let x = 0; x < line.width; x++) {
+            const s = (y * line.width + x) * 3;
+            for (let c = 0; c < 3; c++) tensor[n * 3 * plane + c * plane + y * width + x] = line.data[s + (2 - c)]! / 127.5 - 1;
+          }
+        }
+      });
+      const result = await session.run({ [input]: new ort.Tensor('float32', tensor, [lines.length, 3, LINE_H, width]) });
+      const out = result[output]!;
+      const [, steps, numClasses] = out.dims as number[];
+      if (numClasses !== classNames.length) {
+        throw new Error(`plate recognition model has ${numClasses} classes but its dictionary gives ${classNames.length}: use the dictionary that belongs to the model`);
+      }
+      return lines.map((_, n) => ctcDecode(out.data as Float32Array, n * steps! * numClasses, steps!, numClasses, vocab));
+    },
+    close: () => session.release(),
+  };
+}
