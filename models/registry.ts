@@ -79,7 +79,7 @@ export function requireModelFile(reg: Registry, m: Manifest): string {
   return p;
 }
 
-/** WEISU_MODELS_DIR, or ./models-data when unset. */
+/** WEISU_MODELS_DIR, or the shared models folder beside the checkout (as the README documents). */
 export function defaultModelsDir(): string {
-  return resolve(process.env.WEISU_MODELS_DIR ?? 'models-data');
+  return resolve(process.env.WEISU_MODELS_DIR ?? '../shared/models');
 }
