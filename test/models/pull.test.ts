@@ -59,6 +59,8 @@ function setup(f: Fault, count = 1) {
 }
 
 const yolox = loadRegistry(MODELS_DIR).get('yolox-nano-coco-416');
+/** The error a pull fails with (the test fails if it succeeds). */
+const failure = (p: Promise<unknown>) => p.then(() => { throw new Error('expected the pull to fail'); }, (e: unknown) => e as WeisuError);
 const pull = (dir: string, extra: Partial<Parameters<typeof pullModel>[0]> = {}) => pullModel({ manifest: yolox, modelsDir: dir, mirror: base, retryDelayMs: 10, ...extra });
 
 describe('weisu models pull', () => {
@@ -95,7 +97,7 @@ describe('weisu models pull', () => {
 
   it('discards a file with the wrong sha256 and says so, leaving nothing under the real name', async () => {
     const dir = setup('wrong', 10);
-    const e = await pull(dir).catch((err: unknown) => err);
+    const e = await failure(pull(dir));
     expect(e).toBeInstanceOf(WeisuError);
     expect((e as WeisuError).code).toBe('model_checksum');
     expect((e as WeisuError).message).toContain(yolox.sha256);
@@ -111,11 +113,11 @@ describe('weisu models pull', () => {
 
   it('gives up with a clear error when the mirror is unreachable or lacks the file', async () => {
     const dir = setup('none', 0);
-    const down = await pull(dir, { mirror: 'http://127.0.0.1:9/', retries: 1 }).catch((e: unknown) => e as WeisuError);
+    const down = await failure(pull(dir, { mirror: 'http://127.0.0.1:9/', retries: 1 }));
     expect(down.code).toBe('model_download_failed');
     expect(down.fix).toMatch(/resumes/);
     const other = { ...yolox, file: 'nope.onnx' };
-    expect((await pullModel({ manifest: other, modelsDir: dir, mirror: base }).catch((e: unknown) => e as WeisuError)).message).toMatch(/HTTP 404/);
+    expect((await failure(pullModel({ manifest: other, modelsDir: dir, mirror: base }))).message).toMatch(/HTTP 404/);
     expect(existsSync(join(dir, yolox.file))).toBe(false);
   });
 
