@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import type { IncidentMessage } from '../core/types.js';
+import type { Logger } from '../core/log.js';
+import type { CameraConfig, WeisuConfig } from '../config/schema.js';
+import type { Db } from '../store/db.js';
+import { audit } from '../store/audit.js';
+import { getIncident, insertIncident, transitionIncident, type IncidentPlace } from '../store/incidents.js';
+import { insertEvidence, type EvidenceRow } from '../store/evidence.js';
+import { getTicketOfIncident, insertTicket, type TicketState } from '../store/tickets.js';
+import type { EvidenceStore } from './evidence_store.js';
+import { renderEvidence } from './evidence.js';
+import { notifyCrews } from './notify.js';
+
+export interface AlertsDeps {
+  db: Db;
+  /** Uses public_url, case_api, alerts and cameras. */
+  config: WeisuConfig;
+  evidence: EvidenceStore;
+  log?: Logger;
+  /** Cameras managed outside the config file (the API's store); config.cameras is searched first. */
+  findCamera?: (id: string) => Promise<CameraConfig | undefined>;
+}
+
+/** weisu's reference of an incident's ticket: stable, so a re-delivered message maps onto the same one. */
+export function ticketRef(incidentId: string): string {
+  return `ws-${createHash('sha256').update(incidentId).digest('hex').slice(0, 20)}`;
+}
+
+/**
+ * Takes one message from the `incidents` queue. Idempotent on the incident id: a re-delivered message
+ * changes nothing. For `confirmed`, the incident, its evidence and its ticket intent (per the kind's
+ * mode) are committed in one transaction before anything is sent anywhere — the outbox the sender
+ * works from — so a crash at any point loses nothing and files nothing twice.
+ */
+export async function acceptIncident(deps: AlertsDeps, msg: IncidentMessage): Promise<{ incidentId: string; created: boolean }> {
+  const e = msg.event;
+  if (e.type === 'cleared') {
+    await deps.db.tx(async (db) => {
+      const row = await transitionIncident(db, e.incidentId, ['open'], 'cleared', { lastSeenMs: e.lastSeen });
+      if (!row) return;
+      await audit(db, { actor: 'rules', entity: 'incident', entityId: e.incidentId, action: 'cleared', reason: `${e.subject.label} no longer seen in zone ${e.zoneId}` });
+      await notifyCrews(db, deps.config.alerts, deps.evidence, 'incident.cleared', row, await getTicketOfIncident(db, row.id));
+    });
+    return { incidentId: e.incidentId, created: false };
+  }
+
+  if (await getIncident(deps.db, e.incidentId)) return { incidentId: e.incidentId, created: false };
+
+  const camera = deps.config.cameras.find((c) => c.id === e.cameraId) ?? (await deps.findCamera?.(e.cameraId));
+  const zone = camera?.zones.find((z) => z.id === e.zoneId);
+  const place: IncidentPlace | null = camera
+    ? { cameraName: camera.name ?? camera.id, lat: camera.location.lat, lon: camera.location.lon, address: camera.location.address, timezone: camera.timezone, polygon: zone?.polygon as [number, number][] | undefined }
+    : null;
+
+  // Rendering is slow and touches only content-addressed files, so it happens outside the transaction;
+  // a failure is recorded on the incident and never loses it.
+  const ev = deps.config.alerts.evidence;
+  let images: EvidenceRow[] = [];
+  let evidenceError: string | null = null;
+  try {
+    const plate = msg.plate && 'text' in msg.plate ? msg.plate.text : undefined;
+    const rendered = await renderEvidence({
+      event: e,
+      frames: msg.frames,
+      camera: camera ?? { id: e.cameraId, name: e.cameraId, location: { lat: 0, lon: 0 }, timezone: 'UTC' },
+      polygon: place?.polygon,
+      plate,
+      blurPeople: ev.blur_people,
+      quality: ev.quality,
+      maxBytes: ev.max_bytes,
+      maxImages: ev.max_images,
+    });
+    images = rendered.map((r) => ({ incidentId: e.incidentId, role: r.role, sha256: deps.evidence.put(r.jpeg), bytes: r.jpeg.length, width: r.width, height: r.height }));
+  } catch (err) {
+    evidenceError = (err as Error).message;
+    deps.log?.warn({ incidentId: e.incidentId, err: evidenceError }, 'evidence could not be rendered; incident kept without it');
+  }
+
+  const mode = deps.config.alerts.modes[e.kind];
+  const caseApi = deps.config.case_api;
+  const state: TicketState = !caseApi || mode === 'shadow' ? 'shadow' : mode === 'review' ? 'review' : 'pending';
+
+  const created = await deps.db.tx(async (db) => {
+    const inserted = await insertIncident(db, {
+      id: e.incidentId,
+      cameraId: e.cameraId,
+      zoneId: e.zoneId,
+      kind: e.kind,
+      mode,
+      firstSeenMs: e.firstSeen,
+      confirmedMs: e.confirmedAt,
+      lastSeenMs: e.lastSeen,
+      subject: e.subject,
+      frameSize: e.frameSize,
+      plate: msg.plate ?? null,
+      place,
+      evidenceError,
+    });
+    if (!inserted) return false; // another consumer took the same message first
+    for (const img of images) await insertEvidence(db, img);
+    const ticket = await insertTicket(db, { incidentId: e.incidentId, ref: ticketRef(e.incidentId), adapter: caseApi?.kind ?? 'none', state });
+    await audit(db, {
+      actor: 'rules',
+      entity: 'incident',
+      entityId: e.incidentId,
+      action: 'confirmed',
+      reason: `${e.subject.label} in ${e.kind} zone ${e.zoneId} of camera ${e.cameraId}`,
+      data: { mode, evidence: images.map((i) => i.sha256), evidenceError, firstSeen: e.firstSeen, confirmedAt: e.confirmedAt },
+    });
+    await audit(db, {
+      actor: 'alerts',
+      entity: 'ticket',
+      entityId: ticket.ref,
+      action: `created_${state}`,
+      reason: !caseApi ? 'no case_api configured: recorded only' : `mode ${mode} for ${e.kind}`,
+      data: { incidentId: e.incidentId },
+    });
+    return true;
+  });
+  if (created) deps.log?.info({ incidentId: e.incidentId, kind: e.kind, mode }, 'incident accepted');
+  return { incidentId: e.incidentId, created };
+}

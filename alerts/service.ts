@@ -1,0 +1,51 @@
+import { log as rootLog } from '../core/log.js';
+import type { AlertsDeps } from './intake.js';
+import { createAdapter } from './adapters/index.js';
+import type { CaseAdapter } from './adapters/types.js';
+import { Loop } from './loop.js';
+import { sendDueTickets } from './outbox.js';
+import { sendDueWebhooks } from './webhooks.js';
+import { sendAuditCopy } from './oversight.js';
+import { closeTheLoop, type Rechecker } from './recheck.js';
+
+export type { Rechecker } from './recheck.js';
+
+/** Webhook calls give up after this long (crews' receivers should answer at once and work later). */
+const WEBHOOK_TIMEOUT_MS = 10_000;
+
+/**
+ * The alerts side's background work, all driven from the store so any number of `weisu serve`
+ * processes can run it side by side: the ticket outbox sender, the webhook sender, the oversight copy of
+ * the audit trail, and closing the loop (status polling, re-check, reminders).
+ */
+export class AlertsService {
+  private readonly loops: Loop[] = [];
+
+  constructor(private readonly deps: AlertsDeps & { recheck?: Rechecker; adapter?: CaseAdapter }) {
+    const { db, config } = deps;
+    const alerts = config.alerts;
+    const log = deps.log ?? rootLog;
+    const adapter = deps.adapter ?? (config.case_api ? createAdapter(config.case_api) : undefined);
+    const onError = (what: string) => (e: unknown) => log.error({ err: (e as Error).message }, `${what} failed; retrying`);
+    const poll = alerts.outbox.poll;
+    if (adapter && config.case_api) {
+      const callTimeoutMs = config.case_api.timeout;
+      this.loops.push(new Loop(() => sendDueTickets({ db, alerts, adapter, evidence: deps.evidence, callTimeoutMs, log }), poll, onError('ticket sender')));
+    }
+    this.loops.push(new Loop(() => sendDueWebhooks(db, alerts, WEBHOOK_TIMEOUT_MS, log), poll, onError('webhook sender')));
+    const oversight = alerts.oversight;
+    if (oversight) this.loops.push(new Loop(() => sendAuditCopy(db, oversight, WEBHOOK_TIMEOUT_MS), Math.max(poll, 1000), onError('oversight copy')));
+    // Status polling has its own pace (alerts.status_poll) per ticket; the loop only looks for due work.
+    this.loops.push(
+      new Loop(() => closeTheLoop({ db, alerts, adapter, evidence: deps.evidence, recheck: deps.recheck, log }), Math.min(alerts.status_poll, 10_000), onError('status poller')),
+    );
+  }
+
+  start(): void {
+    for (const l of this.loops) l.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.loops.map((l) => l.stop()));
+  }
+}

@@ -1,0 +1,116 @@
+import Fastify from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import sharp from 'sharp';
+import { acceptIncident } from '../../alerts/intake.js';
+import { AlertsService } from '../../alerts/service.js';
+import { evidencePlugin } from '../../alerts/http.js';
+import type { EvidenceStore } from '../../alerts/evidence_store.js';
+import { getIncident } from '../../store/incidents.js';
+import { listEvidence } from '../../store/evidence.js';
+import { getTicketOfIncident, listTickets } from '../../store/tickets.js';
+import { Open311Server } from '../support/open311_server.js';
+import { API_KEY, FAST_OUTBOX, LANE, alertsConfig, alertsDeps, clearedMessage, confirmedMessage, open311Yaml, until } from './fixtures.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+async function setUp(extra = FAST_OUTBOX) {
+  const server = await new Open311Server({ apiKey: API_KEY, serviceCodes: ['IP-01', 'SW-07'], requiredAttributes: ['source'] }).start();
+  // The evidence server must listen before public_url (its port) is known; it reaches the store late.
+  let store: EvidenceStore | undefined;
+  const evidenceApp = Fastify();
+  await evidenceApp.register(evidencePlugin, { store: { refuse: (...a) => store!.refuse(...a), get: (sha) => store!.get(sha) } });
+  await evidenceApp.listen({ port: 0, host: '127.0.0.1' });
+  const publicUrl = `http://127.0.0.1:${(evidenceApp.server.address() as { port: number }).port}`;
+  const config = { ...alertsConfig(extra, open311Yaml(server.endpoint)), public_url: publicUrl };
+  const deps = await alertsDeps(config);
+  store = deps.evidence;
+  const service = new AlertsService(deps);
+  cleanups.push(async () => {
+    await service.stop();
+    await evidenceApp.close();
+    await server.close();
+    await deps.db.close();
+  });
+  return { server, deps, service, publicUrl };
+}
+
+describe('acceptIncident → outbox → Open311', () => {
+  it('stores the incident, its evidence and its ticket once, then files exactly one request whose media_url serves the JPEG', async () => {
+    const { server, deps, service, publicUrl } = await setUp();
+    const msg = confirmedMessage({ picture: LANE, box: [1050, 280, 1400, 470], size: { width: 1640, height: 590 } });
+    const first = await acceptIncident(deps, msg);
+    const again = await acceptIncident(deps, msg);
+    expect(first).toEqual({ incidentId: msg.event.incidentId, created: true });
+    expect(again).toEqual({ incidentId: msg.event.incidentId, created: false });
+
+    const incident = await getIncident(deps.db, msg.event.incidentId);
+    expect(incident?.state).toBe('open');
+    const evidence = await listEvidence(deps.db, msg.event.incidentId);
+    expect(evidence.map((e) => e.role)).toEqual(['main', 'first_seen', 'confirmed']);
+    expect(evidence[0]!.width).toBe(1640);
+    expect((await getTicketOfIncident(deps.db, msg.event.incidentId))?.state).toBe('pending');
+
+    service.start();
+    await until(async () => (await listTickets(deps.db, { state: 'filed' })).length === 1, 10_000, 'ticket filed');
+    expect(server.requests).toHaveLength(1);
+    const r = server.requests[0]!;
+    expect(r.service_code).toBe('IP-01');
+    expect(r.lat).toBeCloseTo(40.129, 5);
+    expect(r.long).toBeCloseTo(124.394, 5);
+    expect(r.address).toBe('锦江路1号 Jinjiang Rd 1');
+    expect(r.attributes).toEqual({ source: 'camera_detection', found_before_report: 'true' });
+    expect(r.description).toContain('违章停放');
+    expect(r.description).toContain('Detected automatically by camera jinjiang-north before any report');
+    expect(r.description.length).toBeLessThanOrEqual(4000);
+    expect(r.media_url.startsWith(`${publicUrl}/evidence/`)).toBe(true);
+
+    const res = await fetch(r.media_url);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/jpeg');
+    const meta = await sharp(Buffer.from(await res.arrayBuffer())).metadata();
+    expect(meta.format).toBe('jpeg');
+    expect(meta.width).toBe(1640);
+
+    // The stored ticket carries the case system's id.
+    const ticket = await getTicketOfIncident(deps.db, msg.event.incidentId);
+    expect(ticket?.requestId).toBe(r.service_request_id);
+  });
+
+  it('refuses tampered and expired evidence URLs', async () => {
+    const { deps, publicUrl } = await setUp();
+    const msg = confirmedMessage();
+    await acceptIncident(deps, msg);
+    const [main] = await listEvidence(deps.db, msg.event.incidentId);
+    const good = deps.evidence.url(main!.sha256);
+    expect((await fetch(good)).status).toBe(200);
+    expect((await fetch(good.replace(/sig=./, (s) => (s.endsWith('0') ? 'sig=1' : 'sig=0')))).status).toBe(403);
+    const expired = deps.evidence.url(main!.sha256, Date.now() - deps.config.alerts.evidence.url_ttl - 5000);
+    expect((await fetch(expired)).status).toBe(410);
+    expect((await fetch(`${publicUrl}/evidence/${main!.sha256}.jpg`)).status).toBe(400);
+  });
+
+  it('moves an incident to cleared when the rule sees the subject leave, once', async () => {
+    const { deps } = await setUp();
+    const msg = confirmedMessage();
+    await acceptIncident(deps, msg);
+    await acceptIncident(deps, clearedMessage(msg));
+    await acceptIncident(deps, clearedMessage(msg));
+    const incident = await getIncident(deps.db, msg.event.incidentId);
+    expect(incident?.state).toBe('cleared');
+    const actions = await deps.db.query<{ action: string }>("SELECT action FROM audit WHERE entity = 'incident' ORDER BY id");
+    expect(actions.map((a) => a.action)).toEqual(['confirmed', 'cleared']);
+  });
+
+  it('keeps an incident whose pictures cannot be decoded, noting why', async () => {
+    const { deps } = await setUp();
+    const msg = confirmedMessage();
+    msg.frames = msg.frames.map((f) => ({ ...f, jpegBase64: Buffer.from('not a jpeg').toString('base64') }));
+    expect((await acceptIncident(deps, msg)).created).toBe(true);
+    const incident = await getIncident(deps.db, msg.event.incidentId);
+    expect(incident?.evidenceError).toBeTruthy();
+    expect(await listEvidence(deps.db, msg.event.incidentId)).toEqual([]);
+  });
+});
