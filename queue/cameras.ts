@@ -1,4 +1,5 @@
 import type { CameraConfig } from '../config/schema.js';
+import type { SourceOptions } from '../streams/source.js';
 import type { Keys } from './keys.js';
 import type { RedisClient } from './redis.js';
 
@@ -7,13 +8,17 @@ import type { RedisClient } from './redis.js';
  * on any machine need neither the config file nor the store. Holds the camera's credentials: Redis is
  * trusted infrastructure (protect it with a password / TLS); nothing here is ever logged.
  */
-export type CameraSpec = Pick<
+export type SampledCamera = Pick<
   CameraConfig,
   'id' | 'name' | 'url' | 'username' | 'password' | 'transport' | 'loop' | 'timezone' | 'sample_every' | 'zones' | 'location'
->;
+> & {
+  /** Wall-clock ms at which a file camera's media time 0 is: every worker then replays it at the same position, like a live camera. */
+  epoch: number;
+};
 
-export function toSpec(c: CameraConfig): CameraSpec {
+export function toSpec(c: CameraConfig, epoch: number): SampledCamera {
   return {
+    epoch,
     id: c.id,
     name: c.name,
     url: c.url,
@@ -28,11 +33,25 @@ export function toSpec(c: CameraConfig): CameraSpec {
   };
 }
 
-export async function readSpec(redis: RedisClient, keys: Keys, cameraId: string): Promise<CameraSpec | undefined> {
+export async function readCamera(redis: RedisClient, keys: Keys, cameraId: string): Promise<SampledCamera | undefined> {
   const raw = await redis.hget(keys.cameras, cameraId);
-  return raw ? (JSON.parse(raw) as CameraSpec) : undefined;
+  return raw ? (JSON.parse(raw) as SampledCamera) : undefined;
 }
 
-export async function readAllSpecs(redis: RedisClient, keys: Keys): Promise<Map<string, string>> {
+export async function readAllCameras(redis: RedisClient, keys: Keys): Promise<Map<string, string>> {
   return new Map(Object.entries(await redis.hgetall(keys.cameras)));
+}
+
+/** How to open the camera's source (streams/source.ts `openSource`). */
+export function sourceOptions(c: SampledCamera, inferenceLongSide?: number): SourceOptions {
+  return {
+    cameraId: c.id,
+    url: c.url,
+    username: c.username,
+    password: c.password,
+    transport: c.transport,
+    loop: c.loop,
+    epochMs: c.epoch,
+    ...(inferenceLongSide ? { inferenceLongSide } : {}),
+  };
 }

@@ -17,8 +17,11 @@ export interface Keys {
   state(cameraId: string): string;
   /** Lease held while one sample of a camera runs, so the next one is skipped instead of piling up. */
   busy(cameraId: string): string;
-  /** The frame that started a stay in a zone, kept for the confirmed event's evidence. */
-  firstFrame(cameraId: string, ts: number): string;
+  /**
+   * Hash: incident id → JSON EvidenceFrame of the sample at which that stay began, kept (for stays not yet
+   * confirmed or over) as the confirmed event's first-seen evidence.
+   */
+  firstFrames(cameraId: string): string;
   /** Lock so that of several `weisu serve` instances only one reconciles schedules at a time. */
   schedulerLock: string;
 }
@@ -32,7 +35,7 @@ export function redisKeys(prefix: string): Keys {
     workers: `${prefix}:workers`,
     state: (id) => `${prefix}:state:${id}`,
     busy: (id) => `${prefix}:busy:${id}`,
-    firstFrame: (id, ts) => `${prefix}:first-frame:${id}:${ts}`,
+    firstFrames: (id) => `${prefix}:first-frames:${id}`,
     schedulerLock: `${prefix}:scheduler-lock`,
   };
 }

@@ -22,7 +22,8 @@ export interface RecheckJob {
   kind: IncidentMessage['event']['kind'];
   /** The subject's box in full-resolution pixels when the incident was confirmed. */
   box: [number, number, number, number];
-  frameSize: { width: number; height: number };
+  /** Size of the frame `box` refers to; when unset, the camera's resolution is taken as unchanged. */
+  frameSize?: { width: number; height: number };
 }
 
 export interface RecheckResult {

@@ -68,5 +68,5 @@ export async function clearPending(redis: RedisClient, keys: Keys, cameraId: str
 }
 
 export async function deleteState(redis: RedisClient, keys: Keys, cameraId: string): Promise<void> {
-  await redis.del(keys.state(cameraId), keys.busy(cameraId));
+  await redis.del(keys.state(cameraId), keys.busy(cameraId), keys.firstFrames(cameraId));
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CameraConfig } from '../config/schema.js';
 import { log } from '../core/log.js';
-import { toSpec } from './cameras.js';
+import { toSpec, type SampledCamera } from './cameras.js';
 import type { Keys } from './keys.js';
 import { SAMPLE_JOB_OPTS, type Queues } from './queues.js';
 import type { RedisClient } from './redis.js';
@@ -105,7 +105,9 @@ export class Scheduler {
     const now = Date.now();
 
     for (const [id, cam] of wanted) {
-      const spec = JSON.stringify(toSpec(cam));
+      // A file camera keeps playing from where it is unless its URL changed.
+      const prev = specs[id] ? (JSON.parse(specs[id]) as SampledCamera) : undefined;
+      const spec = JSON.stringify(toSpec(cam, prev && prev.url === cam.url ? prev.epoch : now));
       const s = schedulers.get(id);
       const specChanged = specs[id] !== undefined && specs[id] !== spec;
       // The spec first: the first job of a new schedule must find it.

@@ -1,0 +1,139 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Worker, type ConnectionOptions } from 'bullmq';
+import type { FastifyPluginAsync } from 'fastify';
+import { AlertsService } from '../../alerts/service.js';
+import { acceptIncident, type AlertsDeps } from '../../alerts/intake.js';
+import { EvidenceStore } from '../../alerts/evidence_store.js';
+import { evidencePlugin } from '../../alerts/http.js';
+import { buildApi } from '../../api/server.js';
+import { configPath, loadConfig } from '../../config/load.js';
+import { intFlag } from '../flags.js';
+import type { IncidentMessage } from '../../core/types.js';
+import { log } from '../../core/log.js';
+import { fleetMetricsText, fleetStatus } from '../../queue/fleet.js';
+import { redisKeys } from '../../queue/keys.js';
+import { openQueues, QUEUE_NAMES, queueEvents } from '../../queue/queues.js';
+import { createRechecker } from '../../queue/rechecks.js';
+import { connectRedis, startEmbeddedRedis, waitForRedis, type EmbeddedRedis } from '../../queue/redis.js';
+import { Scheduler } from '../../queue/scheduler.js';
+import { onShutdown } from '../../queue/shutdown.js';
+import { startWorkerHost, type WorkerHost } from '../../queue/worker_host.js';
+import { allCameras, getCamera } from '../../store/cameras.js';
+import { importConfigFile } from '../../store/config_import.js';
+import { openDb } from '../../store/db.js';
+import { redactUrl } from '../../streams/redact.js';
+import { snapshotter } from '../../queue/snapshots.js';
+
+export const summary = 'serve [--config FILE] [--port N] [--workers N]: scheduler, alerts, HTTP API + console + evidence (and N in-process detection workers)';
+
+const USAGE = `usage: weisu serve [--config FILE] [--port N] [--host H] [--workers N]
+  Runs the store (PGlite in <data_dir>/db unless DATABASE_URL), Redis (its own redis-server unless REDIS_URL),
+  the sampling scheduler, the alerts sender and the HTTP server. Detection runs in \`weisu worker\` processes
+  pointed at the same Redis, or in this process with --workers N.
+  --port N      HTTP port (default server.port)      --host H   HTTP address (default server.host)
+  --workers N   also run N detection workers in this process (default 0)`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { config: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, workers: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const path = configPath(values.config);
+  const cfg = loadConfig(path);
+  if (values.port !== undefined) cfg.server.port = intFlag('--port', values.port, 0);
+  if (values.host !== undefined) cfg.server.host = values.host;
+  const inProcessWorkers = values.workers === undefined ? 0 : intFlag('--workers', values.workers, 0);
+  const dataDir = resolve(cfg.data_dir);
+  const prefix = cfg.workers.prefix;
+  const stops: (() => Promise<unknown>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((e: Error) => log.warn({ err: e.message }, 'error while stopping'));
+  };
+
+  try {
+    const db = await openDb({ databaseUrl: process.env.DATABASE_URL, dataDir: join(dataDir, 'db') });
+    stops.push(() => db.close());
+
+    let embedded: EmbeddedRedis | undefined;
+    if (!process.env.REDIS_URL) {
+      embedded = await startEmbeddedRedis(dataDir);
+      stops.push(() => embedded!.stop());
+    }
+    const redisUrl = process.env.REDIS_URL ?? embedded!.url;
+    const redis = connectRedis(redisUrl, 'weisu-serve');
+    stops.push(async () => redis.disconnect());
+    await waitForRedis(redis, redisUrl);
+
+    const imported = await importConfigFile(db, path);
+    log.info(imported, 'cameras of the configuration file imported');
+
+    const keys = redisKeys(prefix);
+    const queues = openQueues(redis, prefix);
+    stops.push(() => queues.close());
+    const scheduler = new Scheduler({ redis, keys, queues, listCameras: () => allCameras(db) });
+    await scheduler.start();
+    stops.push(() => scheduler.stop());
+
+    const evidence = new EvidenceStore({ dir: join(dataDir, 'evidence'), publicUrl: cfg.public_url, secret: cfg.alerts.signing_secret, ttlMs: cfg.alerts.evidence.url_ttl });
+    const alertsDeps: AlertsDeps = { db, config: cfg, evidence, log, findCamera: async (id) => (await getCamera(db, id))?.camera };
+    // The embedded store has one connection: its transactions go one at a time anyway.
+    const incidents = new Worker<IncidentMessage>(QUEUE_NAMES.incidents, (job) => acceptIncident(alertsDeps, job.data), {
+      connection: redis as unknown as ConnectionOptions,
+      prefix,
+      concurrency: db.kind === 'pglite' ? 1 : 4,
+      name: 'weisu-serve',
+    });
+    incidents.on('failed', (job, e) => log.warn({ incident: job?.data.event.incidentId, attempt: job?.attemptsMade, err: e.message }, 'incident not accepted yet; retrying'));
+    incidents.on('error', (e) => log.warn({ err: e.message }, 'incidents consumer error'));
+    stops.push(() => incidents.close());
+
+    const rechecksDone = queueEvents(redis, prefix, QUEUE_NAMES.rechecks);
+    stops.push(() => rechecksDone.close());
+    const alerts = new AlertsService({ ...alertsDeps, recheck: createRechecker(queues, rechecksDone) });
+    alerts.start();
+    stops.push(() => alerts.stop());
+
+    const hosts: WorkerHost[] = [];
+    for (let i = 0; i < inProcessWorkers; i++) hosts.push(await startWorkerHost({ config: cfg, redisUrl }));
+    // Workers drain before the queues and Redis they use go away (stops run in reverse).
+    stops.push(() => Promise.all(hosts.map((h) => h.close())));
+
+    const consoleDir = fileURLToPath(new URL('../../console/dist/', import.meta.url));
+    const snapshot = snapshotter(redis, keys);
+    const evidenceRoutes: FastifyPluginAsync = (app) => evidencePlugin(app, { store: evidence });
+    const app = await buildApi({
+      db,
+      config: cfg,
+      health: async (id) => {
+        const raw = await redis.hget(keys.health, id);
+        return raw ? (JSON.parse(raw) as { state: string }) : undefined;
+      },
+      snapshot,
+      onCamerasChanged: () => void scheduler.reconcileSoon(),
+      metrics: async () => fleetMetricsText(await fleetStatus(redis, keys, queues)) + hosts.map((h) => h.metrics.render()).join(''),
+      plugins: [evidenceRoutes],
+      consoleDir: existsSync(consoleDir) ? consoleDir : undefined,
+    });
+    stops.push(() => app.close());
+    const address = await app.listen({ host: cfg.server.host, port: cfg.server.port });
+    console.log(
+      `weisu serve: listening on ${address}; redis ${redactUrl(redisUrl)}${embedded ? ' (embedded)' : ''}; store ${db.kind}; ` +
+        `${(await queues.samples.getJobSchedulersCount())} camera(s) scheduled; ${inProcessWorkers} in-process worker(s)`,
+    );
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+  await onShutdown(async (signal) => {
+    log.info({ signal }, 'shutting down: draining workers and consumers');
+    await stopAll();
+  });
+  return 0;
+}

@@ -1,0 +1,228 @@
+import type { Queue } from 'bullmq';
+import type { BBox, BinObservation, Detections, EvidenceFrame, Frame, IncidentMessage, RuleEvent } from '../core/types.js';
+import { log } from '../core/log.js';
+import { readCamera, sourceOptions, type SampledCamera } from '../queue/cameras.js';
+import type { Keys } from '../queue/keys.js';
+import { acquireLease } from '../queue/lease.js';
+import { emitIncident, type RecheckJob, type RecheckResult } from '../queue/queues.js';
+import type { RedisClient } from '../queue/redis.js';
+import { clearPending, commitState, loadState } from '../queue/rule_state.js';
+import type { SampleOutcome, WorkerMetrics } from '../queue/worker_metrics.js';
+import { stepCamera, type CameraRuleState } from '../rules/camera_rules.js';
+import { boxIou } from '../rules/geometry.js';
+import type { BinSiteZone } from '../rules/schema.js';
+import { nextHealth, type CameraHealth } from '../streams/health.js';
+import { StreamError, type Source, type SourceOptions } from '../streams/source.js';
+
+/**
+ * The sampling job: one camera, one frame. Grab → detect (batched with the worker's other cameras) →
+ * bin observations → stepCamera on the camera's state from Redis → commit the state (compare-and-set)
+ * with the events it produced → hand the events to the `incidents` queue with their evidence frames.
+ * Stateless: anything a later sample needs (rule state, health, first-seen frames) lives in Redis, so any
+ * worker can take any camera's next sample.
+ */
+export interface SampleDeps {
+  redis: RedisClient;
+  keys: Keys;
+  incidents: Queue<IncidentMessage>;
+  openSource(opts: SourceOptions): Source;
+  /** One frame's detections; the caller batches concurrent calls into one detector run. */
+  detect(frame: Frame): Promise<Detections>;
+  /** Fill state of the camera's bin sites in this frame; absent when no classifier is configured. */
+  observeBins?(frame: Frame, zones: BinSiteZone[]): Promise<Record<string, BinObservation>>;
+  metrics: WorkerMetrics;
+  /** Long side of the scaled copy sources decode for inference (the detector's input). */
+  inferenceLongSide?: number;
+  /** How long a stay's first-seen frame is kept at most (it is dropped as soon as the stay ends). */
+  evidenceTtlMs: number;
+  workerId: string;
+}
+
+export interface SampleResult {
+  outcome: SampleOutcome;
+  reason?: string;
+  lagMs?: number;
+  events?: { type: RuleEvent['type']; incidentId: string }[];
+}
+
+/** Lease on a camera while its sample runs: long enough to cover Redis hiccups, short enough for failover. */
+const LEASE_MS = 4000;
+
+export async function processSample(deps: SampleDeps, job: { cameraId: string; due: number }, signal?: AbortSignal): Promise<SampleResult> {
+  const { redis, keys, metrics } = deps;
+  metrics.jobStarted();
+  let result: SampleResult = { outcome: 'failed', reason: 'internal' };
+  try {
+    result = await sampleOnce(deps, job, signal);
+    return result;
+  } catch (e) {
+    const reason = (e as { reason?: string }).reason ?? (/redis|connection|ECONN|ETIMEDOUT/i.test((e as Error).message) ? 'redis' : 'internal');
+    log.warn({ camera: job.cameraId, reason, err: (e as Error).message }, 'sample failed');
+    result = { outcome: 'failed', reason };
+    return result;
+  } finally {
+    const lagMs = result.outcome === 'ok' || result.outcome === 'failed' ? Date.now() - job.due : undefined;
+    result.lagMs = lagMs;
+    metrics.jobDone(result.outcome, lagMs, result.outcome === 'failed' ? result.reason : undefined);
+    if (result.outcome !== 'removed') {
+      const last = { at: Date.now(), due: job.due, lagMs, worker: deps.workerId, outcome: result.outcome, reason: result.reason };
+      await redis.hset(keys.lastSample, job.cameraId, JSON.stringify(last)).catch(() => undefined);
+    }
+  }
+}
+
+async function sampleOnce(deps: SampleDeps, job: { cameraId: string; due: number }, signal?: AbortSignal): Promise<SampleResult> {
+  const { redis, keys } = deps;
+  const camera = await readCamera(redis, keys, job.cameraId);
+  if (!camera) return { outcome: 'removed' };
+  const lease = await acquireLease(redis, keys.busy(camera.id), LEASE_MS);
+  if (!lease) return { outcome: 'skipped_busy' };
+  try {
+    const health = await readHealth(deps, camera.id);
+    if (health?.retryAt !== undefined && health.retryAt > Date.now()) return { outcome: 'skipped_backoff', reason: health.lastError?.reason };
+
+    const frame = await grab(deps, camera, health, signal);
+    if (!frame) return { outcome: 'failed', reason: (await readHealth(deps, camera.id))?.lastError?.reason ?? 'stream' };
+    const detections = await deps.detect(frame).catch((e: Error) => {
+      throw Object.assign(new Error(`detector: ${e.message}`), { reason: 'detect' });
+    });
+    const binZones = camera.zones.filter((z): z is BinSiteZone => z.kind === 'bin_site');
+    const bins = binZones.length && deps.observeBins ? await deps.observeBins(frame, binZones) : undefined;
+    return await applyRules(deps, camera, frame, detections, bins, lease.held);
+  } finally {
+    await lease.release();
+  }
+}
+
+async function readHealth(deps: SampleDeps, cameraId: string): Promise<CameraHealth | undefined> {
+  const raw = await deps.redis.hget(deps.keys.health, cameraId);
+  return raw ? (JSON.parse(raw) as CameraHealth) : undefined;
+}
+
+function openCamera(deps: SampleDeps, camera: SampledCamera): Source {
+  return deps.openSource(sourceOptions(camera, deps.inferenceLongSide));
+}
+
+/** One frame, or undefined after recording why not in the camera's health. */
+async function grab(deps: SampleDeps, camera: SampledCamera, prev: CameraHealth | undefined, signal?: AbortSignal): Promise<Frame | undefined> {
+  const source = openCamera(deps, camera);
+  const t0 = Date.now();
+  try {
+    const frame = await source.grab(signal);
+    await saveHealth(deps, camera.id, nextHealth(prev, { ok: true, at: Date.now(), latencyMs: Date.now() - t0 }));
+    return frame;
+  } catch (e) {
+    if (!(e instanceof StreamError)) throw e;
+    await saveHealth(deps, camera.id, nextHealth(prev, { ok: false, at: Date.now(), error: e }));
+    log.info({ camera: camera.id, reason: e.reason, err: e.message }, 'camera gave no frame');
+    return undefined;
+  } finally {
+    await source.close().catch(() => undefined);
+  }
+}
+
+async function saveHealth(deps: SampleDeps, cameraId: string, health: CameraHealth): Promise<void> {
+  await deps.redis.hset(deps.keys.health, cameraId, JSON.stringify(health));
+  deps.metrics.cameraHealth(cameraId, health.status);
+}
+
+function evidence(frame: Frame, detections: Detections, role: EvidenceFrame['role']): EvidenceFrame {
+  const people = detections.items.filter((d) => d.category === 'person').map((d) => [...d.box] as BBox);
+  return { ts: frame.ts, jpegBase64: frame.jpeg.toString('base64'), role, ...(people.length ? { people } : {}) };
+}
+
+/** Open (unconfirmed) parking stays in a rule state: the only ones whose first-seen frame is still needed. */
+function openStays(state: CameraRuleState): Set<string> {
+  const ids = new Set<string>();
+  for (const z of Object.values(state.zones)) {
+    if (z.kind === 'no_parking') for (const s of z.stays) if (s.confirmedAt === undefined) ids.add(s.incidentId);
+  }
+  return ids;
+}
+
+async function applyRules(
+  deps: SampleDeps,
+  camera: SampledCamera,
+  frame: Frame,
+  detections: Detections,
+  bins: Record<string, BinObservation> | undefined,
+  leaseHeld: () => boolean,
+): Promise<SampleResult> {
+  const { redis, keys } = deps;
+  const stored = await loadState(redis, keys, camera.id);
+  // Events a previous holder committed but may not have queued: queue them again (same job ids: no duplicates).
+  for (const msg of stored.pending) await emitIncident(deps.incidents, msg);
+  if (stored.ts !== undefined && frame.ts <= stored.ts) return { outcome: 'ok', reason: 'stale', events: [] };
+
+  const step = stepCamera(stored.rules as CameraRuleState | undefined, { detections, bins }, camera);
+  const firstKey = keys.firstFrames(camera.id);
+  const here = evidence(frame, detections, 'first_seen');
+  if (step.started.length) {
+    const fields = step.started.flatMap((id) => [id, JSON.stringify(here)]);
+    await redis.multi().hset(firstKey, ...fields).pexpire(firstKey, deps.evidenceTtlMs).exec();
+  }
+  const messages: IncidentMessage[] = [];
+  for (const ev of step.events) {
+    const frames: EvidenceFrame[] = [];
+    if (ev.type === 'confirmed') {
+      const first = await redis.hget(firstKey, ev.incidentId);
+      if (first) frames.push(JSON.parse(first) as EvidenceFrame);
+      frames.push({ ...here, role: 'confirmed' });
+    } else {
+      // A cleared event shows the spot as it is now.
+      frames.push({ ...here, role: 'recheck' });
+    }
+    messages.push({ event: ev, frames });
+  }
+  if (!leaseHeld()) return { outcome: 'conflict', reason: 'lease_lost' };
+  const version = await commitState(redis, keys, camera.id, stored.version, { rules: step.state, pending: messages, ts: frame.ts });
+  if (version === null) return { outcome: 'conflict', reason: 'state_moved' };
+
+  for (const msg of messages) {
+    await emitIncident(deps.incidents, msg);
+    deps.metrics.incidents.inc({ type: msg.event.type });
+    log.info({ camera: camera.id, zone: msg.event.zoneId, incident: msg.event.incidentId, type: msg.event.type }, 'incident event queued');
+  }
+  if (messages.length) await clearPending(redis, keys, camera.id, version);
+  // First-seen frames of stays that are over (or now confirmed) are no longer needed.
+  const keep = openStays(step.state);
+  const stale = (await redis.hkeys(firstKey)).filter((id) => !keep.has(id));
+  if (stale.length) await redis.hdel(firstKey, ...stale);
+  return { outcome: 'ok', events: step.events.map((e) => ({ type: e.type, incidentId: e.incidentId })) };
+}
+
+/** Vehicles matching the incident's subject this much still count as the same vehicle in place. */
+const RECHECK_IOU = 0.3;
+
+/**
+ * "Is it still there?" for the alerts side: one fresh frame of the camera, judged against the incident's
+ * subject (the same vehicle in the same place; the bin site still overflowing).
+ */
+export async function processRecheck(deps: SampleDeps, job: RecheckJob, signal?: AbortSignal): Promise<RecheckResult> {
+  const camera = await readCamera(deps.redis, deps.keys, job.cameraId);
+  if (!camera) return { verdict: 'unknown', reason: 'camera is no longer sampled' };
+  const source = openCamera(deps, camera);
+  let frame: Frame;
+  try {
+    frame = await source.grab(signal);
+  } catch (e) {
+    if (e instanceof StreamError) return { verdict: 'unknown', reason: `camera gave no frame: ${e.reason}` };
+    throw e;
+  } finally {
+    await source.close().catch(() => undefined);
+  }
+  const detections = await deps.detect(frame);
+  const out = { ts: frame.ts, jpegBase64: frame.jpeg.toString('base64') };
+  if (job.kind === 'no_parking') {
+    // Boxes are in full-resolution pixels; a camera whose resolution changed is rescaled onto the old frame.
+    const sx = (job.frameSize?.width ?? frame.width) / frame.width;
+    const sy = (job.frameSize?.height ?? frame.height) / frame.height;
+    const present = detections.items.some((d) => d.category === 'vehicle' && boxIou([d.box[0] * sx, d.box[1] * sy, d.box[2] * sx, d.box[3] * sy], job.box) >= RECHECK_IOU);
+    return { verdict: present ? 'present' : 'gone', ...out };
+  }
+  const zone = camera.zones.find((z): z is BinSiteZone => z.kind === 'bin_site' && z.id === job.zoneId);
+  if (!zone || !deps.observeBins) return { verdict: 'unknown', reason: zone ? 'no bin classifier configured' : `zone ${job.zoneId} no longer exists`, ...out };
+  const obs = (await deps.observeBins(frame, [zone]))[zone.id];
+  if (!obs || obs.state === 'skipped') return { verdict: 'unknown', reason: 'picture too dark or badly exposed to judge', ...out };
+  return { verdict: obs.state === 'overflowing' ? 'present' : 'gone', ...out };
+}

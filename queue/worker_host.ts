@@ -1,0 +1,131 @@
+import { createServer, type Server } from 'node:http';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { Worker, type ConnectionOptions } from 'bullmq';
+import type { WeisuConfig } from '../config/schema.js';
+import type { Detections, Frame } from '../core/types.js';
+import { log } from '../core/log.js';
+import { createDetector, type Detector } from '../detector/detector.js';
+import { processRecheck, processSample, type SampleDeps } from '../detector/worker.js';
+import { defaultModelsDir } from '../models/registry.js';
+import { openSource } from '../streams/source.js';
+import { createBatcher } from './batcher.js';
+import { redisKeys } from './keys.js';
+import { openQueues, QUEUE_NAMES, scheduledAt, type RecheckJob, type RecheckResult, type SampleJob } from './queues.js';
+import { connectRedis, type RedisClient } from './redis.js';
+import { WorkerMetrics } from './worker_metrics.js';
+
+/**
+ * A detection worker inside a process: the BullMQ workers for `samples` and `rechecks`, one detector
+ * session shared by all their jobs (frames of concurrent jobs batched into one run), the worker's metrics
+ * (Prometheus endpoint and a heartbeat report in Redis for `weisu status`), and a clean drain on close.
+ */
+export interface WorkerHostOptions {
+  config: WeisuConfig;
+  redisUrl: string;
+  /** Sampling jobs at once; default `workers.concurrency`. */
+  concurrency?: number;
+  /** Listen for Prometheus scrapes on this port (0: any free one); none when undefined. */
+  metricsPort?: number;
+  id?: string;
+  modelsDir?: string;
+}
+
+export interface WorkerHost {
+  id: string;
+  metrics: WorkerMetrics;
+  /** Where /metrics is served, when it is. */
+  metricsUrl?: string;
+  /** Stops taking jobs, lets the running ones finish, then lets go of everything. */
+  close(): Promise<void>;
+}
+
+const REPORT_EVERY_MS = 5000;
+
+export async function startWorkerHost(opts: WorkerHostOptions): Promise<WorkerHost> {
+  const { config } = opts;
+  const w = config.workers;
+  const id = opts.id ?? `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
+  const concurrency = opts.concurrency ?? w.concurrency;
+  const detector: Detector = await createDetector({
+    modelsDir: opts.modelsDir ?? defaultModelsDir(),
+    model: config.detector.model,
+    threads: config.detector.threads,
+    scoreThreshold: config.detector.score_threshold,
+    maxBatch: w.batch,
+  });
+  const metrics = new WorkerMetrics(id, concurrency);
+  const batcher = createBatcher<Frame, Detections>((frames) => detector.run(frames), {
+    maxSize: w.batch,
+    maxWaitMs: w.batch_wait,
+    onBatch(size, ms) {
+      metrics.batchSize.observe(size);
+      metrics.inference.observe(ms);
+    },
+  });
+  const redis: RedisClient = connectRedis(opts.redisUrl, `weisu-worker:${id}`);
+  const keys = redisKeys(w.prefix);
+  const queues = openQueues(redis, w.prefix);
+  const input = detector.manifest.input;
+  const deps: SampleDeps = {
+    redis,
+    keys,
+    incidents: queues.incidents,
+    openSource,
+    detect: (frame) => batcher.submit(frame),
+    metrics,
+    inferenceLongSide: Math.max(input.width, input.height),
+    evidenceTtlMs: w.evidence_ttl,
+    workerId: id,
+  };
+  const connection = redis as unknown as ConnectionOptions;
+  const common = { connection, prefix: w.prefix, name: id, autorun: true };
+  // A sample whose worker died is not worth re-running later (the next one is due): no stalled retries.
+  const samples = new Worker<SampleJob>(QUEUE_NAMES.samples, (job, _token, signal) => processSample(deps, { cameraId: job.data.cameraId, due: scheduledAt(job) }, signal), {
+    ...common,
+    concurrency,
+    maxStalledCount: 0,
+    stalledInterval: 10_000,
+    lockDuration: 20_000,
+  });
+  const rechecks = new Worker<RecheckJob, RecheckResult>(QUEUE_NAMES.rechecks, (job, _token, signal) => processRecheck(deps, job.data, signal), {
+    ...common,
+    concurrency: 2,
+  });
+  for (const bw of [samples, rechecks]) bw.on('error', (e) => log.warn({ worker: id, err: e.message }, 'worker queue error'));
+
+  const report = () => redis.hset(keys.workers, id, JSON.stringify(metrics.report())).catch(() => undefined);
+  await report();
+  const timer = setInterval(() => void report(), REPORT_EVERY_MS);
+  timer.unref();
+
+  let server: Server | undefined;
+  let metricsUrl: string | undefined;
+  if (opts.metricsPort !== undefined) {
+    server = createServer((req, res) => {
+      if (req.url?.split('?')[0] === '/metrics') {
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(metrics.render());
+      } else res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server!.listen(opts.metricsPort, '0.0.0.0', r));
+    metricsUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}/metrics`;
+  }
+  log.info({ worker: id, concurrency, model: detector.modelId, metrics: metricsUrl }, 'detection worker started');
+
+  return {
+    id,
+    metrics,
+    metricsUrl,
+    async close() {
+      clearInterval(timer);
+      // Worker.close waits for the jobs in hand (drain); no new ones are taken meanwhile.
+      await Promise.all([samples.close(), rechecks.close()]);
+      await redis.hdel(keys.workers, id).catch(() => undefined);
+      await queues.close();
+      await new Promise((r) => (server ? server.close(r) : r(undefined)));
+      await detector.close();
+      redis.disconnect();
+      log.info({ worker: id }, 'detection worker stopped');
+    },
+  };
+}
