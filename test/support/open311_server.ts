@@ -71,7 +71,8 @@ export class Open311Server {
 
   constructor(private readonly opts: Open311ServerOptions) {}
 
-  async start(): Promise<this> {
+  /** Listens on `port` (0: any free one; give the old port to bring a stopped server back). */
+  async start(port = 0): Promise<this> {
     this.server = createServer((req, res) => {
       this.route(req, res).catch((e: unknown) => this.json(res, 500, [{ code: 500, description: (e as Error).message }]));
     });
@@ -79,7 +80,7 @@ export class Open311Server {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    await new Promise<void>((r) => this.server.listen(port, '127.0.0.1', r));
     this.endpoint = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v2/`;
     return this;
   }
