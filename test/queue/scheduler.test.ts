@@ -1,7 +1,7 @@
 import { Worker, type ConnectionOptions } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cameraSchema, type CameraConfig } from '../../config/schema.js';
-import { readSpec } from '../../queue/cameras.js';
+import { readCamera } from '../../queue/cameras.js';
 import { redisKeys } from '../../queue/keys.js';
 import { openQueues, scheduledAt, type Queues } from '../../queue/queues.js';
 import { connectRedis, type RedisClient } from '../../queue/redis.js';
@@ -39,8 +39,8 @@ describe('queue/scheduler', () => {
     expect(schedulers.every((s) => Number(s.every) === 1000)).toBe(true);
     const pending = await queues.samples.getJobs(['delayed', 'waiting']);
     expect(pending.map((j) => j.data.cameraId).sort()).toEqual(['a', 'b']);
-    expect((await readSpec(conn, keys, 'a'))?.url).toBe('/tmp/a.mp4');
-    expect(await readSpec(conn, keys, 'c')).toBeUndefined();
+    expect((await readCamera(conn, keys, 'a'))?.url).toBe('/tmp/a.mp4');
+    expect(await readCamera(conn, keys, 'c')).toBeUndefined();
     // Nothing changed: nothing to do.
     expect(await make().reconcile()).toEqual({ added: [], updated: [], removed: [], revived: [] });
   });
@@ -49,7 +49,7 @@ describe('queue/scheduler', () => {
     cameras = [cam('a', { sample_every: '2s' }), cam('c'), cam('b', { zones: [{ id: 'z', kind: 'no_parking', polygon: [[0, 0], [1, 0], [1, 1]], dwell: '5s' }] })];
     let report = await make().reconcile();
     expect(report).toEqual({ added: ['c'], updated: ['a', 'b'], removed: [], revived: [] });
-    expect((await readSpec(conn, keys, 'b'))?.zones[0]?.id).toBe('z');
+    expect((await readCamera(conn, keys, 'b'))?.zones[0]?.id).toBe('z');
     const a = await queues.samples.getJobScheduler('a');
     expect(Number(a?.every)).toBe(2000);
     cameras = [cam('c', { enabled: false })];
@@ -88,7 +88,7 @@ describe('queue/scheduler', () => {
     await scheduler.start();
     await redis.restart();
     await waitFor(async () => (await queues.samples.getJobSchedulersCount()) === 2, 10_000);
-    expect((await readSpec(conn, keys, 'y'))?.id).toBe('y');
+    expect((await readCamera(conn, keys, 'y'))?.id).toBe('y');
     await scheduler.stop();
   });
 });
