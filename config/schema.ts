@@ -46,7 +46,7 @@ export const configSchema = z
     public_url: z.url({ protocol: /^https?$/, error: 'public_url must be an http:// or https:// URL, e.g. http://127.0.0.1:8080' }),
     /** Where weisu keeps its embedded database and evidence files. */
     data_dir: z.string().default('.weisu'),
-    server: serverSchema.default({ host: '127.0.0.1', port: 8080 }),
+    server: serverSchema.prefault({}),
     detector: detectorSchema.default({ model: 'yolox-nano-coco-416', score_threshold: 0.35, threads: 2 }),
     cameras: z.array(cameraSchema).default([]),
     case_api: caseApiSchema.optional(),

@@ -1,25 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrate, openDb, type Db } from '../../store/db.js';
 import { audit } from '../../store/audit.js';
-
-const PG_ADMIN = process.env.WEISU_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function withPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const admin = await openDb({ databaseUrl: PG_ADMIN });
-  const name = `weisu_t_${randomBytes(4).toString('hex')}`;
-  await admin.exec(`CREATE DATABASE ${name}`);
-  await admin.close();
-  const url = PG_ADMIN.replace(/\/[^/]*$/, `/${name}`);
-  return {
-    url,
-    drop: async () => {
-      const a = await openDb({ databaseUrl: PG_ADMIN });
-      await a.exec(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await a.close();
-    },
-  };
-}
+import { withPostgresDatabase } from '../support/postgres.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {

@@ -1,0 +1,55 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { zoneSchema } from '../../rules/schema.js';
+import { deleteZone, putZone, type ZoneInput } from '../../store/cameras.js';
+import { actor, ZONE_WRITERS } from '../auth.js';
+import { bodyInput } from '../limits.js';
+import { HttpProblem, problem } from '../problem.js';
+import type { ApiDeps } from '../server.js';
+import { zoneView, zoneViewSchema } from '../views.js';
+import { cameraIdParams } from './cameras.js';
+
+export const zoneParams = cameraIdParams.extend({ zoneId: z.string().regex(/^[a-z0-9-]{1,64}$/, 'zone id uses only a-z, 0-9 and - (at most 64)') });
+
+export async function zoneRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const { db } = deps;
+  const tags = ['zones'];
+
+  r.put('/cameras/:id/zones/:zoneId', {
+    config: { roles: ZONE_WRITERS },
+    schema: {
+      tags,
+      summary: 'Create or replace a zone',
+      description: 'The body is a zone of the rules zone schema; its id must equal the zoneId in the path. Zones defined in the configuration file are read-only (409).',
+      params: zoneParams,
+      body: zoneSchema,
+      response: { 200: zoneViewSchema, 201: zoneViewSchema },
+    },
+    handler: async (req, reply) => {
+      if (req.body.id !== req.params.zoneId) {
+        throw new HttpProblem(
+          problem(400, 'validation_failed', `body id "${req.body.id}" differs from the zone id "${req.params.zoneId}" in the path`, {
+            field: 'id',
+            errors: [{ field: 'id', in: 'body', message: 'must equal the zoneId in the path' }],
+          }),
+        );
+      }
+      const zone = bodyInput<ZoneInput>(req);
+      const outcome = await putZone(db, req.params.id, zone, actor(req));
+      deps.onCamerasChanged?.();
+      return reply.code(outcome === 'created' ? 201 : 200).send(zoneView(zone));
+    },
+  });
+
+  r.delete('/cameras/:id/zones/:zoneId', {
+    config: { roles: ZONE_WRITERS },
+    schema: { tags, summary: 'Remove a zone', params: zoneParams, response: { 204: z.null().describe('removed') } },
+    handler: async (req, reply) => {
+      await deleteZone(db, req.params.id, req.params.zoneId, actor(req));
+      deps.onCamerasChanged?.();
+      return reply.code(204).send(null);
+    },
+  });
+}

@@ -1,0 +1,147 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type FastifyRequest } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { WeisuConfig } from '../config/schema.js';
+import { log } from '../core/log.js';
+import type { Db } from '../store/db.js';
+import { bearer, enforceRoles } from './auth.js';
+import { enforceBodyLimits } from './limits.js';
+import { HttpMetrics } from './metrics.js';
+import { errorHandler, problem, sendProblem } from './problem.js';
+import { authRoutes } from './routes/auth.js';
+import { cameraRoutes } from './routes/cameras.js';
+import { systemRoutes } from './routes/system.js';
+import { userRoutes } from './routes/users.js';
+import { zoneRoutes } from './routes/zones.js';
+
+/** streams/health.ts `CameraHealth` (structural until that file lands): `state` plus measured details. */
+export type CameraHealth = { state: string } & Record<string, unknown>;
+
+export interface ApiDeps {
+  db: Db;
+  config: WeisuConfig;
+  /** Streams' health of a camera (undefined: not sampled yet). */
+  health?: (cameraId: string) => Promise<CameraHealth | undefined>;
+  /** Latest full-resolution JPEG of a camera. */
+  snapshot?: (cameraId: string) => Promise<Buffer | undefined>;
+  /** Called after any camera or zone change, so the scheduler picks it up. */
+  onCamerasChanged?: () => void;
+  /** More Prometheus text (queues, workers) appended to /metrics. */
+  metrics?: () => Promise<string>;
+  /** Registered at the root, outside /api/v1 and its role checks (e.g. alerts' signed evidence URLs). */
+  plugins?: FastifyPluginAsync[];
+  /** The console's static build, served at /. */
+  consoleDir?: string;
+}
+
+export const API_PREFIX = '/api/v1';
+
+/** Rate-limit key: the token's public id when one is sent, so integrators behind one NAT do not share a budget. */
+function clientKey(req: FastifyRequest): string {
+  const token = bearer(req);
+  const id = token && /^wsu_([0-9a-f]{16})_/.exec(token)?.[1];
+  return id ? `token:${id}` : `ip:${req.ip}`;
+}
+
+export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
+  const server = deps.config.server;
+  const app = Fastify({
+    loggerInstance: log.child({ component: 'api' }) as FastifyBaseLogger,
+    disableRequestLogging: true,
+    trustProxy: server.trust_proxy,
+    bodyLimit: 1024 * 1024,
+    // Repeated query keys and prototype keys are refused rather than guessed at.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+
+  const httpMetrics = new HttpMetrics();
+  httpMetrics.hook(app);
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        // The live view is MPEG-1 over WebSocket decoded by JSMpeg; snapshots may be blobs.
+        connectSrc: ["'self'", 'ws:', 'wss:'],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        scriptSrc: ["'self'"],
+        workerSrc: ["'self'", 'blob:'],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    // The console and docs are same-origin; evidence JPEGs are fetched by other systems, so allow cross-origin reads of resources.
+    crossOriginResourcePolicy: { policy: 'same-site' },
+  });
+  if (server.cors_origins.length) {
+    await app.register(cors, { origin: server.cors_origins, credentials: false, methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] });
+  }
+  await app.register(rateLimit, {
+    global: true,
+    max: server.rate_limit.max,
+    timeWindow: server.rate_limit.window,
+    keyGenerator: clientKey,
+    errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, code: 'rate_limited', message: `too many requests: retry in ${ctx.after}` }),
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'weisu API',
+        version: '1',
+        description:
+          'Cameras, zones, incidents, tickets and users of a weisu installation. Errors are RFC 9457 problem documents naming the field at fault. ' +
+          'Lists use cursor pagination (?cursor=&limit= → { items, next_cursor }). Authenticate with "Authorization: Bearer <token>" (POST /api/v1/auth/login, or an API token).',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: false });
+  app.get('/openapi.json', { schema: { hide: true }, config: { public: true } }, async () => app.swagger());
+
+  await app.register(async (root) => {
+    enforceRoles(root, deps.db);
+    await systemRoutes(root, { ...deps, httpMetrics });
+  });
+
+  await app.register(
+    async (api) => {
+      enforceRoles(api, deps.db);
+      enforceBodyLimits(api);
+      await authRoutes(api, deps);
+      await cameraRoutes(api, deps);
+      await zoneRoutes(api, deps);
+      await userRoutes(api, deps);
+    },
+    { prefix: API_PREFIX },
+  );
+
+  for (const plugin of deps.plugins ?? []) await app.register(plugin);
+
+  const consoleDir = deps.consoleDir && resolve(deps.consoleDir);
+  if (consoleDir && existsSync(consoleDir)) {
+    await app.register(fastifyStatic, { root: consoleDir, prefix: '/', wildcard: false, index: 'index.html' });
+  }
+  app.setNotFoundHandler(async (req, reply) => {
+    // The console is a single-page app: its own paths (/cameras/x) load index.html.
+    const html = req.method === 'GET' && !req.url.startsWith('/api/') && (req.headers.accept ?? '').includes('text/html');
+    if (consoleDir && existsSync(consoleDir) && html) return reply.sendFile('index.html');
+    return sendProblem(reply, problem(404, 'not_found', `no route ${req.method} ${req.url.split('?')[0]}`, { fix: 'see /docs for the routes' }));
+  });
+  return app;
+}

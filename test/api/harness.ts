@@ -1,0 +1,60 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApi, type ApiDeps } from '../../api/server.js';
+import { parseConfig } from '../../config/load.js';
+import type { Db } from '../../store/db.js';
+import { createUser, issueToken, ROLES, type Role } from '../../store/users.js';
+import { openTestDb, type StoreKind } from '../support/postgres.js';
+
+/** A real API over a real store (PGlite or the PostgreSQL server), with one user and token per role. */
+export interface Harness {
+  app: FastifyInstance;
+  db: Db;
+  tokens: Record<Role, string>;
+  passwords: Record<Role, string>;
+  close(): Promise<void>;
+}
+
+export const BASE_CONFIG = `
+public_url: http://127.0.0.1:8080
+`;
+
+export async function startApi(kind: StoreKind, opts: { configYaml?: string; deps?: Partial<ApiDeps> } = {}): Promise<Harness> {
+  const { db, close } = await openTestDb(kind);
+  const config = parseConfig(opts.configYaml ?? BASE_CONFIG, 'test config', {});
+  const tokens = {} as Record<Role, string>;
+  const passwords = {} as Record<Role, string>;
+  for (const role of ROLES) {
+    passwords[role] = `${role}-password-123`;
+    await createUser(db, { username: role, password: passwords[role], role }, 'test');
+    tokens[role] = (await issueToken(db, { username: role, kind: 'api', name: 'test' }, 'test')).token;
+  }
+  const app = await buildApi({ db, config, ...opts.deps });
+  await app.ready();
+  return {
+    app,
+    db,
+    tokens,
+    passwords,
+    close: async () => {
+      await app.close();
+      await close();
+    },
+  };
+}
+
+export const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** A valid camera body (input form) with credentials in the URL and a separate password. */
+export function cameraBody(id: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id,
+    name: `Camera ${id}`,
+    url: `rtsp://admin:url-secret-${id}@127.0.0.1:8554/${id}`,
+    username: 'admin',
+    password: `field-secret-${id}`,
+    location: { lat: 40.129, lon: 124.394, address: 'Jinjiang Rd 1' },
+    sample_every: '10s',
+    zones: [{ id: 'gate', kind: 'no_parking', polygon: [[0.1, 0.55], [0.6, 0.55], [0.6, 0.95], [0.1, 0.95]], dwell: '5m' }],
+    ...extra,
+  };
+}
