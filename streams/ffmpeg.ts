@@ -1,0 +1,113 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import ffmpeg from 'fluent-ffmpeg';
+import { MissingDependencyError } from '../core/errors.js';
+
+/**
+ * The process layer: the only module that knows how ffmpeg/ffprobe are found and started, and the only
+ * importer of fluent-ffmpeg (archived upstream: swapping it out means editing this file alone).
+ *
+ * Every child is tracked until it exits so a timeout or abort can never leave one running, and so tests
+ * can assert that none leaked.
+ */
+const FFMPEG = process.env.FFMPEG_PATH ?? 'ffmpeg';
+const FFPROBE = process.env.FFPROBE_PATH ?? 'ffprobe';
+ffmpeg.setFfmpegPath(FFMPEG);
+ffmpeg.setFfprobePath(FFPROBE);
+
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of running) c.kill('SIGKILL');
+});
+
+/** ffmpeg/ffprobe children started by this process that have not exited yet. */
+export function runningFfmpegCount(): number {
+  return running.size;
+}
+
+function missing(bin: string): MissingDependencyError {
+  return new MissingDependencyError(
+    `${bin} (needed to read camera streams and video files)`,
+    `install it: apt-get install -y ffmpeg (Debian/Ubuntu), or set ${bin === FFPROBE ? 'FFPROBE_PATH' : 'FFMPEG_PATH'} to its path`,
+  );
+}
+
+export interface FfmpegRun {
+  child: ChildProcess;
+  /** Resolves when the process has exited (never rejects); `missing` is set when the binary is absent. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; missing?: MissingDependencyError }>;
+  /** Everything written to stderr so far (capped), for error classification. */
+  stderr(): string;
+  kill(): void;
+}
+
+const STDERR_CAP = 16_384;
+
+/**
+ * Starts ffmpeg (or ffprobe) with `extraPipes` additional output pipes (fd 3, 4, ...). The child is
+ * SIGKILLed when `signal` aborts; readers of network input hold nothing worth flushing.
+ */
+export function startFfmpeg(args: string[], opts: { extraPipes?: number; signal?: AbortSignal; bin?: 'ffmpeg' | 'ffprobe' } = {}): FfmpegRun {
+  const bin = opts.bin === 'ffprobe' ? FFPROBE : FFMPEG;
+  const stdio: ('ignore' | 'pipe')[] = ['ignore', 'pipe', 'pipe', ...Array<'pipe'>(opts.extraPipes ?? 0).fill('pipe')];
+  const child = spawn(bin, args, { stdio, windowsHide: true });
+  running.add(child);
+  let err = '';
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (d: string) => {
+    err = (err + d).slice(-STDERR_CAP);
+  });
+  const kill = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  const onAbort = () => kill();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  if (opts.signal?.aborted) kill();
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; missing?: MissingDependencyError }>((resolve) => {
+    child.once('error', (e: NodeJS.ErrnoException) => {
+      running.delete(child);
+      opts.signal?.removeEventListener('abort', onAbort);
+      resolve({ code: null, signal: null, missing: e.code === 'ENOENT' ? missing(bin) : undefined });
+    });
+    child.once('close', (code, signal) => {
+      running.delete(child);
+      opts.signal?.removeEventListener('abort', onAbort);
+      resolve({ code, signal });
+    });
+  });
+  return { child, exited, stderr: () => err, kill };
+}
+
+export interface MediaInfo {
+  durationMs?: number;
+  width?: number;
+  height?: number;
+  codec?: string;
+  fps?: number;
+  /** Degrees the player must rotate (phone video); ffmpeg applies it when decoding. */
+  rotation: number;
+}
+
+/** Stream facts of a local file (ffprobe through fluent-ffmpeg). */
+export function probeFile(path: string): Promise<MediaInfo> {
+  return new Promise((resolve, reject) => {
+    ffmpeg.ffprobe(path, (err: (Error & { code?: string }) | null, data) => {
+      if (err) {
+        if (/ENOENT|Cannot find ffprobe/.test(String(err.message)) && !/No such file/.test(String(err.message))) return reject(missing(FFPROBE));
+        return reject(err);
+      }
+      const v = data.streams.find((s) => s.codec_type === 'video');
+      const dur = Number(v?.duration ?? data.format.duration);
+      const [num, den] = String(v?.avg_frame_rate ?? v?.r_frame_rate ?? '0/0').split('/').map(Number);
+      const sideRot = (v as { side_data_list?: { rotation?: number }[] } | undefined)?.side_data_list?.find((s) => s.rotation !== undefined)?.rotation;
+      const tagRot = Number((v?.tags as Record<string, string> | undefined)?.rotate ?? 0);
+      resolve({
+        durationMs: Number.isFinite(dur) && dur > 0 ? Math.round(dur * 1000) : undefined,
+        width: v?.width,
+        height: v?.height,
+        codec: v?.codec_name,
+        fps: num && den ? num / den : undefined,
+        rotation: Number(sideRot ?? tagRot) || 0,
+      });
+    });
+  });
+}

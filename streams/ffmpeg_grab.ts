@@ -1,0 +1,130 @@
+import type { Readable } from 'node:stream';
+import type { RawImage } from '../core/types.js';
+import { startFfmpeg, type FfmpegRun } from './ffmpeg.js';
+import { StreamError, classifyFfmpegError } from './errors.js';
+import { JpegSplitter, jpegSize } from './jpeg.js';
+
+/**
+ * One picture out of one ffmpeg process: decoded once, written twice — a full-resolution JPEG (evidence)
+ * on stdout and, when asked, an RGB copy scaled for inference on fd 3. Both come from one filter graph
+ * so the picture is never decoded a second time.
+ */
+export interface GrabbedPicture {
+  jpeg: Buffer;
+  width: number;
+  height: number;
+  pixels?: RawImage;
+  /** Wall-clock ms when ffmpeg reported the input open (connected and described). */
+  connectedAt?: number;
+  /** Wall-clock ms when the picture's first bytes arrived. */
+  pictureAt: number;
+  /** ffmpeg's name for the video codec, from its input description. */
+  codec?: string;
+}
+
+export interface GrabTimeouts {
+  /** Until the input is open (TCP connect, RTSP DESCRIBE/SETUP, HTTP headers). */
+  connectTimeoutMs: number;
+  /** From open until the picture is out (waiting for a keyframe, decoding). */
+  frameTimeoutMs: number;
+}
+
+export interface GrabRequest extends GrabTimeouts {
+  /** ffmpeg input options placed before `-i`. */
+  inputArgs: string[];
+  /** Input URL or path as ffmpeg should open it (may carry credentials: never logged). */
+  input: string;
+  /** Redacted description for messages, e.g. `rtsp://user:***@host/path`. */
+  what: string;
+  inferenceLongSide?: number;
+  /** JPEG quality on ffmpeg's qscale (2 best .. 31 worst). */
+  jpegQscale: number;
+  signal?: AbortSignal;
+}
+
+/** Filter graph and outputs: full JPEG on pipe:1, optional scaled RGB on pipe:3. */
+export function outputArgs(inferenceLongSide: number | undefined, jpegQscale: number, frames: number | undefined): string[] {
+  const count = frames === undefined ? [] : ['-frames:v', String(frames)];
+  // Full-range output: camera H.264 is limited range (yuv420p); the JPEG must be full range to look right.
+  const jpegOut = ['-f', 'image2pipe', '-c:v', 'mjpeg', '-pix_fmt', 'yuvj420p', '-q:v', String(jpegQscale), ...count, 'pipe:1'];
+  if (!inferenceLongSide) return ['-map', '0:v:0', '-fps_mode', 'passthrough', ...jpegOut];
+  const L = inferenceLongSide;
+  // Long side becomes L, short side follows the aspect ratio (ffmpeg's -1 rounding); Node derives it from the byte count.
+  const graph = `[0:v:0]split=2[full][s];[s]scale=w='if(gte(iw,ih),${L},-1)':h='if(gte(iw,ih),-1,${L})':flags=area,format=rgb24[px]`;
+  return [
+    '-filter_complex', graph,
+    '-map', '[full]', '-fps_mode', 'passthrough', ...jpegOut,
+    '-map', '[px]', '-fps_mode', 'passthrough', '-f', 'rawvideo', ...count, 'pipe:3',
+  ];
+}
+
+/** Size of the inference copy for a full-resolution size (the long side set to `long`). */
+export function inferenceSize(width: number, height: number, long: number, bytes?: number): { width: number; height: number } {
+  if (width >= height) return { width: long, height: bytes ? bytes / 3 / long : Math.round((height * long) / width) };
+  return { width: bytes ? bytes / 3 / long : Math.round((width * long) / height), height: long };
+}
+
+function collect(stream: Readable): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const parts: Buffer[] = [];
+    stream.on('data', (d: Buffer) => parts.push(d));
+    stream.once('end', () => resolve(Buffer.concat(parts)));
+    stream.once('error', () => resolve(Buffer.concat(parts)));
+  });
+}
+
+export async function grabPicture(req: GrabRequest): Promise<GrabbedPicture> {
+  if (req.signal?.aborted) throw new StreamError('aborted', `${req.what}: read cancelled`);
+  const args = [
+    '-hide_banner', '-nostdin', '-loglevel', 'info', '-threads', '1',
+    ...req.inputArgs, '-i', req.input,
+    '-an', '-sn', '-dn',
+    ...outputArgs(req.inferenceLongSide, req.jpegQscale, 1),
+  ];
+  const run = startFfmpeg(args, { extraPipes: req.inferenceLongSide ? 1 : 0, signal: req.signal });
+  return watch(run, req);
+}
+
+async function watch(run: FfmpegRun, req: GrabRequest): Promise<GrabbedPicture> {
+  let connectedAt: number | undefined;
+  let pictureAt: number | undefined;
+  let timedOut: StreamError | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const arm = (ms: number, make: () => StreamError) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      timedOut = make();
+      run.kill();
+    }, ms);
+  };
+  arm(req.connectTimeoutMs, () => new StreamError('connect_timeout', `${req.what}: no answer within ${req.connectTimeoutMs} ms`));
+  run.child.stderr!.on('data', () => {
+    // ffmpeg prints its input description once the camera has answered and described the stream.
+    if (connectedAt !== undefined || !run.stderr().includes('Input #0')) return;
+    connectedAt = Date.now();
+    arm(req.frameTimeoutMs, () => new StreamError('no_frame', `${req.what}: connected but no picture within ${req.frameTimeoutMs} ms`));
+  });
+  const jpegOut = run.child.stdout!;
+  jpegOut.once('data', () => (pictureAt ??= Date.now()));
+  const rawOut = req.inferenceLongSide ? (run.child.stdio[3] as Readable) : undefined;
+  const [jpegBytes, rawBytes, exit] = await Promise.all([collect(jpegOut), rawOut ? collect(rawOut) : undefined, run.exited]);
+  clearTimeout(timer);
+  if (exit.missing) throw exit.missing;
+  if (req.signal?.aborted) throw new StreamError('aborted', `${req.what}: read cancelled`);
+  if (timedOut) throw timedOut;
+
+  const jpeg = new JpegSplitter().push(jpegBytes)[0];
+  const size = jpeg && jpegSize(jpeg);
+  if (!jpeg || !size) {
+    if (exit.code === 0) throw new StreamError('ended', `${req.what}: the stream ended before a picture`);
+    throw classifyFfmpegError(run.stderr(), req.what);
+  }
+  let pixels: RawImage | undefined;
+  if (req.inferenceLongSide && rawBytes && rawBytes.length > 0) {
+    const s = inferenceSize(size.width, size.height, req.inferenceLongSide, rawBytes.length);
+    if (!Number.isInteger(s.width) || !Number.isInteger(s.height)) throw new StreamError('failed', `${req.what}: inference copy has ${rawBytes.length} bytes, not a whole RGB picture`);
+    pixels = { data: rawBytes, width: s.width, height: s.height, channels: 3 };
+  }
+  const codec = /Input #0[\s\S]*?Stream #0:\d+[^\n]*?Video: (\w+)/.exec(run.stderr())?.[1];
+  return { jpeg, ...size, pixels, connectedAt, pictureAt: pictureAt ?? Date.now(), codec };
+}

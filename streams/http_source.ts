@@ -1,0 +1,199 @@
+import type { Frame } from '../core/types.js';
+import type { GrabInfo, Source, SourceKind } from './source.js';
+import { StreamError } from './errors.js';
+import { FfmpegSource } from './ffmpeg_source.js';
+import { HttpAuth, type Credentials } from './http_auth.js';
+import { JpegSplitter } from './jpeg.js';
+import type { ResolvedOptions } from './options.js';
+import { asJpeg, scaledPixels } from './pictures.js';
+import { checkUrlPolicy } from './policy.js';
+import { redactUrl } from './redact.js';
+
+const MAX_PICTURE_BYTES = 32 * 1024 * 1024;
+const MAX_REDIRECTS = 3;
+
+/**
+ * HTTP cameras: a JPEG snapshot URL (ONVIF GetSnapshotUri style) or a multipart MJPEG stream, told
+ * apart by the answer's content type; an .m3u8 answer is handed to ffmpeg as HLS. Basic and Digest
+ * auth; keep-alive connections are reused between grabs by Node's HTTP client.
+ */
+export class HttpSource implements Source {
+  lastGrab?: GrabInfo;
+  private detected?: SourceKind;
+  private readonly auth: HttpAuth;
+  private readonly url: URL;
+  private hls?: FfmpegSource;
+
+  constructor(
+    private readonly initial: 'http_snapshot' | 'mjpeg',
+    private readonly o: ResolvedOptions,
+  ) {
+    this.url = new URL(o.url);
+    const cred = credentials(this.url, o.username, o.password);
+    this.url.username = '';
+    this.url.password = '';
+    this.auth = new HttpAuth(cred);
+  }
+
+  get kind(): SourceKind {
+    return this.detected ?? this.initial;
+  }
+
+  async grab(signal?: AbortSignal): Promise<Frame> {
+    if (this.hls) return this.grabHls(signal);
+    const started = this.o.now();
+    const ctrl = new AbortController();
+    let timedOut: StreamError | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const arm = (ms: number, make: () => StreamError) => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        timedOut = make();
+        ctrl.abort();
+      }, ms);
+    };
+    const onAbort = () => ctrl.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) ctrl.abort();
+    try {
+      arm(this.o.connectTimeoutMs, () => new StreamError('connect_timeout', `${this.o.what}: no answer within ${this.o.connectTimeoutMs} ms`));
+      const res = await this.request(ctrl.signal);
+      const connectMs = this.o.now() - started;
+      const type = (res.headers.get('content-type') ?? '').toLowerCase();
+      const kind = kindOf(type, this.url);
+      if (kind === 'hls') {
+        void res.body?.cancel();
+        clearTimeout(timer);
+        this.detected = 'hls';
+        this.hls = new FfmpegSource('hls', this.o);
+        return await this.grabHls(signal);
+      }
+      if (kind === 'unsupported') {
+        void res.body?.cancel();
+        throw new StreamError('unsupported', `${this.o.what} answered with ${type || 'no content type'}, not a picture or MJPEG stream${type.includes('html') ? ' (a web page: give the snapshot or stream URL, not the camera\'s page)' : ''}`);
+      }
+      arm(this.o.frameTimeoutMs, () => new StreamError('no_frame', `${this.o.what}: connected but no whole picture within ${this.o.frameTimeoutMs} ms`));
+      const body = kind === 'mjpeg' ? await firstPart(res, this.o.what) : await readAll(res, this.o.what);
+      this.detected = kind;
+      const pictureAt = this.o.now();
+      const pic = await asJpeg(body, this.o.jpegQuality, this.o.what);
+      const pixels = this.o.inferenceLongSide ? await scaledPixels(pic.jpeg, pic.width, pic.height, this.o.inferenceLongSide, this.o.what) : undefined;
+      this.lastGrab = { codec: kind === 'mjpeg' ? 'mjpeg' : 'jpeg', connectMs, latencyMs: pictureAt - started };
+      return { cameraId: this.o.cameraId, ts: pictureAt, width: pic.width, height: pic.height, jpeg: pic.jpeg, pixels };
+    } catch (e) {
+      if (signal?.aborted) throw new StreamError('aborted', `${this.o.what}: read cancelled`);
+      if (timedOut) throw timedOut;
+      throw asStreamError(e, this.o.what);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      ctrl.abort();
+    }
+  }
+
+  private async grabHls(signal?: AbortSignal): Promise<Frame> {
+    const frame = await this.hls!.grab(signal);
+    this.lastGrab = this.hls!.lastGrab;
+    return frame;
+  }
+
+  /** GET with auth (one retry after a challenge) and redirects followed by hand, each hop checked by the URL policy. */
+  private async request(signal: AbortSignal): Promise<Response> {
+    let url = new URL(this.url);
+    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+      if (this.o.allowNetworks?.length) await checkUrlPolicy(url.toString(), { allowNetworks: this.o.allowNetworks });
+      let res = await this.fetchOnce(url, signal);
+      if (res.status === 401 && this.auth.learn(res.headers.get('www-authenticate'))) {
+        void res.body?.cancel();
+        res = await this.fetchOnce(url, signal);
+      }
+      if (res.status >= 300 && res.status < 400 && res.headers.get('location')) {
+        void res.body?.cancel();
+        url = new URL(res.headers.get('location')!, url);
+        continue;
+      }
+      if (res.ok) return res;
+      void res.body?.cancel();
+      throw statusError(res.status, this.o.what, this.auth.hasCredentials);
+    }
+    throw new StreamError('failed', `${this.o.what}: more than ${MAX_REDIRECTS} redirects`);
+  }
+
+  private fetchOnce(url: URL, signal: AbortSignal): Promise<Response> {
+    const headers: Record<string, string> = { accept: 'image/jpeg, multipart/x-mixed-replace, image/*;q=0.8, */*;q=0.1', 'user-agent': 'weisu' };
+    const authorization = this.auth.header('GET', url.pathname + url.search);
+    if (authorization) headers.authorization = authorization;
+    return fetch(url, { headers, signal, redirect: 'manual' });
+  }
+
+  async close(): Promise<void> {
+    await this.hls?.close();
+  }
+}
+
+function credentials(url: URL, username?: string, password?: string): Credentials | undefined {
+  const user = username ?? (url.username ? decodeURIComponent(url.username) : undefined);
+  const pass = password ?? (url.password ? decodeURIComponent(url.password) : undefined);
+  return user === undefined && pass === undefined ? undefined : { username: user ?? '', password: pass ?? '' };
+}
+
+function kindOf(type: string, url: URL): 'http_snapshot' | 'mjpeg' | 'hls' | 'unsupported' {
+  if (type.startsWith('multipart/')) return 'mjpeg';
+  if (/mpegurl/.test(type) || /\.m3u8$/i.test(url.pathname)) return 'hls';
+  if (type.startsWith('image/') || type === 'application/octet-stream' || type === '') return 'http_snapshot';
+  return 'unsupported';
+}
+
+function statusError(status: number, what: string, hadCredentials: boolean): StreamError {
+  if (status === 401 || status === 403) {
+    return new StreamError('auth_failed', `${what}: HTTP ${status} ${hadCredentials ? 'credentials refused' : 'the camera needs a username and password'}`);
+  }
+  if (status === 404 || status === 410) return new StreamError('not_found', `${what}: HTTP ${status} (no snapshot or stream at this path)`);
+  if (status >= 500) return new StreamError('disconnected', `${what}: HTTP ${status} (the camera or its server failed)`);
+  return new StreamError('failed', `${what}: HTTP ${status}`);
+}
+
+async function readAll(res: Response, what: string): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let n = 0;
+  for await (const chunk of res.body ?? []) {
+    n += chunk.length;
+    if (n > MAX_PICTURE_BYTES) throw new StreamError('bad_data', `${what}: the answer is larger than ${MAX_PICTURE_BYTES} bytes, not a snapshot`);
+    parts.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(parts);
+}
+
+/** First whole JPEG of a multipart stream (cut by JPEG structure, so odd boundaries do not matter). */
+async function firstPart(res: Response, what: string): Promise<Buffer> {
+  const splitter = new JpegSplitter(MAX_PICTURE_BYTES);
+  const reader = res.body!.getReader();
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) throw new StreamError('disconnected', `${what}: the MJPEG stream ended before a whole picture`);
+      let pics: Buffer[];
+      try {
+        pics = splitter.push(Buffer.from(value));
+      } catch {
+        throw new StreamError('bad_data', `${what}: the MJPEG stream carries no JPEG pictures`);
+      }
+      if (pics[0]) return pics[0];
+    }
+  } finally {
+    void reader.cancel().catch(() => undefined);
+  }
+}
+
+function asStreamError(e: unknown, what: string): StreamError | Error {
+  if (e instanceof StreamError) return e;
+  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+  const code = cause?.code ?? (e as NodeJS.ErrnoException).code ?? '';
+  const detail = redactUrl(cause?.message ?? (e instanceof Error ? e.message : String(e)));
+  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL/.test(code)) return new StreamError('unreachable', `${what}: ${detail}`);
+  if (/UND_ERR_CONNECT_TIMEOUT|ETIMEDOUT/.test(code)) return new StreamError('connect_timeout', `${what}: ${detail}`);
+  if (/^HPE_|UND_ERR_INFO/.test(code)) return new StreamError('bad_data', `${what}: the server does not speak HTTP (${detail})`);
+  if (/ECONNRESET|EPIPE|UND_ERR_SOCKET|UND_ERR_CLOSED/.test(code)) return new StreamError('disconnected', `${what}: ${detail}`);
+  if (/ERR_TLS|CERT|SSL/i.test(code + detail)) return new StreamError('unreachable', `${what}: TLS failed (${detail})`);
+  return new StreamError('failed', `${what}: ${detail}`);
+}

@@ -1,0 +1,120 @@
+/**
+ * Just enough JPEG structure to size a picture and to cut a byte stream (ffmpeg's image2pipe, an MJPEG
+ * camera) into whole pictures without decoding them.
+ */
+
+const SOF = new Set([0xc0, 0xc1, 0xc2, 0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb, 0xcd, 0xce, 0xcf]);
+
+export function isJpeg(buf: Buffer): boolean {
+  return buf.length > 3 && buf[0] === 0xff && buf[1] === 0xd8 && buf[2] === 0xff;
+}
+
+/** Width and height from the frame header, or undefined if `buf` is not a JPEG. */
+export function jpegSize(buf: Buffer): { width: number; height: number } | undefined {
+  if (!isJpeg(buf)) return undefined;
+  let i = 2;
+  while (i + 9 < buf.length) {
+    if (buf[i] !== 0xff) return undefined;
+    const marker = buf[i + 1]!;
+    if (marker === 0xff) {
+      i++;
+      continue;
+    }
+    const len = buf.readUInt16BE(i + 2);
+    if (SOF.has(marker)) return { height: buf.readUInt16BE(i + 5), width: buf.readUInt16BE(i + 7) };
+    if (marker === 0xda) return undefined;
+    i += 2 + len;
+  }
+  return undefined;
+}
+
+/**
+ * Cuts concatenated JPEGs apart. Walks marker segments by their lengths up to the scan, then looks for
+ * the end marker in entropy-coded data (where a real 0xFF is always stuffed as FF00), so a thumbnail or
+ * stray bytes in a header never end a picture early. Bytes before a start marker are skipped.
+ */
+export class JpegSplitter {
+  private buf: Buffer = Buffer.alloc(0);
+  /** Where scanning resumes within `buf` (so each byte is looked at once). */
+  private pos = 0;
+  private inScan = false;
+
+  constructor(private readonly maxBytes = 32 * 1024 * 1024) {}
+
+  /** Feeds bytes; returns the pictures completed by them. Throws if a picture outgrows `maxBytes`. */
+  push(chunk: Buffer): Buffer[] {
+    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+    const out: Buffer[] = [];
+    for (;;) {
+      const end = this.findEnd();
+      if (end < 0) break;
+      out.push(this.buf.subarray(0, end));
+      this.buf = this.buf.subarray(end);
+      this.pos = 0;
+      this.inScan = false;
+    }
+    if (this.buf.length > this.maxBytes) throw new Error(`a picture is larger than ${this.maxBytes} bytes: not a JPEG stream`);
+    return out;
+  }
+
+  /** Bytes held that do not yet form a whole picture. */
+  get pending(): number {
+    return this.buf.length;
+  }
+
+  private findEnd(): number {
+    const b = this.buf;
+    if (this.pos === 0) {
+      const soi = findSoi(b);
+      if (soi < 0) {
+        this.buf = b.subarray(Math.max(0, b.length - 2));
+        return -1;
+      }
+      if (soi > 0) this.buf = b.subarray(soi);
+      return this.findEndFrom(2);
+    }
+    return this.findEndFrom(this.pos);
+  }
+
+  private findEndFrom(start: number): number {
+    const b = this.buf;
+    let i = start;
+    while (!this.inScan) {
+      if (i + 4 > b.length) return this.wait(i);
+      if (b[i] !== 0xff) {
+        // Broken header: resynchronise on the next start marker.
+        this.buf = b.subarray(i);
+        this.pos = 0;
+        return this.findEnd();
+      }
+      const marker = b[i + 1]!;
+      if (marker === 0xff) {
+        i++;
+        continue;
+      }
+      if (marker === 0xd9) return i + 2;
+      const len = b.readUInt16BE(i + 2);
+      if (marker === 0xda) this.inScan = true;
+      i += 2 + len;
+    }
+    for (; i + 1 < b.length; i++) {
+      if (b[i] !== 0xff) continue;
+      const m = b[i + 1]!;
+      if (m === 0xd9) return i + 2;
+      // FF00 is stuffing, FFD0-D7 restart markers, FFFF fill: all part of the scan.
+    }
+    return this.wait(i);
+  }
+
+  private wait(i: number): number {
+    this.pos = i;
+    return -1;
+  }
+}
+
+function findSoi(b: Buffer): number {
+  for (let i = b.indexOf(0xff); i >= 0 && i + 2 < b.length; i = b.indexOf(0xff, i + 1)) {
+    if (b[i + 1] === 0xd8 && b[i + 2] === 0xff) return i;
+  }
+  return -1;
+}

@@ -1,0 +1,32 @@
+import type { SourceOptions } from './source.js';
+
+/** Settings every source implementation receives, defaults applied. */
+export interface ResolvedOptions extends SourceOptions {
+  connectTimeoutMs: number;
+  frameTimeoutMs: number;
+  jpegQuality: number;
+  transport: 'tcp' | 'udp';
+  now: () => number;
+  /** Redacted URL for messages. */
+  what: string;
+}
+
+/** The URL with separate credentials folded in (the fields win over the URL's own). */
+export function withCredentials(url: string, username?: string, password?: string): string {
+  if (username === undefined && password === undefined) return url;
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return url;
+  }
+  if (username !== undefined) u.username = encodeURIComponent(username);
+  if (password !== undefined) u.password = encodeURIComponent(password);
+  return u.toString();
+}
+
+/** ffmpeg's qscale (2 best .. 31 worst) for a 1..100 quality. */
+export function jpegQscale(quality: number): number {
+  const q = Math.min(100, Math.max(1, quality));
+  return Math.round(2 + ((100 - q) / 99) * 29);
+}

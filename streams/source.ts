@@ -1,0 +1,117 @@
+import type { Frame } from '../core/types.js';
+import { StreamError } from './errors.js';
+import { redactUrl } from './redact.js';
+import { withCredentials, type ResolvedOptions } from './options.js';
+import { FfmpegSource } from './ffmpeg_source.js';
+import { FileSource } from './file_source.js';
+import { HttpSource } from './http_source.js';
+
+export { StreamError, type StreamErrorReason } from './errors.js';
+
+/**
+ * One camera, whatever it speaks, as one thing: a source that yields a timestamped Frame on demand.
+ * Each grab may open a fresh connection (workers are stateless); close() releases anything still held.
+ */
+export type SourceKind = 'rtsp' | 'http_snapshot' | 'mjpeg' | 'hls' | 'file';
+
+export interface SourceOptions {
+  cameraId: string;
+  /** rtsp(s)://, http(s):// (JPEG snapshot, MJPEG, .m3u8), file:// or a file path. May carry user:password@. */
+  url: string;
+  /** Credentials apart from the URL; these win over the URL's. */
+  username?: string;
+  password?: string;
+  /** RTSP transport; tcp by default. */
+  transport?: 'tcp' | 'udp';
+  /** Files only: start again at the end. */
+  loop?: boolean;
+  /** Long side in px of the Frame.pixels copy scaled for inference; omit for no copy. */
+  inferenceLongSide?: number;
+  /** Force the kind instead of guessing it from the URL (and, for http, from the answer's content type). */
+  kind?: SourceKind;
+  /** Until the camera answers (TCP, RTSP DESCRIBE/SETUP, HTTP headers). Default 5000. */
+  connectTimeoutMs?: number;
+  /** From the answer until a whole picture is in (covers waiting for the next keyframe). Default 12000. */
+  frameTimeoutMs?: number;
+  /** Evidence JPEG quality, 1..100. Default 90. */
+  jpegQuality?: number;
+  /**
+   * Files only: wall-clock ms that counts as media time 0 (default: when the source was opened). A stateless
+   * worker opening a fresh source per sample passes the camera's start time so the file plays on like a live camera.
+   */
+  epochMs?: number;
+  /** Networks (CIDRs) the camera must be in; checked before every connection (see policy.ts). */
+  allowNetworks?: string[];
+  /** Wall clock for live timestamps and file positions (tests replace it). */
+  now?: () => number;
+}
+
+/** What the last successful grab measured (for health and `weisu cameras probe`). */
+export interface GrabInfo {
+  /** ffmpeg's codec name (h264, hevc, mjpeg...). */
+  codec?: string;
+  /** Open to connected (RTSP described, HTTP headers in). */
+  connectMs?: number;
+  /** Open to a whole picture. */
+  latencyMs: number;
+}
+
+export interface Source {
+  readonly kind: SourceKind;
+  /** Set after each successful grab. */
+  readonly lastGrab?: GrabInfo;
+  /** One picture. Throws StreamError (reason says why) on failure, timeout or abort; never leaves a child process behind. */
+  grab(signal?: AbortSignal): Promise<Frame>;
+  close(): Promise<void>;
+}
+
+export const SCHEMES = ['rtsp:', 'rtsps:', 'http:', 'https:', 'file:'] as const;
+
+/** What kind of source a URL names, from its scheme and path alone (http answers may refine it). */
+export function guessKind(url: string): SourceKind {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) throw new StreamError('bad_url', `"${redactUrl(url)}" is not a valid URL`);
+    return 'file';
+  }
+  switch (u.protocol) {
+    case 'rtsp:':
+    case 'rtsps:':
+      return 'rtsp';
+    case 'http:':
+    case 'https:':
+      return /\.m3u8$/i.test(u.pathname) ? 'hls' : 'http_snapshot';
+    case 'file:':
+      return 'file';
+    default:
+      // A bare Windows-style or relative path has no scheme; anything else with one is a scheme we refuse.
+      if (/^[a-z]:[\\/]/i.test(url)) return 'file';
+      throw new StreamError('bad_url', `"${redactUrl(url)}": scheme ${u.protocol.replace(':', '')} is not supported`);
+  }
+}
+
+export function openSource(opts: SourceOptions): Source {
+  if (!opts.url || typeof opts.url !== 'string') throw new StreamError('bad_url', 'url is empty');
+  const kind = opts.kind ?? guessKind(opts.url);
+  const resolved: ResolvedOptions = {
+    ...opts,
+    connectTimeoutMs: opts.connectTimeoutMs ?? 5000,
+    frameTimeoutMs: opts.frameTimeoutMs ?? 12_000,
+    jpegQuality: opts.jpegQuality ?? 90,
+    transport: opts.transport ?? 'tcp',
+    now: opts.now ?? Date.now,
+    what: redactUrl(withCredentials(opts.url, opts.username, opts.password)),
+  };
+  switch (kind) {
+    case 'rtsp':
+    case 'hls':
+      return new FfmpegSource(kind, resolved);
+    case 'file':
+      return new FileSource(resolved);
+    case 'http_snapshot':
+    case 'mjpeg':
+      return new HttpSource(kind, resolved);
+  }
+}
