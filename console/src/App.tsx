@@ -3,7 +3,7 @@ import type { Session } from './api/types.js';
 import { whenUnauthorized } from './api/client.js';
 import { useLang } from './i18n/index.js';
 import { href, navigate, useRoute } from './router.js';
-import { loadSession, logout } from './session.js';
+import { forget, loadSession, logout } from './session.js';
 import { Shell } from './components/Shell.js';
 import { Toasts } from './components/ui.js';
 import { LoginPage } from './pages/Login.js';
@@ -21,7 +21,7 @@ export function App() {
 
   useEffect(() => {
     whenUnauthorized(() => {
-      logout();
+      forget();
       setSession(null);
     });
   }, []);

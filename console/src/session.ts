@@ -27,14 +27,21 @@ export async function login(username: string, password: string): Promise<Session
   return s;
 }
 
-export function logout(): void {
+/** Drops the session here only (the server already refused the token). */
+export function forget(): void {
   sessionStorage.removeItem(KEY);
   setSession(null);
 }
 
+/** Revokes the token on the server too (best effort: an expired one is already useless). */
+export function logout(): void {
+  void post('auth/logout').catch(() => undefined);
+  forget();
+}
+
 const can = {
-  editCameras: ['admin', 'operator', 'integrator'],
-  editZones: ['admin', 'operator'],
+  editCameras: ['admin', 'integrator'],
+  editZones: ['admin', 'operator', 'integrator'],
   review: ['admin', 'operator'],
   calibrate: ['admin', 'operator'],
   seeIncidents: ['admin', 'operator', 'viewer'],

@@ -106,7 +106,7 @@ export async function all<T>(path: string, params: Record<string, string | numbe
   const out: T[] = [];
   let cursor: string | null = null;
   do {
-    const p: Page<T> = await page<T>(path, { ...params, cursor });
+    const p: Page<T> = await page<T>(path, { limit: 500, ...params, cursor });
     out.push(...p.items);
     cursor = p.next_cursor;
   } while (cursor && out.length < max);

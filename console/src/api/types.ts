@@ -51,7 +51,7 @@ export interface BinSiteZone extends ZoneBase {
 export type Zone = NoParkingZone | BinSiteZone;
 export type ZoneKind = Zone['kind'];
 
-export type HealthState = 'online' | 'degraded' | 'offline' | 'unknown';
+export type HealthState = 'online' | 'degraded' | 'offline' | 'auth_failed' | 'unsupported' | 'unknown';
 
 export interface CameraHealth {
   state: HealthState;
@@ -61,10 +61,15 @@ export interface CameraHealth {
   [k: string]: unknown;
 }
 
+export type ManagedBy = 'config' | 'api';
+
 export interface Camera {
   id: string;
   name?: string;
+  /** Redacted (credentials shown as ***); sending it back unchanged keeps the stored one. */
   url: string;
+  username?: string;
+  has_password?: boolean;
   location: Location;
   enabled: boolean;
   sample_every: string;
@@ -73,7 +78,10 @@ export interface Camera {
   health?: CameraHealth;
   /** WebSocket URL of the camera's live relay (MPEG-TS for JSMpeg), when the server offers one. */
   live_url?: string | null;
-  source?: 'config' | 'api';
+  /** config: defined in the YAML file and read-only here (the file wins on every start). */
+  managed_by?: ManagedBy;
+  zones_managed_by?: Record<string, ManagedBy>;
+  revision?: number;
 }
 
 /** open → cleared → verifying → verified | closed_not_fixed; open → dismissed (rejected in review). */

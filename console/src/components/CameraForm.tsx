@@ -21,6 +21,8 @@ export function CameraForm({ camera, onSaved, onCancel }: Props) {
     id: camera?.id ?? '',
     name: camera?.name ?? '',
     url: '',
+    username: camera?.username ?? '',
+    password: '',
     lat: camera ? String(camera.location.lat) : '',
     lon: camera ? String(camera.location.lon) : '',
     address: camera?.location.address ?? '',
@@ -44,6 +46,10 @@ export function CameraForm({ camera, onSaved, onCancel }: Props) {
     const body: Record<string, unknown> = { location, sample_every: v.sample_every.trim(), timezone: v.timezone.trim(), enabled: v.enabled };
     if (v.name.trim()) body.name = v.name.trim();
     if (v.url.trim() || !editing) body.url = v.url.trim();
+    if (v.username.trim()) body.username = v.username.trim();
+    else if (camera?.username) body.username = null;
+    // The password is write-only: sent only when typed; an empty field keeps the stored one.
+    if (v.password) body.password = v.password;
     try {
       onSaved(editing ? await patch<Camera>(`cameras/${encodeURIComponent(camera.id)}`, body) : await post<Camera>('cameras', { id: v.id.trim(), ...body }));
     } catch (err) {
@@ -64,6 +70,14 @@ export function CameraForm({ camera, onSaved, onCancel }: Props) {
       <Field label={t('camera.url')} name="url" error={error} hint={editing ? t('camera.urlKeep', { url: camera.url }) : t('camera.urlHint')}>
         <input name="url" value={v.url} onInput={set('url')} required={!editing} autoComplete="off" spellcheck={false} placeholder="rtsp://user:password@host:554/stream" />
       </Field>
+      <div class="row-2">
+        <Field label={t('camera.username')} name="username" error={error}>
+          <input name="username" value={v.username} onInput={set('username')} autoComplete="off" />
+        </Field>
+        <Field label={t('camera.password')} name="password" error={error} hint={camera?.has_password ? t('camera.passwordKeep') : undefined}>
+          <input name="password" type="password" value={v.password} onInput={set('password')} autoComplete="new-password" placeholder={camera?.has_password ? '••••••' : ''} />
+        </Field>
+      </div>
       <div class="row-2">
         <Field label={t('camera.lat')} name="location.lat" error={error}>
           <input name="lat" type="number" step="any" min={-90} max={90} value={v.lat} onInput={set('lat')} required />

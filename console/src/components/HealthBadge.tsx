@@ -1,7 +1,7 @@
 import type { CameraHealth, HealthState } from '../api/types.js';
 import { fmtDateTime, t, tv } from '../i18n/index.js';
 
-const KNOWN: HealthState[] = ['online', 'degraded', 'offline', 'unknown'];
+const KNOWN: HealthState[] = ['online', 'degraded', 'offline', 'auth_failed', 'unsupported', 'unknown'];
 
 /** The API's health object, read defensively: a camera that never reported is "unknown", not "offline". */
 export function healthState(h: CameraHealth | undefined, enabled = true): HealthState | 'disabled' {

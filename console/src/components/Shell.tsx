@@ -42,7 +42,7 @@ export function Shell({ session, section, onLogout, children }: Props) {
             ))}
         </nav>
         <div class="sidebar-foot">
-          <a href="api/v1/docs" target="_blank" rel="noopener">
+          <a href="docs" target="_blank" rel="noopener">
             {t('nav.apiDocs')}
           </a>
         </div>

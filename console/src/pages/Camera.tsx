@@ -47,7 +47,7 @@ export function CameraPage({ id, session }: { id: string; session: Session }) {
         }
       >
         <HealthBadge health={h} enabled={c.enabled} />
-        {allowed(session, 'editCameras') && (
+        {allowed(session, 'editCameras') && c.managed_by !== 'config' && (
           <>
             <button type="button" class="btn" onClick={() => setEditing(true)}>
               {t('common.edit')}
@@ -59,6 +59,7 @@ export function CameraPage({ id, session }: { id: string; session: Session }) {
         )}
       </PageHeader>
 
+      {c.managed_by === 'config' && <div class="note">{t('camera.fromConfig')}</div>}
       <dl class="facts">
         <div>
           <dt>{t('camera.url')}</dt>

@@ -10,7 +10,7 @@ import { HealthBadge, healthState } from '../components/HealthBadge.js';
 import { CameraForm } from '../components/CameraForm.js';
 import { Empty, ErrorBox, Loading, Modal, PageHeader, toast } from '../components/ui.js';
 
-const STATES = ['online', 'degraded', 'offline', 'unknown', 'disabled'] as const;
+const STATES = ['offline', 'auth_failed', 'unsupported', 'degraded', 'online', 'unknown', 'disabled'] as const;
 
 /** Every camera at a glance: health and the latest frame, worst first so a dead camera is never missed. */
 export function WallPage({ session }: { session: Session }) {
@@ -30,7 +30,7 @@ export function WallPage({ session }: { session: Session }) {
   }, [cameras.data]);
 
   const shown = useMemo(() => {
-    const rank = { offline: 0, degraded: 1, unknown: 2, online: 3, disabled: 4 };
+    const rank = { offline: 0, auth_failed: 0, unsupported: 0, degraded: 1, unknown: 2, online: 3, disabled: 4 };
     const q = filter.toLowerCase();
     return (cameras.data ?? [])
       .filter((c) => !only || healthState(c.health, c.enabled) === only)

@@ -36,7 +36,7 @@ function body(z: Zone): Zone {
   return out;
 }
 
-export function ZoneEditor({ camera, editable, onChanged }: Props) {
+export function ZoneEditor({ camera, editable: canEdit, onChanged }: Props) {
   const [selected, setSelected] = useState<string | null>(camera.zones[0]?.id ?? null);
   const [draft, setDraft] = useState<Zone | null>(null);
   const [drawing, setDrawing] = useState(false);
@@ -45,6 +45,8 @@ export function ZoneEditor({ camera, editable, onChanged }: Props) {
   const [busy, setBusy] = useState(false);
 
   const saved = camera.zones.find((z) => z.id === selected);
+  const fromConfig = !!saved && camera.zones_managed_by?.[saved.id] === 'config';
+  const editable = canEdit && !fromConfig;
   // The draft starts as a copy of the selected zone and is thrown away when another is picked.
   useEffect(() => {
     if (selected === NEW) return;
@@ -146,7 +148,7 @@ export function ZoneEditor({ camera, editable, onChanged }: Props) {
         <div class="zone-list">
           <div class="panel-title">
             {t('zones.title')} <span class="muted">({camera.zones.length})</span>
-            {editable && (
+            {canEdit && (
               <button type="button" class="btn small primary" onClick={startNew} data-action="new-zone">
                 + {t('zones.new')}
               </button>
@@ -211,6 +213,7 @@ export function ZoneEditor({ camera, editable, onChanged }: Props) {
                 ))}
               </div>
             </Field>
+            {fromConfig && <div class="note">{t('zones.fromConfig')}</div>}
             {problem && !drawing && <div class="warn">{t(`zones.problem.${problem}`)}</div>}
             <ErrorBox error={error} />
             {editable && (
