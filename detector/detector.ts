@@ -2,7 +2,7 @@ import * as ort from 'onnxruntime-node';
 import type { Detection, Detections, Frame } from '../core/types.js';
 import { categoryTable, resolveLabels, type DetectManifest } from '../models/manifest.js';
 import { decoderFor } from './decoders/index.js';
-import { nmsPerClass } from './nms.js';
+import { mergeWithinGroups, nmsPerClass } from './nms.js';
 import { framePicture, tensorWriter, toFrameBox, type Placement } from './preprocess.js';
 import { openModel } from './session.js';
 import { createTimings, serialised, type Timings } from './timings.js';
@@ -38,6 +38,8 @@ export async function createDetector(opts: DetectorOptions): Promise<Detector> {
   const labels = resolveLabels(manifest.labels);
   const categories = categoryTable(manifest);
   const decode = decoderFor(manifest.decoder);
+  // Only vehicles/persons/bins merge across classes; each `other` class stays its own group.
+  const groupOf = (classId: number) => (categories[classId] === 'other' ? `other:${classId}` : categories[classId]!);
   const writer = tensorWriter(input);
   const threshold = opts.scoreThreshold ?? manifest.score_threshold;
   const maxBatch = dynamicBatch ? Math.max(1, opts.maxBatch ?? 8) : 1;
@@ -47,7 +49,8 @@ export async function createDetector(opts: DetectorOptions): Promise<Detector> {
 
   function toDetections(frame: Frame, place: Placement, data: Float32Array, dims: readonly number[], batchIndex: number): Detections {
     const cands = decode(data, dims, { batchIndex, inputWidth: input.width, inputHeight: input.height, scoreThreshold: threshold, numClasses: labels.length });
-    const items: Detection[] = nmsPerClass(cands, manifest.nms_iou).map((c) => ({
+    const kept = mergeWithinGroups(nmsPerClass(cands, manifest.nms_iou), groupOf, manifest.category_merge_iou);
+    const items: Detection[] = kept.map((c) => ({
       box: toFrameBox(c.x1, c.y1, c.x2, c.y2, place, frame.width, frame.height),
       score: c.score,
       classId: c.classId,

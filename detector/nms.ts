@@ -34,3 +34,17 @@ export function nmsPerClass(cands: Candidate[], iouThreshold: number, maxDetecti
   }
   return kept;
 }
+
+/**
+ * Second pass after per-class NMS: COCO models often box one vehicle twice, as `car` and as `truck`.
+ * Within one weisu category, a box overlapping a better-scored box of another class by more than
+ * `iouThreshold` is the same object under a second name and is dropped.
+ */
+export function mergeWithinGroups(kept: Candidate[], groupOf: (classId: number) => string, iouThreshold: number): Candidate[] {
+  const out: Candidate[] = [];
+  for (const c of kept) {
+    const g = groupOf(c.classId);
+    if (!out.some((k) => k.classId !== c.classId && groupOf(k.classId) === g && iou(k, c) > iouThreshold)) out.push(c);
+  }
+  return out;
+}

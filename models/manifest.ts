@@ -92,6 +92,8 @@ export const detectManifestSchema = z.strictObject({
   decoder: detectDecoderSchema,
   /** IoU above which a lower-scored box of the same class is suppressed. */
   nms_iou: z.number().min(0).max(1).default(0.45),
+  /** Boxes of different classes in one weisu category (car and truck) overlapping more than this are one object: the better score stays. 1 disables. */
+  category_merge_iou: z.number().min(0).max(1).default(0.7),
 });
 
 export const classifyManifestSchema = z.strictObject({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeYolov5, decodeYolov8 } from '../../detector/decoders/ultralytics.js';
 import { decodeYolox } from '../../detector/decoders/yolox.js';
-import { iou, nmsPerClass, type Candidate } from '../../detector/nms.js';
+import { iou, mergeWithinGroups, nmsPerClass, type Candidate } from '../../detector/nms.js';
 import { WeisuError } from '../../core/errors.js';
 
 /**
@@ -103,5 +103,16 @@ describe('per-class NMS', () => {
     expect(nmsPerClass([box(0, 0.9, 0), box(5, 0.8, 0)], 0.45)).toHaveLength(2);
     expect(nmsPerClass([box(0, 0.9, 0), box(5, 0.8, 0)], 0.3)).toHaveLength(1);
     expect(nmsPerClass(Array.from({ length: 50 }, (_, i) => box(i * 20, 0.5, 0)), 0.45, 10)).toHaveLength(10);
+  });
+
+  it('merges one object boxed under two classes of the same category, and only then', () => {
+    // COCO: 2 car, 7 truck (vehicle); 0 person.
+    const groupOf = (c: number) => (c === 0 ? 'person' : 'vehicle');
+    const truck = { ...box(0, 0.86, 7), x2: 11 };
+    const car = box(0, 0.45, 2);
+    const person = box(0, 0.4, 0);
+    expect(mergeWithinGroups([truck, car, person], groupOf, 0.7)).toEqual([truck, person]);
+    expect(mergeWithinGroups([truck, car], groupOf, 1)).toEqual([truck, car]);
+    expect(mergeWithinGroups([box(0, 0.9, 2), box(6, 0.5, 7)], groupOf, 0.7)).toHaveLength(2); // IoU 0.54: two vehicles side by side
   });
 });
