@@ -5,6 +5,12 @@ import { templateProblem } from './template.js';
 const httpUrl = (what: string) =>
   z.url({ protocol: /^https?$/, error: `${what} must be an http:// or https:// URL` });
 
+/** A category's service code: named in the error when missing, since every kind must be fileable. */
+const serviceCode = (category: string) =>
+  z
+    .string({ error: `the service code for ${category} is missing: copy it from the city's services.json` })
+    .min(1, `the service code for ${category} is empty: copy it from the city's services.json`);
+
 /** Sending settings every adapter shares: how long one call may take. */
 const callFields = {
   /** One HTTP call to the case system gives up after this long (and counts as ambiguous: looked up before re-posting). */
@@ -18,10 +24,7 @@ export const open311Schema = z.strictObject({
   api_key: z.string().min(1, 'case_api.api_key is empty: set it, e.g. api_key: ${OPEN311_API_KEY}'),
   jurisdiction_id: z.string().optional(),
   /** Service code per incident category, as published by the city's `services.json`. */
-  service_codes: z.strictObject({
-    illegal_parking: z.string().min(1, 'service code for illegal_parking is empty: copy it from the city\'s services.json'),
-    bin_overflow: z.string().min(1, 'service code for bin_overflow is empty: copy it from the city\'s services.json'),
-  }),
+  service_codes: z.strictObject({ illegal_parking: serviceCode('illegal_parking'), bin_overflow: serviceCode('bin_overflow') }),
   /**
    * Sent as `attribute[code]=value`: marks the request as found by a camera before anyone reported it.
    * Use the attribute codes of the city's service definitions.
