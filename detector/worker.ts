@@ -45,8 +45,11 @@ export interface SampleResult {
   events?: { type: RuleEvent['type']; incidentId: string }[];
 }
 
-/** Lease on a camera while its sample runs: long enough to cover Redis hiccups, short enough for failover. */
-const LEASE_MS = 4000;
+/**
+ * Lease on a camera while its sample runs (renewed meanwhile): long enough to ride out a Redis hiccup,
+ * short enough that a killed worker's camera is free again by its next sample.
+ */
+const leaseMs = (everyMs: number) => Math.min(10_000, Math.max(1000, Math.round(everyMs * 0.75)));
 
 export async function processSample(deps: SampleDeps, job: { cameraId: string; due: number }, signal?: AbortSignal): Promise<SampleResult> {
   const { redis, keys, metrics } = deps;
@@ -75,14 +78,15 @@ async function sampleOnce(deps: SampleDeps, job: { cameraId: string; due: number
   const { redis, keys } = deps;
   const camera = await readCamera(redis, keys, job.cameraId);
   if (!camera) return { outcome: 'removed' };
-  const lease = await acquireLease(redis, keys.busy(camera.id), LEASE_MS);
+  const lease = await acquireLease(redis, keys.busy(camera.id), leaseMs(camera.sample_every));
   if (!lease) return { outcome: 'skipped_busy' };
   try {
     const health = await readHealth(deps, camera.id);
-    if (health?.retryAt !== undefined && health.retryAt > Date.now()) return { outcome: 'skipped_backoff', reason: health.lastError?.reason };
+    if (health?.retryAt !== undefined && health.retryAt > Date.now()) return { outcome: 'skipped_backoff' };
 
-    const frame = await grab(deps, camera, health, signal);
-    if (!frame) return { outcome: 'failed', reason: (await readHealth(deps, camera.id))?.lastError?.reason ?? 'stream' };
+    const got = await grab(deps, camera, health, signal);
+    if ('reason' in got) return { outcome: 'failed', reason: got.reason };
+    const { frame } = got;
     const detections = await deps.detect(frame).catch((e: Error) => {
       throw Object.assign(new Error(`detector: ${e.message}`), { reason: 'detect' });
     });
@@ -103,19 +107,19 @@ function openCamera(deps: SampleDeps, camera: SampledCamera): Source {
   return deps.openSource(sourceOptions(camera, deps.inferenceLongSide));
 }
 
-/** One frame, or undefined after recording why not in the camera's health. */
-async function grab(deps: SampleDeps, camera: SampledCamera, prev: CameraHealth | undefined, signal?: AbortSignal): Promise<Frame | undefined> {
+/** One frame, or why not (recorded in the camera's health either way). */
+async function grab(deps: SampleDeps, camera: SampledCamera, prev: CameraHealth | undefined, signal?: AbortSignal): Promise<{ frame: Frame } | { reason: string }> {
   const source = openCamera(deps, camera);
-  const t0 = Date.now();
   try {
     const frame = await source.grab(signal);
-    await saveHealth(deps, camera.id, nextHealth(prev, { ok: true, at: Date.now(), latencyMs: Date.now() - t0 }));
-    return frame;
+    const info = source.lastGrab;
+    await saveHealth(deps, camera.id, nextHealth(prev, { ok: true, at: Date.now(), frame, codec: info?.codec, latencyMs: info?.latencyMs }));
+    return { frame };
   } catch (e) {
     if (!(e instanceof StreamError)) throw e;
     await saveHealth(deps, camera.id, nextHealth(prev, { ok: false, at: Date.now(), error: e }));
     log.info({ camera: camera.id, reason: e.reason, err: e.message }, 'camera gave no frame');
-    return undefined;
+    return { reason: e.reason };
   } finally {
     await source.close().catch(() => undefined);
   }
@@ -123,7 +127,7 @@ async function grab(deps: SampleDeps, camera: SampledCamera, prev: CameraHealth 
 
 async function saveHealth(deps: SampleDeps, cameraId: string, health: CameraHealth): Promise<void> {
   await deps.redis.hset(deps.keys.health, cameraId, JSON.stringify(health));
-  deps.metrics.cameraHealth(cameraId, health.status);
+  deps.metrics.cameraHealth(cameraId, health.state);
 }
 
 function evidence(frame: Frame, detections: Detections, role: EvidenceFrame['role']): EvidenceFrame {
@@ -158,6 +162,7 @@ async function applyRules(
   const firstKey = keys.firstFrames(camera.id);
   const here = evidence(frame, detections, 'first_seen');
   if (step.started.length) {
+    log.debug({ camera: camera.id, incidents: step.started }, 'stay began');
     const fields = step.started.flatMap((id) => [id, JSON.stringify(here)]);
     await redis.multi().hset(firstKey, ...fields).pexpire(firstKey, deps.evidenceTtlMs).exec();
   }

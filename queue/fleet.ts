@@ -63,13 +63,13 @@ export async function fleetStatus(redis: RedisClient, keys: Keys, queues: Queues
   workers.sort((a, b) => a.id.localeCompare(b.id));
   const cameras: CameraStatus[] = Object.entries(camerasRaw).map(([id, raw]) => {
     const spec = JSON.parse(raw) as { sample_every: number };
-    const health = healthRaw[id] ? (JSON.parse(healthRaw[id]) as { status: string; lastError?: { reason?: string } }) : undefined;
+    const health = healthRaw[id] ? (JSON.parse(healthRaw[id]) as { state: string }) : undefined;
     const last = lastRaw[id] ? (JSON.parse(lastRaw[id]) as LastSample) : undefined;
     return {
       id,
       every: spec.sample_every,
-      health: health?.status ?? 'unknown',
-      reason: health?.status !== 'ok' ? (health?.lastError?.reason ?? last?.reason) : undefined,
+      health: health?.state ?? 'unknown',
+      reason: last?.outcome === 'failed' ? last.reason : undefined,
       lastAt: last?.at,
       lastOutcome: last?.outcome,
       lastLagMs: last?.lagMs,

@@ -44,7 +44,7 @@ export class Scheduler {
 
   async start(): Promise<ReconcileReport | null> {
     const first = await this.reconcile();
-    this.timer = setInterval(() => void this.reconcileSoon(), this.opts.everyMs ?? 15_000);
+    this.timer = setInterval(() => void this.reconcileSoon(), this.opts.everyMs ?? 5000);
     this.timer.unref();
     this.opts.redis.on('ready', this.onReady);
     return first;

@@ -42,7 +42,7 @@ export class WorkerMetrics {
   readonly active: Gauge;
   private readonly cameras: Gauge;
   /** Camera → its health after this worker's latest sample of it, and when. */
-  private readonly health = new Map<string, { status: string; at: number }>();
+  private readonly health = new Map<string, { state: string; at: number }>();
   private activeJobs = 0;
 
   constructor(
@@ -72,15 +72,15 @@ export class WorkerMetrics {
     if (lagMs !== undefined) this.lag.observe(lagMs / 1000);
   }
 
-  cameraHealth(cameraId: string, status: string): void {
-    this.health.set(cameraId, { status, at: Date.now() });
+  cameraHealth(cameraId: string, state: string): void {
+    this.health.set(cameraId, { state, at: Date.now() });
   }
 
   private camerasByHealth(now: number): Record<string, number> {
     const out: Record<string, number> = {};
     for (const [id, h] of this.health) {
       if (now - h.at > 120_000) this.health.delete(id);
-      else out[h.status] = (out[h.status] ?? 0) + 1;
+      else out[h.state] = (out[h.state] ?? 0) + 1;
     }
     return out;
   }

@@ -49,7 +49,7 @@ export function formatStatus(s: FleetStatus): string {
   }
   if (s.cameras.length) {
     out.push('', 'cameras (problems first):');
-    const rank = (c: FleetStatus['cameras'][number]) => (c.health === 'ok' ? 0 : 2) + (c.overdue ? 1 : 0);
+    const rank = (c: FleetStatus['cameras'][number]) => (c.health === 'online' ? 0 : 2) + (c.overdue ? 1 : 0);
     const cams = [...s.cameras].sort((a, b) => rank(b) - rank(a) || a.id.localeCompare(b.id));
     out.push(
       ...table([
