@@ -8,38 +8,42 @@ import { annotateFrame } from '../../detector/annotate.js';
 import { createDetector, type Detector } from '../../detector/detector.js';
 import { frameFromImage } from '../../detector/image.js';
 import { defaultModelsDir } from '../../models/registry.js';
+import { readFileFrames } from '../../streams/file_frames.js';
+import { redactUrl } from '../../streams/redact.js';
+import { openSource } from '../../streams/source.js';
 
-export const summary = 'detect IMAGE|VIDEO|URL... [--model ID] [--json] [--out FILE|DIR]: run the detector on pictures';
+export const summary = 'detect IMAGE|VIDEO|URL... [--model ID] [--json] [--out FILE|DIR]: run the detector on pictures, videos or cameras';
 
 const USAGE = `usage: weisu detect IMAGE|VIDEO|URL... [options]
   --model ID         model id (default yolox-nano-coco-416; weisu models list)
   --threshold N      minimum score 0..1 (default: the model's)
   --threads N        ONNX Runtime threads (default 2)
   --every DURATION   videos: one frame per DURATION of media time (default 1s)
-  --json             one JSON line per picture: {"source","ts","detections":[{"label","score","box":[x1,y1,x2,y2]}]}
+  --json             one JSON line per picture: {"source","ts","width","height","detections":[{"label","category","score","box":[x1,y1,x2,y2]}]}
   --out FILE|DIR     write the annotated JPEG (a directory when there are several pictures)`;
 
 const VIDEO = /\.(mp4|mkv|mov|avi|webm|ts|flv|m4v)$/i;
 
-/** Frames of one input: a picture file, an http(s) picture URL, or a video file sampled every `everyMs`. */
-async function* framesOf(input: string, everyMs: number): AsyncGenerator<Frame> {
-  if (/^https?:\/\//i.test(input)) {
-    const res = await fetch(input, { signal: AbortSignal.timeout(20_000) }).catch((e: unknown) => {
-      throw new WeisuError('input_unreachable', `${input} could not be fetched: ${(e as Error).message}`, { field: 'input', fix: 'check the URL' });
-    });
-    if (!res.ok) throw new WeisuError('input_unreachable', `${input} answered HTTP ${res.status}`, { field: 'input', fix: 'check the URL' });
-    yield frameFromImage(Buffer.from(await res.arrayBuffer()), 'cli');
+/**
+ * Frames of one input: a camera or picture URL (one grab through streams/, whatever it speaks), a video
+ * file sampled every `everyMs` of media time, or a picture file.
+ */
+async function* framesOf(input: string, everyMs: number, longSide: number): AsyncGenerator<Frame> {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(input) && !input.startsWith('file:')) {
+    const source = openSource({ cameraId: 'cli', url: input, inferenceLongSide: longSide });
+    try {
+      yield await source.grab();
+    } finally {
+      await source.close();
+    }
     return;
   }
-  if (!existsSync(input) || !statSync(input).isFile()) throw new WeisuError('input_missing', `${input}: no such file`, { field: 'input', fix: 'give a picture or video file, or an http(s) URL' });
+  if (!existsSync(input) || !statSync(input).isFile()) throw new WeisuError('input_missing', `${input}: no such file`, { field: 'input', fix: 'give a picture or video file, or a camera/picture URL' });
   if (VIDEO.test(input)) {
-    // TODO(file_frames): static import once streams/file_frames.ts has landed.
-    const fileFrames = '../../streams/file_frames.js';
-    const { readFileFrames } = (await import(fileFrames)) as { readFileFrames(path: string, everyMs: number): AsyncIterable<Frame> };
-    yield* readFileFrames(input, everyMs);
+    yield* readFileFrames(input, { cameraId: 'cli', everyMs, inferenceLongSide: longSide });
     return;
   }
-  yield frameFromImage(readFileSync(input), 'cli');
+  yield frameFromImage(readFileSync(input), 'cli', 0, { pixelsLongSide: longSide });
 }
 
 function outPath(out: string, input: string, ts: number, many: boolean): string {
@@ -84,20 +88,22 @@ export async function run(argv: string[]): Promise<number> {
   const detector: Detector = await createDetector({ modelsDir: defaultModelsDir(), model: values.model, threads, scoreThreshold: threshold });
   let failed = 0;
   try {
+    const longSide = Math.max(detector.manifest.input.width, detector.manifest.input.height);
     for (const input of positionals) {
+      const shown = redactUrl(input);
       try {
-        for await (const frame of framesOf(input, everyMs)) {
+        for await (const frame of framesOf(input, everyMs, longSide)) {
           const [d] = await detector.run([frame]);
           if (values.json) {
-            console.log(JSON.stringify({ source: input, ts: d!.ts, width: d!.width, height: d!.height, detections: d!.items.map((i) => ({ label: i.label, category: i.category, score: +i.score.toFixed(4), box: i.box.map((v) => +v.toFixed(1)) })) }));
-          } else printText(input, d!);
+            console.log(JSON.stringify({ source: shown, ts: d!.ts, width: d!.width, height: d!.height, detections: d!.items.map((i) => ({ label: i.label, category: i.category, score: +i.score.toFixed(4), box: i.box.map((v) => +v.toFixed(1)) })) }));
+          } else printText(shown, d!);
           if (values.out) writeFileSync(outPath(values.out, input, d!.ts, many), await annotateFrame(frame, d!));
         }
       } catch (e) {
         // One bad picture must not stop the others: say what is wrong with it and go on.
         if (!(e instanceof WeisuError)) throw e;
         failed++;
-        console.error(`weisu detect: ${input}: ${e.describe()}`);
+        console.error(`weisu detect: ${shown}: ${e.describe()}`);
       }
     }
   } finally {
