@@ -132,8 +132,8 @@ async function withCaption(
   role: RenderedImage['role'],
 ): Promise<RenderedImage> {
   const { width: W, height: H } = img;
-  const u = unit(W, H);
-  const fs = u * 1.5;
+  // Sized for a phone: the picture is shrunk to the screen's width, so the text scales with the width.
+  const fs = Math.max(14, W / 50);
   const e = input.event;
   const words = KIND_WORDS[e.kind];
   const tz = input.camera.timezone;
@@ -141,14 +141,19 @@ async function withCaption(
   const loc = input.camera.location;
   const roleWords = role === 'first_seen' ? '首次发现 first seen' : role === 'confirmed' ? '确认 confirmed' : '现在 now';
   const lines = [
-    { text: `${words.zh} ${words.en} · ${words.durationZh} ${dwell.zh} / ${words.durationEn} ${dwell.en}${input.plate ? ` · 车牌 ${input.plate}` : ''}`, bold: true },
-    { text: `${input.camera.name ?? input.camera.id} (${input.camera.id}) · ${loc.address ?? ''} (${loc.lat.toFixed(5)}, ${loc.lon.toFixed(5)})`, bold: false },
-    { text: `${roleWords}: ${timeWords(ts, tz)} ${tz} · 首次发现 first seen ${timeWords(e.firstSeen, tz)}`, bold: false },
+    { text: `${words.zh} ${words.en} · ${words.durationZh} ${dwell.zh} / ${words.durationEn} ${dwell.en}`, bold: true },
+    ...(input.plate ? [{ text: `车牌 plate ${input.plate}`, bold: true }] : []),
+    { text: `${input.camera.name ?? input.camera.id} (${input.camera.id})`, bold: false },
+    { text: `${loc.address ? `${loc.address} · ` : ''}${loc.lat.toFixed(5)}, ${loc.lon.toFixed(5)}`, bold: false },
+    { text: `${roleWords} ${timeWords(ts, tz)} (${tz})`, bold: false },
+    ...(role === 'first_seen' ? [] : [{ text: `首次发现 first seen ${timeWords(e.firstSeen, tz)}`, bold: false }]),
   ];
   const pad = fs * 0.6;
   const textH = lines.length * fs * 1.45 + pad * 2;
-  const thumbW = inset ? Math.round(W * 0.28) : 0;
-  const thumbH = inset ? Math.round((thumbW * inset.img.height) / inset.img.width) : 0;
+  // The first-seen thumbnail: 28 % of the width, but no taller than 30 % of the picture (portrait frames).
+  const aspect = inset ? inset.img.width / inset.img.height : 1;
+  const thumbH = inset ? Math.round(Math.min((W * 0.28) / aspect, H * 0.3)) : 0;
+  const thumbW = inset ? Math.round(thumbH * aspect) : 0;
   const thumbCaption = fs * 1.5;
   const stripH = Math.ceil(Math.max(textH, inset ? thumbH + thumbCaption + pad * 2 : 0));
   const textMaxW = W - thumbW - pad * 3;
@@ -171,24 +176,32 @@ async function withCaption(
   }
   const canvas = sharp(img.data, { raw: { width: W, height: H, channels: 3 } })
     .extend({ bottom: stripH, background: '#111' })
-    .composite(layers);
+    .composite(layers)
+    .removeAlpha();
   const raw = await canvas.raw().toBuffer({ resolveWithObject: true });
   const jpeg = await encodeWithin(raw.data, raw.info.width, raw.info.height, input.quality, input.maxBytes);
   return { role, ...jpeg };
 }
 
-/** JPEG under maxBytes: lower quality first (down to 50), then scale down. */
+/**
+ * JPEG under maxBytes: lower quality once (to 60), then scale down by the square root of the excess
+ * (file size goes roughly with the pixel count), so even a 12-megapixel frame takes a few encodes.
+ */
 async function encodeWithin(data: Buffer, width: number, height: number, quality: number, maxBytes: number): Promise<{ jpeg: Buffer; width: number; height: number }> {
-  let q = quality;
-  let w = width;
-  for (;;) {
-    let pipe = sharp(data, { raw: { width, height, channels: data.length / (width * height) as 3 | 4 } });
+  const encode = async (q: number, w: number) => {
+    let pipe = sharp(data, { raw: { width, height, channels: 3 } });
     if (w !== width) pipe = pipe.resize(w);
-    const { data: jpeg, info } = await pipe.jpeg({ quality: q, mozjpeg: true }).toBuffer({ resolveWithObject: true });
-    if (jpeg.length <= maxBytes || w < 320) return { jpeg, width: info.width, height: info.height };
-    if (q > 50) q = Math.max(50, q - 10);
-    else w = Math.round(w * 0.8);
+    const { data: jpeg, info } = await pipe.jpeg({ quality: q, optimiseCoding: true }).toBuffer({ resolveWithObject: true });
+    return { jpeg, width: info.width, height: info.height };
+  };
+  let out = await encode(quality, width);
+  if (out.jpeg.length <= maxBytes) return out;
+  const q = Math.min(quality, 60);
+  out = await encode(q, width);
+  while (out.jpeg.length > maxBytes && out.width > 320) {
+    out = await encode(q, Math.max(320, Math.floor(out.width * Math.sqrt(maxBytes / out.jpeg.length) * 0.95)));
   }
+  return out;
 }
 
 /** Size unit from the picture: readable on a 640-px snapshot and on a 4K frame alike. */
