@@ -2,6 +2,7 @@ import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 
 import { cameraSchema } from '../config/schema.js';
 import { fieldPath } from '../config/load.js';
 import type { CameraInput } from '../store/cameras.js';
+import { limitProblem } from './limits.js';
 
 /**
  * Bulk camera files (CSV, JSON, YAML) → validated cameras, each error tied to its row, line and field.
@@ -159,6 +160,12 @@ export function validateRows(raw: RawRow[]): { valid: ValidRow[]; errors: RowErr
   const errors: RowError[] = [];
   const seen = new Map<string, number>();
   for (const r of raw) {
+    const tooBig = limitProblem(r.value);
+    if (tooBig) {
+      const path = tooBig.field.split(/\.|\[|\]/).filter(Boolean).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+      errors.push({ row: r.row, line: r.lineOf?.(path) ?? r.line, field: r.nameOf?.(path) ?? tooBig.field, message: tooBig.message });
+      continue;
+    }
     const parsed = cameraSchema.safeParse(r.value);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {

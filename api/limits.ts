@@ -13,27 +13,32 @@ function field(path: (string | number)[]): string {
   return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');
 }
 
-export function checkBody(body: unknown, limits: { maxArray: number; maxString: number; maxDepth: number }): void {
-  const walk = (node: unknown, path: (string | number)[]): void => {
-    const fail = (message: string) => {
-      throw new HttpProblem(problem(400, 'validation_failed', `body is invalid: ${field(path) || '(root)'}: ${message}`, { field: field(path), errors: [{ field: field(path), in: 'body', message }] }));
-    };
-    if (path.length > limits.maxDepth) fail(`nested more than ${limits.maxDepth} levels deep`);
-    if (typeof node === 'string') {
-      if (node.length > limits.maxString) fail(`text of ${node.length} characters is longer than the ${limits.maxString} allowed`);
-    } else if (Array.isArray(node)) {
-      if (node.length > limits.maxArray) fail(`list of ${node.length} items is longer than the ${limits.maxArray} allowed`);
-      node.forEach((v, i) => walk(v, [...path, i]));
+export type Limits = { maxArray: number; maxString: number; maxDepth: number };
+
+/** The first place where `value` exceeds the limits, if any. */
+export function limitProblem(value: unknown, limits: Limits = DEFAULT_LIMITS): { field: string; message: string } | undefined {
+  const walk = (node: unknown, path: (string | number)[]): { field: string; message: string } | undefined => {
+    const at = (message: string) => ({ field: field(path), message });
+    if (path.length > limits.maxDepth) return at(`nested more than ${limits.maxDepth} levels deep`);
+    if (typeof node === 'string') return node.length > limits.maxString ? at(`text of ${node.length} characters is longer than the ${limits.maxString} allowed`) : undefined;
+    if (Array.isArray(node)) {
+      if (node.length > limits.maxArray) return at(`list of ${node.length} items is longer than the ${limits.maxArray} allowed`);
+      for (const [i, v] of node.entries()) {
+        const p = walk(v, [...path, i]);
+        if (p) return p;
+      }
     } else if (node && typeof node === 'object') {
       const entries = Object.entries(node);
-      if (entries.length > limits.maxArray) fail(`object with ${entries.length} keys has more than the ${limits.maxArray} allowed`);
+      if (entries.length > limits.maxArray) return at(`object with ${entries.length} keys has more than the ${limits.maxArray} allowed`);
       for (const [k, v] of entries) {
-        if (k.length > 200) fail('a key is longer than 200 characters');
-        walk(v, [...path, k]);
+        if (k.length > 200) return at('a key is longer than 200 characters');
+        const p = walk(v, [...path, k]);
+        if (p) return p;
       }
     }
+    return undefined;
   };
-  walk(body, []);
+  return walk(value, []);
 }
 
 /**
@@ -44,7 +49,10 @@ export function checkBody(body: unknown, limits: { maxArray: number; maxString: 
 export function enforceBodyLimits(app: FastifyInstance): void {
   app.addHook('preValidation', async (req) => {
     if (req.body === undefined) return;
-    checkBody(req.body, { ...DEFAULT_LIMITS, ...req.routeOptions.config.bodyLimits });
+    const p = limitProblem(req.body, { ...DEFAULT_LIMITS, ...req.routeOptions.config.bodyLimits });
+    if (p) {
+      throw new HttpProblem(problem(400, 'validation_failed', `body is invalid: ${p.field || '(root)'}: ${p.message}`, { field: p.field, errors: [{ ...p, in: 'body' }] }));
+    }
     req.bodyInput = structuredClone(req.body);
   });
 }

@@ -77,13 +77,13 @@ const WEISU_STATUS: Record<string, number> = {
   missing_dependency: 503,
 };
 
-/** Fastify's own request errors (body parsing, size, media type) keep their 4xx status. */
-const FASTIFY_CODES: Record<string, string> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'empty_body',
-  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_content_length',
+/** Fastify's own request errors (body parsing, size, media type): they concern the body as a whole. */
+const FASTIFY_CODES: Record<string, { code: string; fix: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'body_too_large', fix: 'send less at once (bulk imports take up to 50 MB; split bigger files)' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'unsupported_media_type', fix: 'send JSON with "Content-Type: application/json"' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'empty_body', fix: 'send a JSON body, or no Content-Type header when there is none' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'invalid_json', fix: 'send well-formed JSON without __proto__ or constructor.prototype keys' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'invalid_content_length', fix: 'send a Content-Length that matches the body' },
 };
 
 export function toProblem(err: unknown): Problem {
@@ -107,7 +107,9 @@ export function toProblem(err: unknown): Problem {
   }
   const fe = err as Partial<FastifyError> & { statusCode?: number };
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
-    return problem(fe.statusCode, FASTIFY_CODES[fe.code ?? ''] ?? (fe.code ?? 'bad_request').toLowerCase(), redactText(fe.message ?? 'bad request'));
+    const known = FASTIFY_CODES[fe.code ?? ''];
+    if (known) return problem(fe.statusCode, known.code, redactText(fe.message ?? 'bad request'), { field: '', fix: known.fix, errors: [{ field: '', in: 'body', message: redactText(fe.message ?? 'bad request') }] });
+    return problem(fe.statusCode, (fe.code ?? 'bad_request').toLowerCase(), redactText(fe.message ?? 'bad request'));
   }
   log.error({ err: redactText(String((err as Error)?.stack ?? err)) }, 'API request failed');
   return problem(500, 'internal', 'the server failed to handle this request; the error is in its log');

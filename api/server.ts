@@ -6,7 +6,7 @@ import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { WeisuConfig } from '../config/schema.js';
 import { log } from '../core/log.js';
@@ -54,7 +54,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const server = deps.config.server;
   const app = Fastify({
     loggerInstance: log.child({ component: 'api' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Request lines are left out (the metrics count them); errors are logged, redacted, by api/problem.ts.
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: server.trust_proxy,
     bodyLimit: 1024 * 1024,
     // Repeated query keys and prototype keys are refused rather than guessed at.
@@ -64,6 +65,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
+  // JSON only: a text body would otherwise reach the schemas as a string.
+  app.removeContentTypeParser('text/plain');
 
   const httpMetrics = new HttpMetrics();
   httpMetrics.hook(app);

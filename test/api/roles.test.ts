@@ -1,0 +1,199 @@
+import { readFileSync } from 'node:fs';
+import type { InjectOptions } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueToken, ROLES, type Role } from '../../store/users.js';
+import { media } from '../support/paths.js';
+import { STORE_KINDS } from '../support/postgres.js';
+import { auth, cameraBody, startApi, type Harness } from './harness.js';
+
+/**
+ * Every route × every role (and no token): allowed roles get the route's success status, the others
+ * 403, anonymous callers 401 — all errors as problem+json. The expected roles are written out here, not
+ * imported from api/auth.ts, so a change to the code's role sets must be a deliberate change to this table.
+ * No response, to anyone, ever carries a camera password, a password hash or another token's secret.
+ */
+const ALL: Role[] = ['admin', 'operator', 'integrator', 'viewer'];
+const CAMERAS: Role[] = ['admin', 'integrator'];
+const ZONES: Role[] = ['admin', 'operator', 'integrator'];
+const OPS: Role[] = ['admin', 'operator', 'viewer'];
+const ADMIN: Role[] = ['admin'];
+
+interface Ctx {
+  h: Harness;
+  /** Unique per case, for the objects a case creates. */
+  n: string;
+}
+
+interface Case {
+  route: string;
+  allowed: Role[] | 'public';
+  ok: number;
+  request: (ctx: Ctx) => Promise<Omit<InjectOptions, 'headers'> & { headers?: Record<string, string> }>;
+}
+
+const JPEG = readFileSync(media('street/parked_car_in_bay.jpg'));
+
+async function camera(ctx: Ctx, id = `cam-${ctx.n}`): Promise<string> {
+  const res = await ctx.h.app.inject({ method: 'POST', url: '/api/v1/cameras', headers: auth(ctx.h.tokens.admin), payload: cameraBody(id) });
+  expect(res.statusCode).toBe(201);
+  return id;
+}
+
+const zone = (id: string) => ({ id, kind: 'no_parking', polygon: [[0.2, 0.2], [0.8, 0.2], [0.8, 0.8], [0.2, 0.8]], dwell: '2m' });
+
+const CASES: Case[] = [
+  { route: 'GET /health', allowed: 'public', ok: 200, request: async () => ({ method: 'GET', url: '/health' }) },
+  { route: 'GET /metrics', allowed: OPS, ok: 200, request: async () => ({ method: 'GET', url: '/metrics' }) },
+  {
+    route: 'POST /api/v1/auth/login',
+    allowed: 'public',
+    ok: 200,
+    request: async ({ h }) => ({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'viewer', password: h.passwords.viewer } }),
+  },
+  {
+    route: 'POST /api/v1/auth/logout',
+    allowed: ALL,
+    ok: 204,
+    // Its own session, so logging out does not revoke the table's tokens.
+    request: async () => ({ method: 'POST', url: '/api/v1/auth/logout', useOwnSession: true }),
+  },
+  { route: 'GET /api/v1/auth/me', allowed: ALL, ok: 200, request: async () => ({ method: 'GET', url: '/api/v1/auth/me' }) },
+  { route: 'GET /api/v1/cameras', allowed: ALL, ok: 200, request: async () => ({ method: 'GET', url: '/api/v1/cameras' }) },
+  { route: 'POST /api/v1/cameras', allowed: CAMERAS, ok: 201, request: async ({ n }) => ({ method: 'POST', url: '/api/v1/cameras', payload: cameraBody(`new-${n}`) }) },
+  { route: 'GET /api/v1/cameras/{id}', allowed: ALL, ok: 200, request: async (c) => ({ method: 'GET', url: `/api/v1/cameras/${await camera(c)}` }) },
+  {
+    route: 'PATCH /api/v1/cameras/{id}',
+    allowed: CAMERAS,
+    ok: 200,
+    request: async (c) => ({ method: 'PATCH', url: `/api/v1/cameras/${await camera(c)}`, payload: { name: 'renamed', password: 'new-secret' } }),
+  },
+  { route: 'DELETE /api/v1/cameras/{id}', allowed: CAMERAS, ok: 204, request: async (c) => ({ method: 'DELETE', url: `/api/v1/cameras/${await camera(c)}` }) },
+  {
+    route: 'POST /api/v1/cameras/import',
+    allowed: CAMERAS,
+    ok: 200,
+    request: async ({ n }) => ({ method: 'POST', url: '/api/v1/cameras/import', payload: { cameras: [cameraBody(`imp-${n}`)] } }),
+  },
+  { route: 'GET /api/v1/cameras/{id}/snapshot', allowed: ALL, ok: 200, request: async (c) => ({ method: 'GET', url: `/api/v1/cameras/${await camera(c)}/snapshot` }) },
+  { route: 'GET /api/v1/cameras/{id}/health', allowed: ALL, ok: 200, request: async (c) => ({ method: 'GET', url: `/api/v1/cameras/${await camera(c)}/health` }) },
+  {
+    route: 'PUT /api/v1/cameras/{id}/zones/{zoneId}',
+    allowed: ZONES,
+    ok: 201,
+    request: async (c) => ({ method: 'PUT', url: `/api/v1/cameras/${await camera(c)}/zones/curb`, payload: zone('curb') }),
+  },
+  {
+    route: 'DELETE /api/v1/cameras/{id}/zones/{zoneId}',
+    allowed: ZONES,
+    ok: 204,
+    request: async (c) => ({ method: 'DELETE', url: `/api/v1/cameras/${await camera(c)}/zones/gate` }),
+  },
+  { route: 'GET /api/v1/users', allowed: ADMIN, ok: 200, request: async () => ({ method: 'GET', url: '/api/v1/users' }) },
+  {
+    route: 'POST /api/v1/users',
+    allowed: ADMIN,
+    ok: 201,
+    request: async ({ n }) => ({ method: 'POST', url: '/api/v1/users', payload: { username: `u-${n}`, password: 'a-long-password', role: 'viewer' } }),
+  },
+  {
+    route: 'PATCH /api/v1/users/{username}',
+    allowed: ADMIN,
+    ok: 200,
+    request: async ({ h, n }) => {
+      await h.app.inject({ method: 'POST', url: '/api/v1/users', headers: auth(h.tokens.admin), payload: { username: `p-${n}`, password: 'a-long-password', role: 'viewer' } });
+      return { method: 'PATCH', url: `/api/v1/users/p-${n}`, payload: { role: 'operator' } };
+    },
+  },
+  {
+    route: 'DELETE /api/v1/users/{username}',
+    allowed: ADMIN,
+    ok: 204,
+    request: async ({ h, n }) => {
+      await h.app.inject({ method: 'POST', url: '/api/v1/users', headers: auth(h.tokens.admin), payload: { username: `d-${n}`, password: 'a-long-password', role: 'viewer' } });
+      return { method: 'DELETE', url: `/api/v1/users/d-${n}` };
+    },
+  },
+  { route: 'GET /api/v1/users/{username}/tokens', allowed: ADMIN, ok: 200, request: async () => ({ method: 'GET', url: '/api/v1/users/viewer/tokens' }) },
+  {
+    route: 'POST /api/v1/users/{username}/tokens',
+    allowed: ADMIN,
+    ok: 201,
+    request: async () => ({ method: 'POST', url: '/api/v1/users/integrator/tokens', payload: { name: 'erp', expires_in: '90d' } }),
+  },
+  {
+    route: 'DELETE /api/v1/tokens/{tokenId}',
+    allowed: ADMIN,
+    ok: 204,
+    request: async ({ h }) => {
+      const { info } = await issueToken(h.db, { username: 'viewer', kind: 'api', name: 'to-revoke' }, 'test');
+      return { method: 'DELETE', url: `/api/v1/tokens/${info.id}` };
+    },
+  },
+];
+
+describe.each(STORE_KINDS)('authorization on %s', (kind) => {
+  let h: Harness;
+  const bodies: string[] = [];
+  let counter = 0;
+
+  beforeAll(async () => {
+    h = await startApi(kind, { deps: { snapshot: async () => JPEG, health: async () => ({ state: 'online', fps: 1 }) } });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('the table lists every route the API documents', async () => {
+    const doc = (await h.app.inject({ method: 'GET', url: '/openapi.json' })).json() as { paths: Record<string, Record<string, unknown>> };
+    const documented = Object.entries(doc.paths)
+      .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
+      .filter((r) => !r.includes(' /docs'))
+      .sort();
+    expect(documented).toEqual(CASES.map((c) => c.route).sort());
+  });
+
+  for (const c of CASES) {
+    describe(c.route, () => {
+      const callers: (Role | 'anonymous')[] = [...ALL, 'anonymous'];
+      it.each(callers)('as %s', async (who) => {
+        const n = `${++counter}`;
+        const { useOwnSession, ...req } = (await c.request({ h, n })) as InjectOptions & { useOwnSession?: boolean };
+        let token = who === 'anonymous' ? undefined : h.tokens[who];
+        if (useOwnSession && who !== 'anonymous') token = (await issueToken(h.db, { username: who, kind: 'session', name: 't', ttlMs: 60_000 }, 'test')).token;
+        const res = await h.app.inject({ ...req, headers: { ...(req.headers as Record<string, string>), ...(token ? auth(token) : {}) } });
+        bodies.push(res.body);
+        const allowed = c.allowed === 'public' || (who !== 'anonymous' && c.allowed.includes(who));
+        if (allowed) {
+          expect(res.statusCode, res.body).toBe(c.ok);
+          return;
+        }
+        expect(res.statusCode, res.body).toBe(who === 'anonymous' ? 401 : 403);
+        expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(res.json()).toMatchObject({ status: res.statusCode, type: expect.stringMatching(/^urn:weisu:problem:/) });
+      });
+    });
+  }
+
+  it('no response carried a camera password, a password hash or a token secret', async () => {
+    expect(bodies.length).toBe(CASES.length * 5);
+    const joined = bodies.join('\n');
+    expect(joined).not.toMatch(/url-secret|field-secret|new-secret/);
+    expect(joined).not.toMatch(/scrypt\$/);
+    for (const role of ROLES) expect(joined).not.toContain(h.tokens[role].split('_')[2]);
+    expect(joined).toContain('rtsp://admin:***@127.0.0.1:8554/');
+  });
+
+  it('a revoked, expired or made-up token is refused', async () => {
+    const { token, info } = await issueToken(h.db, { username: 'admin', kind: 'api', name: 'short', ttlMs: 1 }, 'test');
+    await new Promise((r) => setTimeout(r, 20));
+    for (const t of [token, `${h.tokens.admin}x`, 'wsu_0123456789abcdef_' + 'A'.repeat(43), 'garbage']) {
+      const res = await h.app.inject({ method: 'GET', url: '/api/v1/cameras', headers: auth(t) });
+      expect(res.statusCode, t).toBe(401);
+    }
+    const fresh = await issueToken(h.db, { username: 'viewer', kind: 'api', name: 'revoke-me' }, 'test');
+    expect((await h.app.inject({ method: 'GET', url: '/api/v1/cameras', headers: auth(fresh.token) })).statusCode).toBe(200);
+    expect((await h.app.inject({ method: 'DELETE', url: `/api/v1/tokens/${fresh.info.id}`, headers: auth(h.tokens.admin) })).statusCode).toBe(204);
+    expect((await h.app.inject({ method: 'GET', url: '/api/v1/cameras', headers: auth(fresh.token) })).statusCode).toBe(401);
+    expect(info.expiresAt).not.toBeNull();
+  });
+});
