@@ -65,7 +65,7 @@ beforeAll(async () => {
     config,
     consoleDir: CONSOLE_DIR,
     snapshot: async (id) => snapshots.get(id),
-    health: async (id) => (snapshots.has(id) ? { state: 'online', last_frame_at: new Date().toISOString() } : undefined),
+    health: async (id) => (snapshots.has(id) ? { state: 'online', lastFrameAt: Date.now(), consecutiveFailures: 0, width: 1280, height: 720, codec: 'h264' } : undefined),
   });
   base = await app.listen({ host: '127.0.0.1', port: 0 });
   browser = await launchChromium();

@@ -53,11 +53,9 @@ export type ZoneKind = Zone['kind'];
 
 export type HealthState = 'online' | 'degraded' | 'offline' | 'auth_failed' | 'unsupported' | 'unknown';
 
+/** streams/health.ts as the API passes it on (camelCase or snake_case: read through readHealth()). */
 export interface CameraHealth {
   state: HealthState;
-  last_frame_at?: string | null;
-  last_error?: string | null;
-  fps?: number | null;
   [k: string]: unknown;
 }
 

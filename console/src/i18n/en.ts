@@ -48,6 +48,8 @@ export const en = {
   'health.disabled': 'Disabled',
   'health.lastFrame': 'Last frame',
   'health.lastError': 'Last error',
+  'health.failingFor': 'failing for {d}',
+  'health.picture': 'Picture',
 
   'wall.title': 'Camera wall',
   'wall.count': '{n} cameras',

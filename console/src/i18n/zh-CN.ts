@@ -2,7 +2,7 @@ import type { Messages } from './en.js';
 
 /** 简体中文。键与 en.ts 一一对应（缺一个，构建即失败）。 */
 export const zhCN: Messages = {
-  'brand.tagline': '未诉先办 · 视频发现城市问题',
+  'brand.tagline': '未诉先办 · 城市视频巡查',
   'nav.cameras': '摄像头',
   'nav.incidents': '事件审核',
   'nav.tickets': '工单',
@@ -50,6 +50,8 @@ export const zhCN: Messages = {
   'health.disabled': '已停用',
   'health.lastFrame': '最新画面',
   'health.lastError': '最近错误',
+  'health.failingFor': '已故障 {d}',
+  'health.picture': '画面',
 
   'wall.title': '监控墙',
   'wall.count': '共 {n} 路摄像头',

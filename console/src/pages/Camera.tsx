@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
 import { ApiError, del, get } from '../api/client.js';
 import type { Camera, CameraHealth, Session } from '../api/types.js';
-import { fmtDateTime, t } from '../i18n/index.js';
+import { fmtDateTime, fmtDuration, t } from '../i18n/index.js';
+import { readHealth } from '../components/health.js';
 import { useLoad } from '../hooks.js';
 import { href, navigate, setQuery, useRoute } from '../router.js';
 import { allowed } from '../session.js';
@@ -21,8 +22,9 @@ export function CameraPage({ id, session }: { id: string; session: Session }) {
   if (cam.error && !cam.data) return <ErrorBox error={cam.error} />;
   if (!cam.data) return <Loading />;
   const c = cam.data;
-  const h = health.data ?? c.health;
-  const liveUrl = c.live_url ?? (h?.live_url as string | undefined);
+  const raw = health.data ?? c.health;
+  const h = readHealth(raw, c.enabled);
+  const liveUrl = c.live_url ?? (raw?.live_url as string | undefined);
 
   async function remove() {
     if (!confirm(t('camera.confirmDelete', { id: c.id }))) return;
@@ -46,7 +48,7 @@ export function CameraPage({ id, session }: { id: string; session: Session }) {
           </>
         }
       >
-        <HealthBadge health={h} enabled={c.enabled} />
+        <HealthBadge health={raw} enabled={c.enabled} />
         {allowed(session, 'editCameras') && c.managed_by !== 'config' && (
           <>
             <button type="button" class="btn" onClick={() => setEditing(true)}>
@@ -77,12 +79,25 @@ export function CameraPage({ id, session }: { id: string; session: Session }) {
         </div>
         <div>
           <dt>{t('health.lastFrame')}</dt>
-          <dd>{fmtDateTime(h?.last_frame_at ?? null)}</dd>
+          <dd>{fmtDateTime(h.lastFrameAt)}</dd>
         </div>
-        {h?.last_error && (
+        {h.width && h.height && (
+          <div>
+            <dt>{t('health.picture')}</dt>
+            <dd>
+              {h.width}×{h.height}
+              {h.codec && ` · ${h.codec}`}
+              {h.latencyMs !== undefined && ` · ${Math.round(h.latencyMs)} ms`}
+            </dd>
+          </div>
+        )}
+        {h.lastError && (
           <div class="wide">
             <dt>{t('health.lastError')}</dt>
-            <dd class="err-text">{String(h.last_error)}</dd>
+            <dd class="err-text">
+              {h.failingSince ? `${t('health.failingFor', { d: fmtDuration(Date.now() - h.failingSince) })} · ` : ''}
+              {h.lastError}
+            </dd>
           </div>
         )}
       </dl>

@@ -1,12 +1,13 @@
-import { useMemo, useState } from 'preact/hooks';
-import { all } from '../api/client.js';
-import type { Camera, Session } from '../api/types.js';
-import { fmtDateTime, t, tv } from '../i18n/index.js';
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { all, get } from '../api/client.js';
+import type { Camera, CameraHealth, Session } from '../api/types.js';
+import { fmtDateTime, fmtDuration, t, tv } from '../i18n/index.js';
 import { useLoad, useVisible } from '../hooks.js';
 import { href, navigate, setQuery, useRoute } from '../router.js';
 import { allowed } from '../session.js';
 import { AuthImage } from '../components/AuthImage.js';
-import { HealthBadge, healthState } from '../components/HealthBadge.js';
+import { HealthBadge } from '../components/HealthBadge.js';
+import { readHealth } from '../components/health.js';
 import { CameraForm } from '../components/CameraForm.js';
 import { Empty, ErrorBox, Loading, Modal, PageHeader, toast } from '../components/ui.js';
 
@@ -17,26 +18,30 @@ export function WallPage({ session }: { session: Session }) {
   const { query } = useRoute();
   const cameras = useLoad(() => all<Camera>('cameras'), [], 15_000);
   const [adding, setAdding] = useState(false);
+  // Health from the list when the API includes it, else fetched per visible card and gathered here for the counts.
+  const [healthOf, setHealthOf] = useState<Record<string, CameraHealth>>({});
+  const onHealth = useCallback((id: string, h: CameraHealth) => setHealthOf((m) => (JSON.stringify(m[id]) === JSON.stringify(h) ? m : { ...m, [id]: h })), []);
+  const withHealth = useMemo(() => (cameras.data ?? []).map((c) => (c.health || !healthOf[c.id] ? c : { ...c, health: healthOf[c.id] })), [cameras.data, healthOf]);
   const filter = query.get('q') ?? '';
   const only = query.get('health') ?? '';
 
   const counts = useMemo(() => {
     const c: Record<string, number> = {};
-    for (const cam of cameras.data ?? []) {
-      const s = healthState(cam.health, cam.enabled);
+    for (const cam of withHealth) {
+      const s = readHealth(cam.health, cam.enabled).state;
       c[s] = (c[s] ?? 0) + 1;
     }
     return c;
-  }, [cameras.data]);
+  }, [withHealth]);
 
   const shown = useMemo(() => {
     const rank = { offline: 0, auth_failed: 0, unsupported: 0, degraded: 1, unknown: 2, online: 3, disabled: 4 };
     const q = filter.toLowerCase();
-    return (cameras.data ?? [])
-      .filter((c) => !only || healthState(c.health, c.enabled) === only)
+    return withHealth
+      .filter((c) => !only || readHealth(c.health, c.enabled).state === only)
       .filter((c) => !q || [c.id, c.name, c.location.address].some((s) => s?.toLowerCase().includes(q)))
-      .sort((a, b) => rank[healthState(a.health, a.enabled)] - rank[healthState(b.health, b.enabled)] || a.id.localeCompare(b.id));
-  }, [cameras.data, filter, only]);
+      .sort((a, b) => rank[readHealth(a.health, a.enabled).state] - rank[readHealth(b.health, b.enabled).state] || a.id.localeCompare(b.id));
+  }, [withHealth, filter, only]);
 
   return (
     <div class="page">
@@ -66,7 +71,7 @@ export function WallPage({ session }: { session: Session }) {
       ) : (
         <div class="wall">
           {shown.map((c) => (
-            <CameraCard key={c.id} camera={c} />
+            <CameraCard key={c.id} camera={c} onHealth={onHealth} />
           ))}
         </div>
       )}
@@ -86,9 +91,18 @@ export function WallPage({ session }: { session: Session }) {
   );
 }
 
-function CameraCard({ camera: c }: { camera: Camera }) {
+function CameraCard({ camera: c, onHealth }: { camera: Camera; onHealth: (id: string, h: CameraHealth) => void }) {
   const [ref, visible] = useVisible<HTMLAnchorElement>();
-  const state = healthState(c.health, c.enabled);
+  const listed = !!c.health && !('fetched' in c.health);
+  useEffect(() => {
+    if (!visible || listed || !c.enabled) return;
+    const load = () => get<CameraHealth>(`cameras/${encodeURIComponent(c.id)}/health`).then((h) => onHealth(c.id, { ...h, fetched: true }), () => undefined);
+    load();
+    const id = setInterval(() => document.visibilityState === 'visible' && load(), 15_000);
+    return () => clearInterval(id);
+  }, [visible, listed, c.id, c.enabled]);
+  const h = readHealth(c.health, c.enabled);
+  const state = h.state;
   return (
     <a ref={ref} class={`cam-card state-${state}`} href={href('cameras', c.id)} data-camera={c.id}>
       <div class="cam-thumb">
@@ -108,12 +122,17 @@ function CameraCard({ camera: c }: { camera: Camera }) {
           <code>{c.id}</code>
           {c.location.address && <span> · {c.location.address}</span>}
         </div>
-        {c.health?.last_frame_at && (
+        {h.lastFrameAt && (
           <div class="cam-sub muted">
-            {t('health.lastFrame')}: {fmtDateTime(c.health.last_frame_at)}
+            {t('health.lastFrame')}: {fmtDateTime(h.lastFrameAt)}
           </div>
         )}
-        {state !== 'online' && c.health?.last_error && <div class="cam-error">{String(c.health.last_error)}</div>}
+        {state !== 'online' && h.lastError && (
+          <div class="cam-error" title={h.lastError}>
+            {h.failingSince ? `${t('health.failingFor', { d: fmtDuration(Date.now() - h.failingSince) })} · ` : ''}
+            {h.lastError}
+          </div>
+        )}
       </div>
     </a>
   );
