@@ -1,9 +1,9 @@
 import { convexHull, minAreaRect, type RotatedRect, type TextBox } from './text_boxes.js';
 
 /**
- * Which text on a vehicle can be its plate: lines wider than tall, near horizontal, on the lower part
- * of the vehicle (not a windscreen sticker or a roof sign). A plate the detector split at its separator
- * (浙G · Z6825, DR · 68 651) is offered whole too. Pure.
+ * Which text on the lower part of a vehicle can be its plate: lines wider than tall and near
+ * horizontal. A plate the detector split at its separator (浙G · Z6825, DR · 68 651) is offered whole
+ * too. Pure.
  */
 export interface CandidateRules {
   /** Width / height range of a single-row plate's text. Two-row plates (≈2:1 with two lines) fall outside. */
@@ -11,19 +11,17 @@ export interface CandidateRules {
   maxAspect: number;
   /** Largest tilt from horizontal (radians). */
   maxTilt: number;
-  /** The text's centre must lie below this fraction of the vehicle box's height. */
-  minCentreY: number;
 }
 
-export const CANDIDATE_RULES: CandidateRules = { minAspect: 1.5, maxAspect: 14, maxTilt: (30 * Math.PI) / 180, minCentreY: 0.3 };
+export const CANDIDATE_RULES: CandidateRules = { minAspect: 2, maxAspect: 14, maxTilt: (30 * Math.PI) / 180 };
 
-/** Plate-shaped text lines of a vehicle crop `width`×`height`, best first (most likely text, then largest). */
+/** Plate-shaped text lines of a crop `width`×`height`, best first (most likely text, then largest). */
 export function plateCandidates(boxes: TextBox[], width: number, height: number, rules: CandidateRules = CANDIDATE_RULES): TextBox[] {
   const lines = [...boxes, ...mergedNeighbours(boxes)];
   return lines
     .filter(({ rect: r }) => r.w / r.h >= rules.minAspect && r.w / r.h <= rules.maxAspect)
     .filter(({ rect: r }) => Math.abs(r.angle) <= rules.maxTilt)
-    .filter(({ rect: r }) => r.cy >= rules.minCentreY * height && r.cx >= 0 && r.cx <= width)
+    .filter(({ rect: r }) => r.cx >= 0 && r.cx <= width && r.cy >= 0 && r.cy <= height)
     .sort((a, b) => b.score - a.score || b.rect.h - a.rect.h);
 }
 

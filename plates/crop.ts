@@ -28,23 +28,42 @@ export function clipBox(box: BBox, width: number, height: number): { left: numbe
 
 /**
  * Cuts the vehicle out of the frame's full-resolution JPEG as packed RGB; null when the box lies outside
- * the frame. Boxes are in `frame.width`×`frame.height` px; should the JPEG be stored at another size,
- * the box is scaled onto it and the crop's offset stays in frame px.
+ * the frame. Boxes are in `frame.width`×`frame.height` px. A region whose long side exceeds
+ * `maxLongSide` is decoded already shrunk (libjpeg scales while decoding: a 12 MP frame costs a
+ * fraction), since nothing past that size helps detection or a 48 px recognizer line.
  */
-export async function cropVehicle(frame: Frame, box: BBox): Promise<VehicleCrop | null> {
+export async function cropVehicle(frame: Frame, box: BBox, maxLongSide = Infinity): Promise<VehicleCrop | null> {
   const meta = await sharp(frame.jpeg).metadata();
   const jw = meta.width ?? frame.width;
   const jh = meta.height ?? frame.height;
-  const scale = frame.width > 0 ? jw / frame.width : 1;
-  const region = clipBox(box.map((v) => v * scale) as BBox, jw, jh);
+  // Should the JPEG be stored at another size than the frame says, the box is scaled onto it.
+  const stored = frame.width > 0 ? jw / frame.width : 1;
+  const full = clipBox(box.map((v) => v * stored) as BBox, jw, jh);
+  if (!full) return null;
+  const shrink = Math.min(1, maxLongSide / Math.max(full.width, full.height));
+  const sw = Math.max(1, Math.round(jw * shrink));
+  const sh = Math.max(1, Math.round(jh * shrink));
+  const scale = stored * (sw / jw);
+  const region = shrink < 1 ? clipBox(box.map((v) => v * scale) as BBox, sw, sh) : full;
   if (!region) return null;
-  const { data, info } = await sharp(frame.jpeg).removeAlpha().extract(region).raw().toBuffer({ resolveWithObject: true });
+  // resize before extract: sharp shrinks while decoding, then cuts the region from the smaller picture.
+  const image = shrink < 1 ? sharp(frame.jpeg).removeAlpha().resize(sw, sh, { fit: 'fill' }) : sharp(frame.jpeg).removeAlpha();
+  const { data, info } = await image.extract(region).raw().toBuffer({ resolveWithObject: true });
   return { image: { data, width: info.width, height: info.height, channels: 3 }, left: region.left / scale, top: region.top / scale, scale };
 }
 
-/** Resizes a crop uniformly so its long side is `longSide`, padded with black to multiples of 32 (what DB nets need). */
+/**
+ * Upscaling beyond this invents nothing but blur, and makes the detector see text in tail lights:
+ * a small vehicle is enlarged at most this much.
+ */
+const MAX_UPSCALE = 4;
+
+/**
+ * Resizes a crop uniformly so its long side is `longSide` (a small crop at most MAX_UPSCALE times),
+ * padded with black to multiples of 32 (what DB nets need).
+ */
 export async function resizeForDetection(img: RawImage, longSide: number): Promise<{ image: RawImage; scale: number }> {
-  const scale = longSide / Math.max(img.width, img.height);
+  const scale = Math.min(MAX_UPSCALE, longSide / Math.max(img.width, img.height));
   const w = Math.max(1, Math.round(img.width * scale));
   const h = Math.max(1, Math.round(img.height * scale));
   const padW = Math.ceil(w / 32) * 32;
