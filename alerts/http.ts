@@ -1,5 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { EvidenceStore } from './evidence_store.js';
+
+const refusal = z.object({ error: z.string(), message: z.string() });
 
 /**
  * Serves evidence images at `GET /evidence/{sha256}.jpg?exp=…&sig=…` — the signed, expiring URLs the
@@ -7,23 +11,18 @@ import type { EvidenceStore } from './evidence_store.js';
  * so URLs cannot be guessed or probed. Register it at the root of the server behind `public_url`.
  */
 export const evidencePlugin: FastifyPluginAsync<{ store: Pick<EvidenceStore, 'refuse' | 'get'> }> = async (app, { store }) => {
-  app.get<{ Params: { file: string }; Querystring: { exp: number; sig: string } }>(
+  // Zod schemas like every other route; the compilers are set here too so the plugin works on any Fastify.
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.withTypeProvider<ZodTypeProvider>().get(
     '/evidence/:file',
     {
       schema: {
         summary: 'An evidence image (signed, expiring URL)',
         tags: ['evidence'],
-        params: { type: 'object', properties: { file: { type: 'string', pattern: '^[0-9a-f]{64}\\.jpg$' } }, required: ['file'] },
-        querystring: {
-          type: 'object',
-          properties: { exp: { type: 'integer', minimum: 0 }, sig: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
-          required: ['exp', 'sig'],
-          additionalProperties: false,
-        },
-        response: {
-          200: { description: 'the JPEG', type: 'string', contentMediaType: 'image/jpeg' },
-          '4xx': { type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' } } },
-        },
+        params: z.object({ file: z.string().regex(/^[0-9a-f]{64}\.jpg$/, 'file must be <sha256>.jpg') }),
+        querystring: z.strictObject({ exp: z.coerce.number().int().min(0), sig: z.string().regex(/^[0-9a-f]{64}$/) }),
+        response: { 200: z.any().describe('the JPEG (image/jpeg)'), '4xx': refusal },
       },
     },
     async (req, reply) => {
