@@ -3,6 +3,7 @@ import type { GrabInfo, Source } from './source.js';
 import { StreamError } from './errors.js';
 import { grabPicture } from './ffmpeg_grab.js';
 import { checkUrlPolicy } from './policy.js';
+import { diagnoseRtspTimeout } from './rtsp_diagnose.js';
 import { jpegQscale, withCredentials, type ResolvedOptions } from './options.js';
 
 /**
@@ -50,7 +51,9 @@ export class FfmpegSource implements Source {
     try {
       pic = await attempt();
     } catch (e) {
-      if (!(e instanceof StreamError) || this.fullProbe || !/codec parameters|unspecified size/i.test(e.message)) throw e;
+      if (!(e instanceof StreamError)) throw e;
+      if (e.reason === 'connect_timeout' && this.kind === 'rtsp') throw await diagnoseRtspTimeout(this.o.url, this.o.what, Math.min(1000, this.o.connectTimeoutMs), e);
+      if (this.fullProbe || !/codec parameters|unspecified size/i.test(e.message)) throw e;
       this.fullProbe = true;
       pic = await attempt();
     }
