@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IncidentMessage } from '../core/types.js';
+import { WeisuError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { CameraConfig, WeisuConfig } from '../config/schema.js';
 import type { Db } from '../store/db.js';
@@ -37,7 +38,11 @@ export async function acceptIncident(deps: AlertsDeps, msg: IncidentMessage): Pr
   if (e.type === 'cleared') {
     await deps.db.tx(async (db) => {
       const row = await transitionIncident(db, e.incidentId, ['open'], 'cleared', { lastSeenMs: e.lastSeen });
-      if (!row) return;
+      if (!row) {
+        // Its `confirmed` may still be rendering in another consumer: fail so the queue delivers this again.
+        if (!(await getIncident(db, e.incidentId))) throw new WeisuError('incident_not_yet_stored', `incident ${e.incidentId} is not stored yet; its "cleared" will be retried`);
+        return;
+      }
       await audit(db, { actor: 'rules', entity: 'incident', entityId: e.incidentId, action: 'cleared', reason: `${e.subject.label} no longer seen in zone ${e.zoneId}` });
       await notifyCrews(db, deps.config.alerts, deps.evidence, 'incident.cleared', row, await getTicketOfIncident(db, row.id));
     });

@@ -24,6 +24,8 @@ export interface ClosingDeps {
   evidence: EvidenceStore;
   recheck?: Rechecker;
   log?: Logger;
+  /** When each verifying incident's camera was last asked: an `unknown` is asked again after status_poll, not at once. */
+  lastAsked?: Map<string, number>;
 }
 
 /**
@@ -81,6 +83,9 @@ async function verify(d: ClosingDeps, incident: IncidentRow): Promise<number> {
   let verdict: 'gone' | 'present' | 'unknown';
   let how: string;
   if (d.recheck) {
+    const asked = d.lastAsked?.get(incident.id);
+    if (asked !== undefined && Date.now() - asked < d.alerts.status_poll) return 0;
+    d.lastAsked?.set(incident.id, Date.now());
     verdict = await d.recheck({ id: incident.id, cameraId: incident.cameraId, zoneId: incident.zoneId, kind: incident.kind, box: incident.subject.box }).catch((e: unknown) => {
       d.log?.warn({ incidentId: incident.id, err: (e as Error).message }, 're-check failed');
       return 'unknown' as const;
@@ -92,6 +97,7 @@ async function verify(d: ClosingDeps, incident: IncidentRow): Promise<number> {
     how = 'no re-check available; judged by whether the rule saw it end';
   }
   if (verdict === 'unknown') return 0;
+  d.lastAsked?.delete(incident.id);
   const to = verdict === 'gone' ? 'verified' : 'closed_not_fixed';
   await d.db.tx(async (db) => {
     const row = await transitionIncident(db, incident.id, ['verifying'], to, { recheckResult: verdict });

@@ -35,9 +35,10 @@ export class AlertsService {
     this.loops.push(new Loop(() => sendDueWebhooks(db, alerts, WEBHOOK_TIMEOUT_MS, log), poll, onError('webhook sender')));
     const oversight = alerts.oversight;
     if (oversight) this.loops.push(new Loop(() => sendAuditCopy(db, oversight, WEBHOOK_TIMEOUT_MS), Math.max(poll, 1000), onError('oversight copy')));
+    const lastAsked = new Map<string, number>();
     // Status polling has its own pace (alerts.status_poll) per ticket; the loop only looks for due work.
     this.loops.push(
-      new Loop(() => closeTheLoop({ db, alerts, adapter, evidence: deps.evidence, recheck: deps.recheck, log }), Math.min(alerts.status_poll, 10_000), onError('status poller')),
+      new Loop(() => closeTheLoop({ db, alerts, adapter, evidence: deps.evidence, recheck: deps.recheck, log, lastAsked }), Math.min(alerts.status_poll, 10_000), onError('status poller')),
     );
   }
 

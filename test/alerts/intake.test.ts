@@ -104,6 +104,15 @@ describe('acceptIncident → outbox → Open311', () => {
     expect(actions.map((a) => a.action)).toEqual(['confirmed', 'cleared']);
   });
 
+  it('refuses a "cleared" that overtakes its "confirmed", so the queue delivers it again later', async () => {
+    const { deps } = await setUp();
+    const msg = confirmedMessage();
+    await expect(acceptIncident(deps, clearedMessage(msg))).rejects.toThrow(/not stored yet/);
+    await acceptIncident(deps, msg);
+    await acceptIncident(deps, clearedMessage(msg));
+    expect((await getIncident(deps.db, msg.event.incidentId))?.state).toBe('cleared');
+  });
+
   it('keeps an incident whose pictures cannot be decoded, noting why', async () => {
     const { deps } = await setUp();
     const msg = confirmedMessage();

@@ -1,8 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { acceptIncident } from '../../alerts/intake.js';
 import { AlertsService } from '../../alerts/service.js';
-import { refMarker } from '../../alerts/case_request.js';
-import { listTickets } from '../../store/tickets.js';
+import { claimDueTickets, listTickets, updateTicket } from '../../store/tickets.js';
+import { getIncident } from '../../store/incidents.js';
+import { listEvidence } from '../../store/evidence.js';
+import { createAdapter } from '../../alerts/adapters/index.js';
+import { buildCaseRequest, refMarker } from '../../alerts/case_request.js';
 import { Open311Server, type GetFault, type PostFault } from '../support/open311_server.js';
 import { API_KEY, alertsConfig, alertsDeps, confirmedMessage, open311Yaml, until } from './fixtures.js';
 
@@ -99,6 +102,32 @@ describe('outbox sender against a misbehaving case system', () => {
     expect(server.faultsApplied.timeout_after ?? 0).toBeGreaterThan(0);
     expect(tokens).toBeGreaterThan(0);
   }, 180_000);
+
+  it('recovers a sender that died mid-call: the request that did arrive is found by look-up, not posted again', async () => {
+    const server = await new Open311Server({ apiKey: API_KEY, serviceCodes: ['IP-01', 'SW-07'] }).start();
+    const deps = await alertsDeps(alertsConfig(`alerts:\n  outbox: { base_delay: 20ms, poll: 20ms }`, open311Yaml(server.endpoint)));
+    const service = new AlertsService(deps);
+    cleanups.push(async () => {
+      await service.stop();
+      await server.close();
+      await deps.db.close();
+    });
+    const m = confirmedMessage();
+    await acceptIncident(deps, m);
+    // The first sender claimed it, marked it maybe-sent, posted — and the process died before recording the answer.
+    const [t] = await claimDueTickets(deps.db, 1, 60_000);
+    await updateTicket(deps.db, t!.id, ['sending'], { maybeSent: true });
+    const incident = (await getIncident(deps.db, m.event.incidentId))!;
+    await createAdapter(deps.config.case_api!).file(buildCaseRequest(incident, t!, await listEvidence(deps.db, incident.id), deps.evidence, deps.config.alerts.map_link));
+    await deps.db.query("UPDATE tickets SET lease_until = now() - interval '1 second'");
+    service.start();
+    await until(async () => (await listTickets(deps.db, { state: 'filed' })).length === 1, 10_000, 'filed by look-up');
+    expect(server.requests).toHaveLength(1);
+    const [after] = await listTickets(deps.db);
+    expect(after!.requestId).toBe(server.requests[0]!.service_request_id);
+    const how = await deps.db.query<{ reason: string }>("SELECT reason FROM audit WHERE action = 'filed'");
+    expect(how[0]!.reason).toBe('found by look-up after an ambiguous attempt');
+  });
 
   it('dead-letters a request the case system refuses, with its error text, without retrying', async () => {
     const server = await new Open311Server({ apiKey: 'another-key', serviceCodes: ['IP-01', 'SW-07'] }).start();
