@@ -16,8 +16,14 @@ function asMs(v: string | number | undefined): number {
   return typeof v === 'number' ? v : v ? Date.parse(v) : NaN;
 }
 
+/** Review mode: the ticket waits for an operator before anything is filed. */
 export function needsReview(i: Incident): boolean {
-  return i.state === 'open' && !i.review && (i.mode === 'review' || i.ticket?.state === 'review');
+  return !i.review && i.ticket?.state === 'review';
+}
+
+/** Any incident without a verdict can get one: in auto and shadow mode it only counts toward precision. */
+function canJudge(i: Incident): boolean {
+  return !i.review && i.state !== 'dismissed';
 }
 
 export function IncidentsPage({ session, selected, query }: { session: Session; selected?: string; query: URLSearchParams }) {
@@ -174,7 +180,7 @@ function IncidentDetail({ id, cameraName, canReview, onDecided }: { id: string; 
   useEffect(() => {
     if (!canReview) return;
     const on = (e: KeyboardEvent) => {
-      if ((e.target as HTMLElement).closest('input, textarea, select') || !inc.data || !needsReview(inc.data)) return;
+      if ((e.target as HTMLElement).closest('input, textarea, select') || !inc.data || !canJudge(inc.data)) return;
       if (e.key === 'a') void decide('approve');
       if (e.key === 'r') (e.preventDefault(), reasonRef.current?.focus());
     };
@@ -260,8 +266,9 @@ function IncidentDetail({ id, cameraName, canReview, onDecided }: { id: string; 
           {i.review.reason && <div>{i.review.reason}</div>}
         </div>
       )}
-      {canReview && needsReview(i) && (
+      {canReview && canJudge(i) && (
         <div class="review-box">
+          {!needsReview(i) && <div class="muted small verdict-note">{t('incidents.verdictOnly')}</div>}
           <div class="reasons">
             {REASONS.map((r) => (
               <button type="button" key={r} class={`chip ${reason === t(r) ? 'active' : ''}`} onClick={() => setReason(t(r))}>
@@ -274,10 +281,10 @@ function IncidentDetail({ id, cameraName, canReview, onDecided }: { id: string; 
           <div class="form-actions">
             <span class="muted small">{t('incidents.keys')}</span>
             <button type="button" class="btn danger" disabled={busy} onClick={() => decide('reject')} data-action="reject">
-              {t('incidents.reject')}
+              {needsReview(i) ? t('incidents.reject') : t('incidents.falseAlarm')}
             </button>
             <button type="button" class="btn primary" disabled={busy} onClick={() => decide('approve')} data-action="approve">
-              {t('incidents.approve')}
+              {needsReview(i) ? t('incidents.approve') : t('incidents.confirm')}
             </button>
           </div>
         </div>

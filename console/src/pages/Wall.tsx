@@ -9,6 +9,7 @@ import { AuthImage } from '../components/AuthImage.js';
 import { HealthBadge } from '../components/HealthBadge.js';
 import { readHealth } from '../components/health.js';
 import { CameraForm } from '../components/CameraForm.js';
+import { ImportCameras } from '../components/ImportCameras.js';
 import { Empty, ErrorBox, Loading, Modal, PageHeader, toast } from '../components/ui.js';
 
 const STATES = ['offline', 'auth_failed', 'unsupported', 'degraded', 'online', 'unknown', 'disabled'] as const;
@@ -18,6 +19,7 @@ export function WallPage({ session }: { session: Session }) {
   const { query } = useRoute();
   const cameras = useLoad(() => all<Camera>('cameras'), [], 15_000);
   const [adding, setAdding] = useState(false);
+  const [importing, setImporting] = useState(false);
   // Health from the list when the API includes it, else fetched per visible card and gathered here for the counts.
   const [healthOf, setHealthOf] = useState<Record<string, CameraHealth>>({});
   const onHealth = useCallback((id: string, h: CameraHealth) => setHealthOf((m) => (JSON.stringify(m[id]) === JSON.stringify(h) ? m : { ...m, [id]: h })), []);
@@ -48,9 +50,14 @@ export function WallPage({ session }: { session: Session }) {
       <PageHeader title={t('wall.title')} sub={t('wall.count', { n: cameras.data?.length ?? 0 })}>
         <input class="search" type="search" placeholder={t('wall.search')} value={filter} onInput={(e) => setQuery({ q: e.currentTarget.value })} />
         {allowed(session, 'editCameras') && (
-          <button type="button" class="btn primary" onClick={() => setAdding(true)} data-action="add-camera">
-            + {t('camera.register')}
-          </button>
+          <>
+            <button type="button" class="btn" onClick={() => setImporting(true)} data-action="import-cameras">
+              {t('import.title')}
+            </button>
+            <button type="button" class="btn primary" onClick={() => setAdding(true)} data-action="add-camera">
+              + {t('camera.register')}
+            </button>
+          </>
         )}
       </PageHeader>
       <div class="chips">
@@ -74,6 +81,11 @@ export function WallPage({ session }: { session: Session }) {
             <CameraCard key={c.id} camera={c} onHealth={onHealth} />
           ))}
         </div>
+      )}
+      {importing && (
+        <Modal title={t('import.title')} onClose={() => setImporting(false)}>
+          <ImportCameras onDone={cameras.reload} />
+        </Modal>
       )}
       {adding && (
         <Modal title={t('camera.register')} onClose={() => setAdding(false)}>
