@@ -48,31 +48,52 @@ export interface TensorWriter {
 }
 
 export function tensorWriter(input: ModelInput): TensorWriter {
-  const plane = input.width * input.height;
-  // plane c of the tensor takes source channel srcChannel[c] (sources are always RGB).
-  const srcChannel = input.channel_order === 'bgr' ? [2, 1, 0] : [0, 1, 2];
-  const luts = [0, 1, 2].map((c) => {
+  const W = input.width;
+  const H = input.height;
+  const plane = W * H;
+  // Sources are always RGB; planeOf[k] = the tensor plane that takes source channel k.
+  const planeOf = input.channel_order === 'bgr' ? [2, 1, 0] : [0, 1, 2];
+  const lutOfPlane = [0, 1, 2].map((c) => {
     const lut = new Float32Array(256);
     for (let v = 0; v < 256; v++) lut[v] = (v * input.scale - input.mean[c]!) / input.std[c]!;
     return lut;
   });
-  const pad = luts.map((l, c) => (input.pad_value * input.scale - input.mean[c]!) / input.std[c]!);
+  const pad = [0, 1, 2].map((c) => (input.pad_value * input.scale - input.mean[c]!) / input.std[c]!);
+  const [lr, lg, lb] = planeOf.map((c) => lutOfPlane[c]!) as [Float32Array, Float32Array, Float32Array];
+  const [or, og, ob] = planeOf.map((c) => c * plane) as [number, number, number];
+
+  /** Pad value around the picture only: rows above and below it, strips left and right of it. */
+  function fillPad(dst: Float32Array, offset: number, p: Placement): void {
+    for (let c = 0; c < 3; c++) {
+      const base = offset + c * plane;
+      const v = pad[c]!;
+      dst.fill(v, base, base + p.padY * W);
+      dst.fill(v, base + (p.padY + p.height) * W, base + plane);
+      if (p.width === W) continue;
+      for (let y = p.padY; y < p.padY + p.height; y++) {
+        const row = base + y * W;
+        dst.fill(v, row, row + p.padX);
+        dst.fill(v, row + p.padX + p.width, row + W);
+      }
+    }
+  }
+
   return {
     input,
     size: 3 * plane,
     write(dst, offset, img, p) {
       if (img.width !== p.width || img.height !== p.height) throw new Error(`internal: picture ${img.width}×${img.height} does not match its placement ${p.width}×${p.height}`);
-      const covers = p.width === input.width && p.height === input.height;
-      for (let c = 0; c < 3; c++) {
-        const base = offset + c * plane;
-        if (!covers) dst.fill(pad[c]!, base, base + plane);
-        const lut = luts[c]!;
-        const data = img.data;
-        let s = srcChannel[c]!;
-        for (let y = 0; y < p.height; y++) {
-          let d = base + (y + p.padY) * input.width + p.padX;
-          const end = d + p.width;
-          for (; d < end; d++, s += 3) dst[d] = lut[data[s]!]!;
+      fillPad(dst, offset, p);
+      // One pass over the packed RGB bytes, three planar writes through the per-plane lookup tables.
+      const data = img.data;
+      let s = 0;
+      for (let y = 0; y < p.height; y++) {
+        let d = offset + (y + p.padY) * W + p.padX;
+        const end = d + p.width;
+        for (; d < end; d++, s += 3) {
+          dst[d + or] = lr[data[s]!]!;
+          dst[d + og] = lg[data[s + 1]!]!;
+          dst[d + ob] = lb[data[s + 2]!]!;
         }
       }
     },
