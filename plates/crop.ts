@@ -13,6 +13,20 @@ export interface VehicleCrop {
 }
 
 /**
+ * Plates sit on the lower part of a vehicle: text is looked for below this fraction of the box's height
+ * (not on windscreen stickers or roof signs), which also spares a third of the detector's work.
+ * 0.3 keeps the plate of a car seen level from behind, where it sits near the middle of the box.
+ */
+const PLATE_REGION_TOP = 0.3;
+
+/** The part of a vehicle box where its plate can be. */
+export function plateRegion(box: BBox): BBox {
+  if (!Array.isArray(box) || box.length !== 4) return box;
+  const [x1, y1, x2, y2] = box;
+  return [x1, Math.min(y1, y2) + PLATE_REGION_TOP * Math.abs(y2 - y1), x2, Math.max(y1, y2)];
+}
+
+/**
  * The vehicle box clipped to the frame, in whole pixels; null when nothing of it lies inside the frame
  * (or it is not a box at all).
  */
@@ -28,27 +42,18 @@ export function clipBox(box: BBox, width: number, height: number): { left: numbe
 
 /**
  * Cuts the vehicle out of the frame's full-resolution JPEG as packed RGB; null when the box lies outside
- * the frame. Boxes are in `frame.width`×`frame.height` px. A region whose long side exceeds
- * `maxLongSide` is decoded already shrunk (libjpeg scales while decoding: a 12 MP frame costs a
- * fraction), since nothing past that size helps detection or a 48 px recognizer line.
+ * the frame. Boxes are in `frame.width`×`frame.height` px. (Decoding shrunk is no faster here: libvips
+ * cuts the region from the full decode cheaply, and shrinking a whole 12 MP frame costs more.)
  */
-export async function cropVehicle(frame: Frame, box: BBox, maxLongSide = Infinity): Promise<VehicleCrop | null> {
+export async function cropVehicle(frame: Frame, box: BBox): Promise<VehicleCrop | null> {
   const meta = await sharp(frame.jpeg).metadata();
   const jw = meta.width ?? frame.width;
   const jh = meta.height ?? frame.height;
   // Should the JPEG be stored at another size than the frame says, the box is scaled onto it.
-  const stored = frame.width > 0 ? jw / frame.width : 1;
-  const full = clipBox(box.map((v) => v * stored) as BBox, jw, jh);
-  if (!full) return null;
-  const shrink = Math.min(1, maxLongSide / Math.max(full.width, full.height));
-  const sw = Math.max(1, Math.round(jw * shrink));
-  const sh = Math.max(1, Math.round(jh * shrink));
-  const scale = stored * (sw / jw);
-  const region = shrink < 1 ? clipBox(box.map((v) => v * scale) as BBox, sw, sh) : full;
+  const scale = frame.width > 0 ? jw / frame.width : 1;
+  const region = clipBox(box.map((v) => v * scale) as BBox, jw, jh);
   if (!region) return null;
-  // resize before extract: sharp shrinks while decoding, then cuts the region from the smaller picture.
-  const image = shrink < 1 ? sharp(frame.jpeg).removeAlpha().resize(sw, sh, { fit: 'fill' }) : sharp(frame.jpeg).removeAlpha();
-  const { data, info } = await image.extract(region).raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(frame.jpeg).removeAlpha().extract(region).raw().toBuffer({ resolveWithObject: true });
   return { image: { data, width: info.width, height: info.height, channels: 3 }, left: region.left / scale, top: region.top / scale, scale };
 }
 

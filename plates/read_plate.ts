@@ -1,7 +1,7 @@
 import type { BBox, Frame } from '../core/types.js';
 import { log } from '../core/log.js';
 import { plateCandidates } from './candidates.js';
-import { cropVehicle } from './crop.js';
+import { cropVehicle, plateRegion } from './crop.js';
 import { enabledFormats, matchFormat, plateCharacters, type PlateFormat } from './formats.js';
 import { readDictionary, resolveModelFiles } from './model_files.js';
 import { platesSchema, type PlatesConfig } from './schema.js';
@@ -41,16 +41,8 @@ export interface PlateReader {
 
 /** Recognizer candidates per vehicle: the best few plate-shaped lines are plenty, and bound the cost. */
 const MAX_CANDIDATES = 6;
-/**
- * Plates sit on the lower part of a vehicle: text is looked for below this fraction of the box's height
- * (not on windscreen stickers or roof signs), which also spares a third of the detector's work.
- * 0.3 keeps the plate of a car seen level from behind, where it sits near the middle of the box.
- */
-const PLATE_REGION_TOP = 0.3;
 /** Height of a plate's characters as a fraction of the vehicle's width, seen from the front or back (≈90 mm on 1.8 m). */
 const PLATE_TEXT_PER_WIDTH = 0.05;
-/** Crops are decoded no larger than this many times the detector's long side (ample for 48 px text lines). */
-const DECODE_FACTOR = 2;
 
 /**
  * Loads the OCR models once; reads run one at a time (they are CPU-bound, and run only on confirmed
@@ -85,7 +77,7 @@ export async function createPlateReader(opts: { threads?: number; config?: Plate
 
   async function readUnchecked(frame: Frame, box: BBox): Promise<PlateRead | Unread> {
     if (!frame || !Buffer.isBuffer(frame.jpeg) || frame.jpeg.length === 0) return unread('the frame carries no image');
-    const crop = await cropVehicle(frame, lowerPart(box), DECODE_FACTOR * config.long_side);
+    const crop = await cropVehicle(frame, plateRegion(box));
     if (!crop) return unread(`the vehicle box ${JSON.stringify(box)} lies outside the ${frame.width}×${frame.height} frame`);
     const minH = config.min_plate_height * crop.scale;
     const { width: cw, height: ch } = crop.image;
@@ -145,13 +137,6 @@ export async function createPlateReader(opts: { threads?: number; config?: Plate
       await Promise.all([detector.close(), recognizer.close()]);
     },
   };
-}
-
-function lowerPart(box: BBox): BBox {
-  if (!Array.isArray(box) || box.length !== 4) return box;
-  const [x1, y1, x2, y2] = box;
-  const top = Math.min(y1, y2);
-  return [x1, top + PLATE_REGION_TOP * Math.abs(y2 - y1), x2, Math.max(y1, y2)];
 }
 
 function unread(reason: string): Unread {
