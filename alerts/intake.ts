@@ -81,7 +81,9 @@ export async function acceptIncident(deps: AlertsDeps, msg: IncidentMessage): Pr
     deps.log?.warn({ incidentId: e.incidentId, err: evidenceError }, 'evidence could not be rendered; incident kept without it');
   }
 
-  const mode = deps.config.alerts.modes[e.kind];
+  const alerts = deps.config.alerts;
+  const override = alerts.mode_overrides.find((o) => o.camera === e.cameraId && (!o.zone || o.zone === e.zoneId));
+  const mode = override?.mode ?? alerts.modes[e.kind];
   const caseApi = deps.config.case_api;
   const state: TicketState = !caseApi || mode === 'shadow' ? 'shadow' : mode === 'review' ? 'review' : 'pending';
 

@@ -115,6 +115,10 @@ export const alertsSchema = z.strictObject({
   modes: z
     .strictObject({ no_parking: modeSchema.default('auto'), bin_overflow: modeSchema.default('auto') })
     .prefault({}),
+  /** Exceptions to `modes`, first match wins: e.g. a newly drawn zone kept in shadow while its precision is measured. */
+  mode_overrides: z
+    .array(z.strictObject({ camera: z.string().min(1), zone: z.string().min(1).optional(), mode: modeSchema }))
+    .default([]),
   /** Signs evidence URLs and lets them expire. Unset: a random key kept in `<data_dir>/evidence/.signing_key`. */
   signing_secret: z.string().min(32, 'alerts.signing_secret must be at least 32 characters').optional(),
   evidence: z

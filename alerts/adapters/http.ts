@@ -45,3 +45,9 @@ export function parseJson(text: string): unknown {
     return undefined;
   }
 }
+
+/** One line of an answer's body, cut to 200 characters, for an error message. */
+export function clip(s: string): string {
+  const one = s.replace(/\s+/g, ' ').trim();
+  return one.length > 200 ? `${one.slice(0, 200)}…` : one || '(empty body)';
+}

@@ -1,7 +1,7 @@
 import type { JsonApiConfig } from '../schema.js';
 import type { CaseRequest } from '../case_request.js';
 import { readPath, renderTemplate, renderUrl, type TemplateValues } from '../template.js';
-import { call, failureOfStatus, parseJson, type HttpAnswer } from './http.js';
+import { call, clip, failureOfStatus, parseJson, type HttpAnswer } from './http.js';
 import { CaseCallError, type CaseAdapter } from './types.js';
 
 /**
@@ -49,10 +49,10 @@ export function jsonAdapter(cfg: JsonApiConfig): CaseAdapter {
 
   function jsonOf(answer: HttpAnswer, what: string): unknown {
     if (answer.status < 200 || answer.status >= 300) {
-      throw new CaseCallError(failureOfStatus(answer.status), `${what} answered ${answer.status}: ${answer.text.slice(0, 200)}`);
+      throw new CaseCallError(failureOfStatus(answer.status), `${what} answered ${answer.status}: ${clip(answer.text)}`);
     }
     const body = parseJson(answer.text);
-    if (body === undefined) throw new CaseCallError('ambiguous', `${what} answered ${answer.status} with unreadable JSON: ${answer.text.slice(0, 200)}`);
+    if (body === undefined) throw new CaseCallError('ambiguous', `${what} answered ${answer.status} with unreadable JSON: ${clip(answer.text)}`);
     return body;
   }
 
@@ -77,7 +77,7 @@ export function jsonAdapter(cfg: JsonApiConfig): CaseAdapter {
       const body = jsonOf(answer, `${cfg.method} case`);
       const id = idAt(body, cfg.case_id_path);
       // Many platforms answer 200 with an error code inside: without a case id we cannot tell, so look up.
-      if (!id) throw new CaseCallError('ambiguous', `the case system answered without a case id at ${cfg.case_id_path}: ${answer.text.slice(0, 200)}`);
+      if (!id) throw new CaseCallError('ambiguous', `the case system answered without a case id at ${cfg.case_id_path}: ${clip(answer.text)}`);
       return { requestId: id };
     },
 

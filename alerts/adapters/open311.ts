@@ -1,6 +1,6 @@
 import type { Open311Config } from '../schema.js';
 import { refMarker, type CaseRequest } from '../case_request.js';
-import { call, failureOfStatus, parseJson, type HttpAnswer } from './http.js';
+import { call, clip, failureOfStatus, parseJson, type HttpAnswer } from './http.js';
 import { CaseCallError, type CaseAdapter, type CaseStatus, type Filed } from './types.js';
 
 /**
@@ -103,11 +103,6 @@ function arrayAnswer(answer: HttpAnswer, what: string): Record<string, unknown>[
   // Some servers answer a bare object; accept it rather than dropping a request that was taken.
   if (body && typeof body === 'object') return [body as Record<string, unknown>];
   throw new CaseCallError('ambiguous', `${what} answered ${answer.status} with unreadable JSON: ${clip(answer.text)}`);
-}
-
-function clip(s: string): string {
-  const one = s.replace(/\s+/g, ' ').trim();
-  return one.length > 200 ? `${one.slice(0, 200)}…` : one || '(empty body)';
 }
 
 /** ISO 8601 without milliseconds, as GeoReport v2 examples write dates. */

@@ -143,9 +143,11 @@ describe('outbox sender against a misbehaving case system', () => {
     await until(async () => (await listTickets(deps.db, { state: 'dead' })).length === 1, 10_000, 'dead-letter');
     const [t] = await listTickets(deps.db);
     expect(t!.attempts).toBe(1);
-    expect(t!.lastError).toContain('403: Invalid api_key');
+    expect(t!.lastError).toContain('403: Invalid api_key ***');
     expect(t!.lastError).not.toContain('another-key');
     expect(t!.lastError).not.toContain(API_KEY);
+    const trail = await deps.db.query<{ text: string }>('SELECT concat(reason, data::text) AS text FROM audit');
+    expect(trail.some((r) => r.text.includes(API_KEY))).toBe(false);
   });
 
   it('keeps retrying while the case system is unreachable, then files once it is back', async () => {

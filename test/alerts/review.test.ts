@@ -43,6 +43,14 @@ describe('modes per incident kind', () => {
     expect(server.requests[0]!.service_code).toBe('SW-07');
   });
 
+  it('an override puts one zone in shadow while the kind files automatically elsewhere', async () => {
+    const { deps } = await setUp('{ no_parking: auto }\n  mode_overrides: [{ camera: jinjiang-north, zone: gate, mode: shadow }]');
+    const gate = confirmedMessage({ kind: 'no_parking' });
+    await acceptIncident(deps, gate);
+    expect((await getIncident(deps.db, gate.event.incidentId))?.mode).toBe('shadow');
+    expect((await getTicketOfIncident(deps.db, gate.event.incidentId))?.state).toBe('shadow');
+  });
+
   it('review waits for an operator: approved is filed once, rejected is dismissed and never filed', async () => {
     const { server, deps } = await setUp('{ no_parking: review }');
     const a = confirmedMessage();

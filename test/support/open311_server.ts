@@ -144,7 +144,8 @@ export class Open311Server {
       else if (ALLOWED_FIELDS.has(k)) form[k] = v;
       else return this.error(res, 400, `unknown field ${k}`);
     }
-    if (form.api_key !== this.opts.apiKey) return this.error(res, 403, 'Invalid api_key');
+    // Echoes what it got, as careless servers do: weisu must keep the key out of its own records.
+    if (form.api_key !== this.opts.apiKey) return this.error(res, 403, `Invalid api_key ${form.api_key ?? ''}`.trim());
     const jurisdiction = this.checkJurisdiction(form.jurisdiction_id);
     if (jurisdiction) return this.error(res, 400, jurisdiction);
     if (!form.service_code) return this.error(res, 400, 'service_code was not provided');
