@@ -39,7 +39,10 @@ export class HttpAuth {
   private challenge?: Challenge;
   private nc = 0;
 
-  constructor(private readonly cred: Credentials | undefined) {}
+  constructor(
+    private readonly cred: Credentials | undefined,
+    private readonly makeCnonce: () => string = () => randomBytes(8).toString('hex'),
+  ) {}
 
   get hasCredentials(): boolean {
     return this.cred !== undefined;
@@ -75,7 +78,7 @@ export class HttpAuth {
     const realm = p.realm ?? '';
     const nonce = p.nonce ?? '';
     const qop = p.qop?.split(',').map((q) => q.trim()).includes('auth') ? 'auth' : undefined;
-    const cnonce = randomBytes(8).toString('hex');
+    const cnonce = this.makeCnonce();
     const nc = (++this.nc).toString(16).padStart(8, '0');
     let ha1 = H(`${username}:${realm}:${password}`);
     if (/-sess$/i.test(algorithm)) ha1 = H(`${ha1}:${nonce}:${cnonce}`);

@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { durationField } from '../core/duration.js';
+import type { BackoffPolicy } from './health.js';
+import { networkList } from './policy.js';
+import type { SourceOptions } from './source.js';
 
 /** Where a camera's pictures come from. Owned by streams/: the rest of weisu sees only `Source`. */
 export const sourceFields = {
@@ -14,5 +18,61 @@ export const sourceFields = {
   loop: z.boolean().default(false),
 };
 
+const cidr = z.string().superRefine((value, ctx) => {
+  try {
+    networkList([value]);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not a network in CIDR form: write e.g. 10.20.0.0/16, 192.168.1.10/32 or fd00::/8` });
+  }
+});
+
 /** Fleet-wide stream settings (top-level `streams:` in the config). */
-export const streamsSchema = z.strictObject({});
+export const streamsSchema = z.strictObject({
+  /**
+   * Networks cameras may be in (CIDRs). Empty = any. Set it when URLs come from API callers, so a worker
+   * cannot be made to fetch internal hosts; local files are then refused too.
+   */
+  allow_networks: z.array(cidr).default([]),
+  /** Until a camera answers (TCP, RTSP DESCRIBE, HTTP headers). */
+  connect_timeout: durationField('connect_timeout').prefault('5s'),
+  /** From the answer until a whole picture: must exceed the longest keyframe interval of the fleet. */
+  frame_timeout: durationField('frame_timeout').prefault('12s'),
+  /** Evidence JPEG quality, 1..100. */
+  jpeg_quality: z.number().int().min(1).max(100).default(90),
+  /** Retrying failing cameras: first delay, cap, and failures in a row before a camera counts as offline. */
+  retry: z
+    .strictObject({
+      first: durationField('retry.first').prefault('5s'),
+      max: durationField('retry.max').prefault('5m'),
+      offline_after: z.number().int().min(1).max(100).default(3),
+    })
+    .prefault({}),
+  /** Live view relays (RTSP → MPEG-1 over WebSocket for the console). */
+  live: z
+    .strictObject({
+      /** At most this many cameras relayed at once (each costs one ffmpeg transcoding). */
+      max_relays: z.number().int().min(0).max(64).default(4),
+      /** Width of the relayed picture (MPEG-1 for JSMpeg; height follows the aspect ratio). */
+      width: z.number().int().min(160).max(1920).default(960),
+      /** Stop a relay this long after its last viewer left (a page reload keeps the stream). */
+      linger: durationField('live.linger').prefault('5s'),
+    })
+    .prefault({}),
+});
+
+export type StreamsConfig = z.output<typeof streamsSchema>;
+
+/** The fleet settings as `openSource` options (spread them under the camera's own fields). */
+export function sourceDefaults(s: StreamsConfig): Pick<SourceOptions, 'connectTimeoutMs' | 'frameTimeoutMs' | 'jpegQuality' | 'allowNetworks'> {
+  return {
+    connectTimeoutMs: s.connect_timeout,
+    frameTimeoutMs: s.frame_timeout,
+    jpegQuality: s.jpeg_quality,
+    ...(s.allow_networks.length ? { allowNetworks: s.allow_networks } : {}),
+  };
+}
+
+/** The fleet retry settings for `nextHealth`. */
+export function backoffPolicy(s: StreamsConfig): BackoffPolicy {
+  return { baseMs: s.retry.first, maxMs: Math.max(s.retry.first, s.retry.max), jitter: 0.2, offlineAfter: s.retry.offline_after };
+}
