@@ -14,6 +14,11 @@ const FFPROBE = process.env.FFPROBE_PATH ?? 'ffprobe';
 ffmpeg.setFfmpegPath(FFMPEG);
 ffmpeg.setFfprobePath(FFPROBE);
 
+/** The ffmpeg binary for code that spawns it itself (node-rtsp-stream's muxer). */
+export function ffmpegBinary(): string {
+  return FFMPEG;
+}
+
 const running = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const c of running) c.kill('SIGKILL');
@@ -24,7 +29,15 @@ export function runningFfmpegCount(): number {
   return running.size;
 }
 
-function missing(bin: string): MissingDependencyError {
+/** Counts a child started elsewhere (node-rtsp-stream's muxer) until it exits, so leaks show up in one place. */
+export function track(child: ChildProcess): void {
+  running.add(child);
+  const done = () => running.delete(child);
+  child.once('close', done);
+  child.once('error', done);
+}
+
+export function missing(bin: string): MissingDependencyError {
   return new MissingDependencyError(
     `${bin} (needed to read camera streams and video files)`,
     `install it: apt-get install -y ffmpeg (Debian/Ubuntu), or set ${bin === FFPROBE ? 'FFPROBE_PATH' : 'FFMPEG_PATH'} to its path`,
@@ -50,7 +63,7 @@ export function startFfmpeg(args: string[], opts: { extraPipes?: number; signal?
   const bin = opts.bin === 'ffprobe' ? FFPROBE : FFMPEG;
   const stdio: ('ignore' | 'pipe')[] = ['ignore', 'pipe', 'pipe', ...Array<'pipe'>(opts.extraPipes ?? 0).fill('pipe')];
   const child = spawn(bin, args, { stdio, windowsHide: true });
-  running.add(child);
+  track(child);
   let err = '';
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (d: string) => {
@@ -64,12 +77,10 @@ export function startFfmpeg(args: string[], opts: { extraPipes?: number; signal?
   if (opts.signal?.aborted) kill();
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; missing?: MissingDependencyError }>((resolve) => {
     child.once('error', (e: NodeJS.ErrnoException) => {
-      running.delete(child);
       opts.signal?.removeEventListener('abort', onAbort);
       resolve({ code: null, signal: null, missing: e.code === 'ENOENT' ? missing(bin) : undefined });
     });
     child.once('close', (code, signal) => {
-      running.delete(child);
       opts.signal?.removeEventListener('abort', onAbort);
       resolve({ code, signal });
     });

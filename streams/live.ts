@@ -1,0 +1,167 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import Mpeg1Muxer from 'node-rtsp-stream/mpeg1muxer.js';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { log } from '../core/log.js';
+import { ffmpegBinary, track } from './ffmpeg.js';
+import { filePath } from './file_source.js';
+import { withCredentials } from './options.js';
+import { checkUrlPolicy } from './policy.js';
+import { redactText, redactUrl } from './redact.js';
+import { guessKind } from './source.js';
+
+/**
+ * Live view for operators: a camera relayed to browsers as MPEG-1 in MPEG-TS over WebSocket (what
+ * JSMpeg plays), transcoded by node-rtsp-stream's muxer (one ffmpeg per camera, whatever the number of
+ * viewers). Started when the first viewer joins, stopped `lingerMs` after the last one leaves (so a page
+ * reload keeps it), and capped at `maxRelays` cameras because each relay is a full decode + encode.
+ *
+ * Mount it on any Node HTTP server (Fastify: `app.server`):
+ *   server.on('upgrade', (req, socket, head) => { const id = match(req.url); if (id) relays.handleUpgrade(req, socket, head, id); });
+ */
+export interface LiveCamera {
+  url: string;
+  username?: string;
+  password?: string;
+  transport?: 'tcp' | 'udp';
+}
+
+export interface LiveRelayOptions {
+  /** Looks a camera up by id (undefined: no such camera). */
+  resolve(cameraId: string): LiveCamera | undefined | Promise<LiveCamera | undefined>;
+  maxRelays: number;
+  /** Width of the relayed picture (never upscaled); height follows. */
+  width: number;
+  lingerMs: number;
+  /** MPEG-1 bitrate in kbit/s. Default 1000. */
+  bitrateK?: number;
+  allowNetworks?: string[];
+}
+
+export interface RelayStatus {
+  cameraId: string;
+  viewers: number;
+  startedAt: number;
+  bytes: number;
+}
+
+/** WebSocket close codes a viewer sees when refused (4xxx: application-defined). */
+export const LIVE_CLOSE = { unknownCamera: 4404, unsupported: 4415, busy: 1013, sourceEnded: 1011, shuttingDown: 1001 } as const;
+
+/** A viewer falling this far behind gets dropped instead of buffering without bound. */
+const MAX_BUFFERED = 4 * 1024 * 1024;
+
+interface Relay {
+  cameraId: string;
+  muxer: Mpeg1Muxer;
+  viewers: Set<WebSocket>;
+  startedAt: number;
+  bytes: number;
+  linger?: NodeJS.Timeout;
+}
+
+export class LiveRelays {
+  private readonly relays = new Map<string, Relay>();
+  private readonly wss = new WebSocketServer({ noServer: true });
+
+  constructor(private readonly o: LiveRelayOptions) {}
+
+  /** Completes a WebSocket upgrade for `cameraId` and attaches the viewer. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, cameraId: string): void {
+    this.wss.handleUpgrade(req, socket, head, (ws) => void this.join(cameraId, ws));
+  }
+
+  /** Attaches an open WebSocket as a viewer of `cameraId`; refusals close it with a LIVE_CLOSE code and reason. */
+  async join(cameraId: string, ws: WebSocket): Promise<void> {
+    let relay = this.relays.get(cameraId);
+    if (!relay) {
+      const cam = await this.o.resolve(cameraId);
+      if (ws.readyState !== ws.OPEN) return;
+      if (!cam) return ws.close(LIVE_CLOSE.unknownCamera, 'no such camera');
+      relay = this.relays.get(cameraId); // another viewer may have started it meanwhile
+      if (!relay) {
+        if (this.relays.size >= this.o.maxRelays) return ws.close(LIVE_CLOSE.busy, `live view is limited to ${this.o.maxRelays} cameras at once: try again later`);
+        const input = await this.input(cam).catch((e: unknown) => e as Error);
+        if (ws.readyState !== ws.OPEN) return;
+        if (input instanceof Error) return ws.close(LIVE_CLOSE.unsupported, input.message.slice(0, 120));
+        relay = this.relays.get(cameraId) ?? this.start(cameraId, input);
+      }
+    }
+    clearTimeout(relay.linger);
+    relay.linger = undefined;
+    relay.viewers.add(ws);
+    const r = relay;
+    ws.on('close', () => this.leave(r, ws));
+    ws.on('error', () => this.leave(r, ws));
+  }
+
+  status(): RelayStatus[] {
+    return [...this.relays.values()].map((r) => ({ cameraId: r.cameraId, viewers: r.viewers.size, startedAt: r.startedAt, bytes: r.bytes }));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.relays.values()].map((r) => this.stop(r, LIVE_CLOSE.shuttingDown, 'server shutting down')));
+    this.wss.close();
+  }
+
+  /** The ffmpeg input (URL with credentials, transport as ffmpeg's `?tcp` option) and output options for a camera. */
+  private async input(cam: LiveCamera): Promise<{ url: string; what: string; realtime: boolean }> {
+    const kind = guessKind(cam.url);
+    if (kind === 'http_snapshot' && /\.(jpe?g|png)$/i.test(new URL(cam.url).pathname)) throw new Error('a snapshot camera has no video to relay');
+    if (kind !== 'file' && this.o.allowNetworks?.length) await checkUrlPolicy(cam.url, { allowNetworks: this.o.allowNetworks });
+    const full = kind === 'file' ? filePath(cam.url) : withCredentials(cam.url, cam.username, cam.password);
+    // node-rtsp-stream puts its own options after -i, so RTSP over TCP is asked for in the URL (ffmpeg's rtsp ?tcp option).
+    const url = kind === 'rtsp' && (cam.transport ?? 'tcp') === 'tcp' ? `${full}${full.includes('?') ? '&' : '?'}tcp` : full;
+    return { url, what: redactUrl(full), realtime: kind === 'file' };
+  }
+
+  private start(cameraId: string, input: { url: string; what: string; realtime: boolean }): Relay {
+    const scale = `scale='min(${this.o.width},iw)':-2${input.realtime ? ',realtime' : ''}`;
+    const muxer = new Mpeg1Muxer({
+      url: input.url,
+      ffmpegPath: ffmpegBinary(),
+      ffmpegOptions: {
+        '-nostdin': '', '-loglevel': 'error', '-an': '', '-vf': scale, '-r': '25', '-bf': '0', '-b:v': `${this.o.bitrateK ?? 1000}k`, '-muxdelay': '0.001',
+      },
+    });
+    track(muxer.stream);
+    const relay: Relay = { cameraId, muxer, viewers: new Set(), startedAt: Date.now(), bytes: 0 };
+    this.relays.set(cameraId, relay);
+    let stderr = '';
+    muxer.on('ffmpegStderr', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+    muxer.on('mpeg1data', (data: Buffer) => {
+      relay.bytes += data.length;
+      for (const ws of relay.viewers) {
+        if (ws.bufferedAmount > MAX_BUFFERED) ws.close(LIVE_CLOSE.busy, 'viewer too slow');
+        else ws.send(data, { binary: true });
+      }
+    });
+    muxer.stream.once('close', (code) => {
+      if (this.relays.get(cameraId) !== relay) return;
+      this.relays.delete(cameraId);
+      clearTimeout(relay.linger);
+      const why = redactText(stderr.trim().split('\n').at(-1) ?? `ffmpeg exited with ${code}`);
+      log.warn({ camera: cameraId, url: input.what, err: why }, 'live relay ended');
+      for (const ws of relay.viewers) ws.close(LIVE_CLOSE.sourceEnded, `camera stream ended: ${why}`.slice(0, 120));
+    });
+    log.info({ camera: cameraId, url: input.what }, 'live relay started');
+    return relay;
+  }
+
+  private leave(relay: Relay, ws: WebSocket): void {
+    if (!relay.viewers.delete(ws) || relay.viewers.size > 0 || this.relays.get(relay.cameraId) !== relay) return;
+    relay.linger = setTimeout(() => void this.stop(relay, LIVE_CLOSE.shuttingDown, 'no viewers'), this.o.lingerMs);
+  }
+
+  private async stop(relay: Relay, code: number, reason: string): Promise<void> {
+    clearTimeout(relay.linger);
+    this.relays.delete(relay.cameraId);
+    for (const ws of relay.viewers) ws.close(code, reason);
+    const child = relay.muxer.stream;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise<void>((r) => child.once('close', () => r()));
+    child.kill('SIGKILL');
+    await gone;
+    log.info({ camera: relay.cameraId }, 'live relay stopped');
+  }
+}
