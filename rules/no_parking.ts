@@ -12,6 +12,10 @@ import type { NoParkingZone } from './schema.js';
 
 /** A box is hidden (not gone) when another object covers at least this much of it. */
 const HIDDEN_COVERAGE = 0.3;
+/** A would-be occluder this similar to a box that already overlapped the spot while the vehicle was seen is that same static thing. */
+const SAME_STATIC_IOU = 0.7;
+/** Distinct static overlapping boxes remembered per stay. */
+const MAX_OVERLAPPERS = 8;
 /** Two eligible boxes this similar are one vehicle seen twice (a truck also labelled car). */
 const DUPLICATE_IOU = 0.7;
 /** How quickly the remembered position follows the vehicle: averages over about this many samples. */
@@ -34,6 +38,11 @@ export interface Stay {
   lastAccounted: number;
   /** Consecutive samples at which the spot was visible and the vehicle not in it. */
   goneSamples: number;
+  /**
+   * Other boxes that covered the spot while the vehicle was seen (the latest few distinct ones): a static
+   * thing (a sign, a false detection over the whole road) that was there with the vehicle cannot be what hides it.
+   */
+  overlappers: BBox[];
   /** First sample of the current run of enforced (in-schedule) time; undefined outside the schedule. */
   enforcedSince?: number;
   confirmedAt?: number;
@@ -80,6 +89,29 @@ function vehiclesIn(items: Detection[], zone: NoParkingZone, frame: { width: num
   const sorted = items.filter((d) => eligible(d, zone, frame)).sort((a, b) => b.score - a.score || a.box[0] - b.box[0]);
   for (const d of sorted) if (!kept.some((k) => boxIou(k.box, d.box) >= DUPLICATE_IOU)) kept.push(d);
   return kept;
+}
+
+/** Adds the boxes now covering `spot` (other than the vehicle's) to the remembered ones, newest first, bounded. */
+function remember(known: BBox[], items: Detection[], veh: Detection, spot: BBox): BBox[] {
+  const now = items.filter((d) => d !== veh && coverage(d.box, spot) >= HIDDEN_COVERAGE).map((d): BBox => [...d.box]);
+  const older = known.filter((k) => !now.some((n) => boxIou(n, k) >= SAME_STATIC_IOU));
+  return [...now, ...older].slice(0, MAX_OVERLAPPERS);
+}
+
+/**
+ * The spot is hidden, not empty, when something covers it that is not the vehicle itself (its own track
+ * driving off), not another vehicle standing in its own spot, and not a static thing that was already
+ * there while the vehicle was visible. A vehicle seen only once has shown no stay worth protecting.
+ */
+function hiddenBy(stay: Stay, items: Detection[], standing: Set<Detection>): boolean {
+  if (stay.samples < 2) return false;
+  return items.some(
+    (d) =>
+      !standing.has(d) &&
+      (d.trackId === undefined || d.trackId !== stay.trackId) &&
+      coverage(d.box, stay.anchor) >= HIDDEN_COVERAGE &&
+      !stay.overlappers.some((o) => boxIou(o, d.box) >= SAME_STATIC_IOU),
+  );
 }
 
 function gone(stay: Stay, zone: NoParkingZone, ts: number): boolean {
@@ -141,6 +173,8 @@ export function stepNoParking(
   const enforced = inSchedule(zone.schedule, ts, ctx.timezone);
   const spots = state.spots.filter((sp) => sp.until > ts);
   const stays: Stay[] = [];
+  // Vehicles standing in their own spots this sample are accounted for: they hide nothing.
+  const standing = new Set([...vehicleOf.values()].map((v) => vehicles[v]!));
   state.stays.forEach((old, s) => {
     const v = vehicleOf.get(s);
     let stay: Stay;
@@ -157,11 +191,10 @@ export function stepNoParking(
         lastSeen: ts,
         lastAccounted: ts,
         goneSamples: 0,
+        overlappers: remember(old.overlappers, items, veh, anchor),
       };
     } else {
-      // Hidden: something else (not this vehicle's own track, e.g. it driving off) stands in front of the spot.
-      const hidden = items.some((d) => (d.trackId === undefined || d.trackId !== old.trackId) && coverage(d.box, old.anchor) >= HIDDEN_COVERAGE);
-      stay = hidden ? { ...old, lastAccounted: ts } : { ...old, goneSamples: old.goneSamples + 1 };
+      stay = hiddenBy(old, items, standing) ? { ...old, lastAccounted: ts } : { ...old, goneSamples: old.goneSamples + 1 };
     }
     stay.enforcedSince = enforced ? (stay.enforcedSince ?? ts) : undefined;
 
@@ -201,6 +234,7 @@ export function stepNoParking(
       lastSeen: ts,
       lastAccounted: ts,
       goneSamples: 0,
+      overlappers: remember([], items, veh, veh.box),
       ...(enforced ? { enforcedSince: ts } : {}),
     });
   });
