@@ -90,10 +90,14 @@ def main():
             feeders.append(start_loop_feeder(m["file"], channel, m.get("width"), m.get("fps", 25)))
             factory.set_launch(live_pipeline(channel, m.get("key_int", 50), m.get("bitrate", 2048)))
             factory.set_shared(True)
+            # Like a real camera, the encoder keeps running between clients: a sampler that connects for
+            # one keyframe and leaves, again and again, must not tear the shared media down each time.
+            factory.set_stop_on_disconnect(False)
+            factory.set_suspend_mode(GstRtspServer.RTSPSuspendMode.NONE)
         else:
             factory.set_launch(file_pipeline(m["file"]))
             factory.set_shared(False)
-        factory.set_eos_shutdown(True)
+        factory.set_eos_shutdown(not m.get("live"))
         if auth_cfg:
             factory.add_role_from_structure(
                 Gst.Structure.new_from_string(
