@@ -3,7 +3,7 @@ import type { Session } from './api/types.js';
 import { whenUnauthorized } from './api/client.js';
 import { useLang } from './i18n/index.js';
 import { href, navigate, useRoute } from './router.js';
-import { forget, loadSession, logout } from './session.js';
+import { allowed, forget, loadSession, logout } from './session.js';
 import { Shell } from './components/Shell.js';
 import { Toasts } from './components/ui.js';
 import { LoginPage } from './pages/Login.js';
@@ -48,7 +48,7 @@ export function App() {
       case 'incidents':
         return <IncidentsPage session={session} selected={id} query={route.query} />;
       case 'tickets':
-        return <TicketsPage query={route.query} />;
+        return <TicketsPage query={route.query} canRetry={allowed(session, 'review')} />;
       case 'dashboard':
         return <DashboardPage />;
       case 'calibration':

@@ -88,7 +88,8 @@ export type IncidentKind = 'no_parking' | 'bin_overflow';
 
 export interface Evidence {
   role: string;
-  url: string;
+  /** Signed, expiring URL under public_url; null when the server keeps no evidence. */
+  url: string | null;
   width?: number;
   height?: number;
 }
@@ -119,6 +120,8 @@ export interface Incident {
   frame_size?: { width: number; height: number };
   plate?: { text: string; confidence: number } | { unread: true; reason: string } | null;
   evidence?: Evidence[];
+  evidence_error?: string | null;
+  place?: { camera_name: string; lat: number; lon: number; address: string | null } | null;
   review?: { decision: 'approved' | 'rejected'; reason?: string | null; by?: string; at?: string } | null;
   ticket?: TicketRef | null;
 }
@@ -143,23 +146,35 @@ export interface Ticket {
   sla_due_at?: string | null;
   expected_at?: string | null;
   address?: string | null;
+  adapter?: string;
+  attempts?: number;
+  /** Open past sla_due_at. */
+  overdue?: boolean;
+  /** Since filed (else created), up to closing for closed tickets. */
+  age_seconds?: number;
 }
 
+/** Incidents per local day, camera and kind, with operators' verdicts. */
 export interface DailyStat {
   day: string;
   camera_id: string;
   kind: IncidentKind | string;
   count: number;
+  approved?: number;
+  rejected?: number;
 }
 
+/** One place (camera, zone, category) and its incidents over the period, rejected ones excluded. */
 export interface Hotspot {
   camera_id: string;
   zone_id?: string;
   kind?: string;
   count: number;
-  address?: string | null;
-  location?: Location | null;
+  rejected?: number;
+  last_at?: string;
   name?: string | null;
+  address?: string | null;
+  location?: { lat: number; lon: number } | null;
 }
 
 export type CalibrationLabel = 'normal' | 'overflowing';

@@ -3,6 +3,7 @@ import { ApiError, patch, post } from '../api/client.js';
 import type { Camera } from '../api/types.js';
 import { t } from '../i18n/index.js';
 import { ErrorBox, Field } from './ui.js';
+import { ProbeResult, type Probe } from './ProbeResult.js';
 
 interface Props {
   /** Absent: register a new camera. */
@@ -32,6 +33,25 @@ export function CameraForm({ camera, onSaved, onCancel }: Props) {
   });
   const [error, setError] = useState<ApiError>();
   const [busy, setBusy] = useState(false);
+  const [probe, setProbe] = useState<Probe>();
+  const [probing, setProbing] = useState(false);
+
+  /** Tries the URL before saving: the server grabs one picture and says what it found, or why it failed. */
+  async function test() {
+    setProbing(true);
+    setProbe(undefined);
+    setError(undefined);
+    try {
+      const body: Record<string, string> = { url: v.url.trim() };
+      if (v.username.trim()) body.username = v.username.trim();
+      if (v.password) body.password = v.password;
+      setProbe(await post<Probe>('cameras/probe', body));
+    } catch (err) {
+      setError(err as ApiError);
+    } finally {
+      setProbing(false);
+    }
+  }
   const set = (k: keyof typeof v) => (e: Event) => {
     const el = e.currentTarget as HTMLInputElement;
     setV({ ...v, [k]: el.type === 'checkbox' ? el.checked : el.value });
@@ -68,8 +88,14 @@ export function CameraForm({ camera, onSaved, onCancel }: Props) {
         <input name="name" value={v.name} onInput={set('name')} maxLength={200} />
       </Field>
       <Field label={t('camera.url')} name="url" error={error} hint={editing ? t('camera.urlKeep', { url: camera.url }) : t('camera.urlHint')}>
-        <input name="url" value={v.url} onInput={set('url')} required={!editing} autoComplete="off" spellcheck={false} placeholder="rtsp://user:password@host:554/stream" />
+        <div class="input-row">
+          <input name="url" value={v.url} onInput={set('url')} required={!editing} autoComplete="off" spellcheck={false} placeholder="rtsp://user:password@host:554/stream" />
+          <button type="button" class="btn" disabled={probing || !v.url.trim()} onClick={test} data-action="probe">
+            {probing ? t('probe.running') : t('probe.test')}
+          </button>
+        </div>
       </Field>
+      {probe && <ProbeResult probe={probe} />}
       <div class="row-2">
         <Field label={t('camera.username')} name="username" error={error}>
           <input name="username" value={v.username} onInput={set('username')} autoComplete="off" />

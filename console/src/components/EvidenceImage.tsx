@@ -1,21 +1,27 @@
-import type { Incident } from '../api/types.js';
 import { tv } from '../i18n/index.js';
 import { AuthImage } from './AuthImage.js';
 
-/** One evidence picture with the subject's box drawn over it (boxes are in frame pixels). */
-export function EvidenceImage({ incident, url, role, showBox }: { incident: Incident; url: string; role: string; showBox: boolean }) {
-  const size = incident.frame_size;
-  const box = incident.subject?.box;
+/**
+ * Evidence URLs are signed absolute URLs under public_url (what case systems and crews reach); the
+ * console loads the same path from its own origin, which the same server answers, so an operator on an
+ * internal host name still sees the pictures (and the console's CSP stays 'self').
+ */
+export function sameOriginPath(url: string): string {
+  try {
+    const u = new URL(url, location.href);
+    return u.pathname + u.search;
+  } catch {
+    return url;
+  }
+}
+
+/** One evidence picture as the case system receives it (zone, box and caption are drawn in by alerts/). */
+export function EvidenceImage({ url, role }: { url: string; role: string }) {
   return (
-    <figure class="evidence">
-      <div class="evidence-frame">
-        <AuthImage src={url} alt={tv('evidence', role)} />
-        {showBox && size && box && (
-          <svg class="evidence-box" viewBox={`0 0 ${size.width} ${size.height}`} preserveAspectRatio="none">
-            <rect x={box[0]} y={box[1]} width={box[2] - box[0]} height={box[3] - box[1]} vector-effect="non-scaling-stroke" />
-          </svg>
-        )}
-      </div>
+    <figure class="evidence" data-evidence={role}>
+      <a class="evidence-frame" href={sameOriginPath(url)} target="_blank" rel="noopener">
+        <AuthImage src={sameOriginPath(url)} alt={tv('evidence', role)} />
+      </a>
       <figcaption>{tv('evidence', role)}</figcaption>
     </figure>
   );

@@ -1,13 +1,15 @@
 import { useMemo, useState } from 'preact/hooks';
 import { all, get, qs } from '../api/client.js';
 import type { Camera, DailyStat, Hotspot } from '../api/types.js';
-import { fmtDay, fmtNumber, t, tv } from '../i18n/index.js';
+import { fmtDateTime, fmtDay, fmtNumber, t, tv } from '../i18n/index.js';
 import { useLoad } from '../hooks.js';
 import { href } from '../router.js';
 import { Empty, ErrorBox, Loading, PageHeader } from '../components/ui.js';
 
 const KINDS = ['no_parking', 'bin_overflow'] as const;
 const RANGES = [7, 14, 30] as const;
+/** Days are cut in the operator's own time zone, like the axis labels. */
+const LOCAL_TZ = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 /** Stats routes answer a list or `{ items }`: both are read. */
 const rows = <T,>(r: T[] | { items: T[] }): T[] => (Array.isArray(r) ? r : r.items);
@@ -25,7 +27,7 @@ function lastDays(n: number): string[] {
 /** Incidents per category, camera and day, and the week's hotspots: the "one topic per area" view for the hotline. */
 export function DashboardPage() {
   const [days, setDays] = useState<number>(14);
-  const daily = useLoad(() => get<DailyStat[] | { items: DailyStat[] }>(`stats/daily${qs({ days })}`).then(rows), [days], 60_000);
+  const daily = useLoad(() => get<DailyStat[] | { items: DailyStat[] }>(`stats/daily${qs({ days, tz: LOCAL_TZ })}`).then(rows), [days], 60_000);
   const hot = useLoad(() => get<Hotspot[] | { items: Hotspot[] }>('stats/hotspots?days=7').then(rows), [], 60_000);
   const cameras = useLoad(() => all<Camera>('cameras'), []);
   const names = new Map((cameras.data ?? []).map((c) => [c.id, c]));
@@ -35,7 +37,11 @@ export function DashboardPage() {
     const byDay = new Map(dayList.map((d) => [d, { no_parking: 0, bin_overflow: 0 } as Record<string, number>]));
     const byCam = new Map<string, Record<string, number>>();
     const totals: Record<string, number> = { no_parking: 0, bin_overflow: 0 };
+    let approved = 0;
+    let rejected = 0;
     for (const r of daily.data ?? []) {
+      approved += r.approved ?? 0;
+      rejected += r.rejected ?? 0;
       const day = r.day.slice(0, 10);
       const slot = byDay.get(day);
       if (slot) slot[r.kind] = (slot[r.kind] ?? 0) + r.count;
@@ -45,7 +51,7 @@ export function DashboardPage() {
       totals[r.kind] = (totals[r.kind] ?? 0) + r.count;
     }
     const camRows = [...byCam.entries()].map(([id, c]) => ({ id, ...c, total: Object.values(c).reduce((a, b) => a + b, 0) })).sort((a, b) => b.total - a.total);
-    return { dayList, byDay, camRows, totals, total: Object.values(totals).reduce((a, b) => a + b, 0) };
+    return { dayList, byDay, camRows, totals, approved, rejected, total: Object.values(totals).reduce((a, b) => a + b, 0) };
   }, [daily.data, days]);
 
   const maxDay = Math.max(1, ...[...view.byDay.values()].map((v) => Object.values(v).reduce((a, b) => a + b, 0)));
@@ -75,6 +81,13 @@ export function DashboardPage() {
             <div class="kpi-value">{fmtNumber(view.totals[k] ?? 0)}</div>
           </div>
         ))}
+        <div class="kpi">
+          <div class="kpi-label">{t('dash.precision')}</div>
+          <div class="kpi-value" title={t('dash.precisionHint', { a: view.approved, r: view.rejected })}>
+            {view.approved + view.rejected ? `${Math.round((view.approved / (view.approved + view.rejected)) * 100)}%` : '—'}
+            <small> {t('dash.verdicts', { n: view.approved + view.rejected })}</small>
+          </div>
+        </div>
         <div class="kpi">
           <div class="kpi-label">{t('dash.activeCameras')}</div>
           <div class="kpi-value">
@@ -129,10 +142,14 @@ export function DashboardPage() {
                   <li key={`${h.camera_id}/${h.zone_id ?? ''}/${h.kind ?? ''}`}>
                     <span class="rank">{i + 1}</span>
                     <div class="hot-main">
-                      <a href={href('cameras', h.camera_id)}>{h.name ?? cam?.name ?? h.camera_id}</a>
+                      <a href={href('cameras', h.camera_id)}>{cam?.name ?? h.name ?? h.camera_id}</a>
                       {h.zone_id && <span class="muted"> · {h.zone_id}</span>}
                       {h.kind && <span class={`kind-tag kind-${h.kind}`}>{tv('kind', h.kind)}</span>}
-                      <div class="muted small">{h.address ?? h.location?.address ?? cam?.location.address ?? ''}</div>
+                      <div class="muted small">
+                        {h.address ?? cam?.location.address ?? ''}
+                        {h.last_at && ` · ${t('dash.lastAt', { at: fmtDateTime(h.last_at) })}`}
+                        {!!h.rejected && ` · ${t('dash.rejectedN', { n: h.rejected })}`}
+                      </div>
                       <div class="meter">
                         <i style={{ width: `${(h.count / maxHot) * 100}%` }} />
                       </div>

@@ -8,7 +8,7 @@ import { allowed } from '../session.js';
 import { EvidenceImage } from '../components/EvidenceImage.js';
 import { Empty, ErrorBox, Loading, PageHeader, toast } from '../components/ui.js';
 
-/** The queue tabs: "review" asks the API for incidents waiting for an operator. */
+/** The queue tabs: "review" is the open incidents without an operator's verdict (review-mode tickets wait on it). */
 const VIEWS = ['review', 'open', 'dismissed', 'all'] as const;
 const REASONS = ['reason.notVehicle', 'reason.allowed', 'reason.outside', 'reason.duplicate', 'reason.badImage'] as const;
 
@@ -30,11 +30,11 @@ export function IncidentsPage({ session, selected, query }: { session: Session; 
   const view = (query.get('view') as (typeof VIEWS)[number] | null) ?? 'review';
   const camera = query.get('camera') ?? '';
   const kind = query.get('kind') ?? '';
-  const state = view === 'all' ? undefined : view;
+  const state = view === 'all' ? undefined : view === 'review' ? 'open' : view;
   const [cursor, setCursor] = useState<string | null>(null);
   const list = useLoad(() => page<Incident>('incidents', { state, camera, kind, limit: 50, cursor }), [state, camera, kind, cursor], 10_000);
   const cameras = useLoad(() => all<Camera>('cameras'), []);
-  const items = list.data?.items ?? [];
+  const items = (list.data?.items ?? []).filter((i) => view !== 'review' || !i.review);
   const current = selected ?? items[0]?.id;
   const names = new Map((cameras.data ?? []).map((c) => [c.id, c.name ?? c.id]));
 
@@ -208,10 +208,13 @@ function IncidentDetail({ id, cameraName, canReview, onDecided }: { id: string; 
         </div>
       </div>
       <div class="evidence-grid">
-        {evidence.length === 0 ? (
-          <div class="img-placeholder">{t('incidents.noEvidence')}</div>
+        {evidence.some((e) => e.url) ? (
+          // The confirming picture first: it is the one the case system gets.
+          [...evidence]
+            .sort((a, b) => Number(b.role === 'main') - Number(a.role === 'main'))
+            .map((e) => e.url && <EvidenceImage key={e.role} url={e.url} role={e.role} />)
         ) : (
-          evidence.map((e) => <EvidenceImage key={e.role} incident={i} url={e.url} role={e.role} showBox={e.role !== 'recheck'} />)
+          <div class="img-placeholder">{i.evidence_error ? `${t('incidents.noEvidence')}: ${i.evidence_error}` : t('incidents.noEvidence')}</div>
         )}
       </div>
       <dl class="facts">

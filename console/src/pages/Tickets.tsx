@@ -1,10 +1,10 @@
 import { useState } from 'preact/hooks';
-import { all, page } from '../api/client.js';
+import { all, ApiError, page, post } from '../api/client.js';
 import type { Camera, Ticket } from '../api/types.js';
 import { fmtDateTime, fmtDuration, t, tv } from '../i18n/index.js';
 import { useLoad, useNow } from '../hooks.js';
 import { href, setQuery } from '../router.js';
-import { Empty, ErrorBox, Loading, PageHeader } from '../components/ui.js';
+import { Empty, ErrorBox, Loading, PageHeader, toast } from '../components/ui.js';
 
 const STATES = ['', 'review', 'pending', 'sending', 'filed', 'dead', 'rejected', 'shadow'];
 
@@ -17,19 +17,35 @@ export function slaState(tk: Ticket, now: number): { state: SlaState; leftMs: nu
   if (tk.closed_at) return { state: Date.parse(tk.closed_at) <= due ? 'met' : 'late', leftMs: due - Date.parse(tk.closed_at) };
   const start = Date.parse(tk.filed_at ?? tk.created_at);
   const left = due - now;
-  if (left < 0) return { state: 'breached', leftMs: left };
+  if (left < 0 || tk.overdue) return { state: 'breached', leftMs: left };
   return { state: left < (due - start) / 5 ? 'risk' : 'ok', leftMs: left };
 }
 
-export function TicketsPage({ query }: { query: URLSearchParams }) {
+/** Age since filed (else created), up to closing: the server's figure, advanced by the time since it was fetched. */
+function ageMs(tk: Ticket, now: number, fetchedAt: number): number {
+  if (tk.age_seconds !== undefined) return tk.age_seconds * 1000 + (tk.closed_at ? 0 : now - fetchedAt);
+  return (tk.closed_at ? Date.parse(tk.closed_at) : now) - Date.parse(tk.filed_at ?? tk.created_at);
+}
+
+export function TicketsPage({ query, canRetry }: { query: URLSearchParams; canRetry: boolean }) {
   const state = query.get('state') ?? '';
   const incident = query.get('incident') ?? '';
   const [cursor, setCursor] = useState<string | null>(null);
-  const list = useLoad(() => page<Ticket>('tickets', { state, incident, limit: 100, cursor }), [state, incident, cursor], 15_000);
+  const [fetchedAt, setFetchedAt] = useState(Date.now());
+  const list = useLoad(() => page<Ticket>('tickets', { state, incident, limit: 100, cursor }).finally(() => setFetchedAt(Date.now())), [state, incident, cursor], 15_000);
   const cameras = useLoad(() => all<Camera>('cameras'), []);
   const names = new Map((cameras.data ?? []).map((c) => [c.id, c.name ?? c.id]));
   const now = useNow(15_000);
   const items = list.data?.items ?? [];
+  async function retry(tk: Ticket) {
+    try {
+      await post(`incidents/${encodeURIComponent(tk.incident_id)}/retry`, {});
+      toast(t('tickets.retried', { ref: tk.ref ?? String(tk.id) }));
+      list.reload();
+    } catch (e) {
+      toast((e as ApiError).message, 'error');
+    }
+  }
   const breached = items.filter((x) => slaState(x, now).state === 'breached').length;
 
   return (
@@ -71,7 +87,6 @@ export function TicketsPage({ query }: { query: URLSearchParams }) {
             <tbody>
               {items.map((tk) => {
                 const sla = slaState(tk, now);
-                const end = tk.closed_at ? Date.parse(tk.closed_at) : now;
                 return (
                   <tr key={tk.id} data-ticket={tk.id} class={tk.incident_id === incident ? 'active' : ''}>
                     <td>
@@ -89,10 +104,20 @@ export function TicketsPage({ query }: { query: URLSearchParams }) {
                       <span class={`tag tstate-${tk.state}`} title={tk.last_error ?? undefined}>
                         {tv('tstate', tk.state)}
                       </span>
+                      {tk.state === 'dead' && (
+                        <>
+                          {tk.last_error && <div class="err-text small">{tk.last_error}</div>}
+                          {canRetry && (
+                            <button type="button" class="btn small" onClick={() => retry(tk)} data-action="retry">
+                              {t('tickets.retry')}
+                            </button>
+                          )}
+                        </>
+                      )}
                     </td>
                     <td>{tk.case_status ?? '—'}</td>
                     <td class="nowrap">{fmtDateTime(tk.created_at)}</td>
-                    <td class="num nowrap">{fmtDuration(end - Date.parse(tk.created_at))}</td>
+                    <td class="num nowrap">{fmtDuration(ageMs(tk, now, fetchedAt))}</td>
                     <td class="nowrap">
                       <span class={`sla sla-${sla.state}`} data-sla={sla.state}>
                         {sla.state === 'none'
