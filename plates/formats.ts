@@ -42,9 +42,24 @@ export const BUILTIN_FORMATS = {
   },
   /** Denmark: two letters, five digits (DR 68651). */
   dk: { name: 'dk', pattern: /^([A-Z]{2})([0-9]{2})([0-9]{3})$/, display: '$1 $2$3', compact: true },
-  /** Germany: district (1–3 letters), 1–2 letters, 1–4 digits, optional E/H (RA HN 2112); needs the gap after the district. */
+  /**
+   * Germany: district (1–3 letters), 1–2 letters, 1–4 digits, optional E/H (RA HN 2112). Needs the gap
+   * the seal stickers leave after the district: read without it (RAHN…, or the seal as a letter,
+   * RAHHN…) the split is ambiguous, so such a read fits no format and stays unread.
+   */
   de: { name: 'de', pattern: /^([A-ZÄÖÜ]{1,3}) ([A-Z]{1,2}) ?([1-9][0-9]{0,3}[EH]?)$/u, display: '$1 $2 $3', compact: false },
-  /** Any other European-style plate: 4–10 letters and digits (both present) in up to four groups, kept as read. */
+  /** France (SIV, since 2009): AB-123-CD. */
+  fr: { name: 'fr', pattern: /^([A-HJ-NP-TV-Z]{2})([0-9]{3})([A-HJ-NP-TV-Z]{2})$/, display: '$1-$2-$3', compact: true },
+  /** Italy (since 1994): AB 123 CD. */
+  it: { name: 'it', pattern: /^([A-HJ-NPR-TV-Z]{2})([0-9]{3})([A-HJ-NPR-TV-Z]{2})$/, display: '$1 $2 $3', compact: true },
+  /** Spain (since 2000): 1234 BCD, consonants only. */
+  es: { name: 'es', pattern: /^([0-9]{4})([BCDFGHJKLMNPRSTVWXYZ]{3})$/, display: '$1 $2', compact: true },
+  /** United Kingdom (since 2001): AB12 CDE. */
+  uk: { name: 'uk', pattern: /^([A-HJ-PR-Y][A-HJ-PR-Y])([0-9]{2})([A-HJ-PR-Z]{3})$/, display: '$1$2 $3', compact: true },
+  /**
+   * Any other alphanumeric plate: 4–10 letters and digits (both present) in up to four groups, kept as
+   * read. Opt-in: with no structure to check, it also accepts misreads (a German seal read as a letter).
+   */
   eu: {
     name: 'eu',
     pattern: /^(?=(?: ?[A-Z0-9]){4,10}$)(?=.*[0-9])(?=.*[A-Z])[A-Z0-9]+(?: [A-Z0-9]+){0,3}$/,

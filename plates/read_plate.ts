@@ -41,8 +41,11 @@ export interface PlateReader {
 
 /** Recognizer candidates per vehicle: the best few plate-shaped lines are plenty, and bound the cost. */
 const MAX_CANDIDATES = 6;
-/** Height of a plate's characters as a fraction of the vehicle's width, seen from the front or back (≈90 mm on 1.8 m). */
-const PLATE_TEXT_PER_WIDTH = 0.05;
+/**
+ * Height of a plate's text box as a fraction of the vehicle's width: at most about this, seen square
+ * from the front or back (a 140 mm plate on a 1.8 m car); less at an angle.
+ */
+const PLATE_TEXT_PER_WIDTH = 0.08;
 
 /**
  * Loads the OCR models once; reads run one at a time (they are CPU-bound, and run only on confirmed
@@ -81,9 +84,8 @@ export async function createPlateReader(opts: { threads?: number; config?: Plate
     if (!crop) return unread(`the vehicle box ${JSON.stringify(box)} lies outside the ${frame.width}×${frame.height} frame`);
     const minH = config.min_plate_height * crop.scale;
     const { width: cw, height: ch } = crop.image;
-    // Seen from the front or back, a plate's characters are about 5% of the vehicle's width tall.
     const expected = (PLATE_TEXT_PER_WIDTH * cw) / crop.scale;
-    const tooSmall = `the vehicle is ${Math.round(cw / crop.scale)} px wide, so its plate text would be about ${expected.toFixed(0)} px tall, below plates.min_plate_height (${config.min_plate_height} px)`;
+    const tooSmall = `the vehicle is ${Math.round(cw / crop.scale)} px wide, so its plate text would be at most about ${expected.toFixed(0)} px tall, below plates.min_plate_height (${config.min_plate_height} px)`;
     if (ch < 1.5 * minH || expected < config.min_plate_height / 2) return unread(`too small to read: ${tooSmall}`);
     const boxes = await detector.detect(crop.image, config.long_side);
     if (boxes.length === 0) return unread(expected < config.min_plate_height ? `no text found: ${tooSmall}` : 'no text found on the vehicle');

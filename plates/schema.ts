@@ -41,10 +41,13 @@ export const platesSchema = z
   .strictObject({
     /** Read plates on confirmed parking incidents (never on every sample). */
     enabled: z.boolean().default(true),
-    /** Built-in plate formats to accept, in order of preference; a read that fits none is unread. */
+    /**
+     * Built-in plate formats to accept, in order of preference; a read that fits none is unread. `eu`
+     * (any letters-and-digits plate) is not on by default: it cannot tell a misread from a plate.
+     */
     formats: z
       .array(z.enum(builtinNames, { error: `unknown plate format: use one of ${builtinNames.join(', ')}, or add it under plates.custom_formats` }))
-      .default(['cn', 'cn_nev', 'dk', 'de', 'eu']),
+      .default(['cn', 'cn_nev', 'de', 'dk', 'fr', 'it', 'es', 'uk']),
     /** Formats of other jurisdictions, tried after the built-in ones. */
     custom_formats: z.array(customFormatSchema).default([]),
     /** Text height (px of the full-resolution frame) below which a plate is "unread", never guessed. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { platesSchema } from '../../plates/schema.js';
 import { BUILTIN_FORMATS, enabledFormats, matchFormat, plateCharacters, plateKey } from '../../plates/formats.js';
 
 const all = enabledFormats(Object.keys(BUILTIN_FORMATS));
@@ -17,7 +18,10 @@ describe('matchFormat', () => {
     ['DR68651', 'dk', 'DR 68651'],
     ['RA HN2112', 'de', 'RA HN 2112'],
     ['M AB 123E', 'de', 'M AB 123E'],
-    ['AB12 CDE', 'eu', 'AB12 CDE'],
+    ['AB12 CDE', 'uk', 'AB12 CDE'],
+    ['AB 123 CD', 'fr', 'AB-123-CD'],
+    ['1234 BCD', 'es', '1234 BCD'],
+    ['K 1234 AB', 'eu', 'K 1234 AB'],
   ])('%s → %s %s', (read, format, text) => {
     expect(matchFormat(read, all)).toEqual({ format, text });
   });
@@ -30,8 +34,10 @@ describe('matchFormat', () => {
     ['TEL', 'a word'],
     ['ABCDEFGHIJK12', 'too long'],
     ['', 'nothing'],
+    ['RAHHN2112', 'a German plate whose seal was read as a letter: RA·HN or RAH·N?'],
+    ['RAHN 2112', 'a German plate read without the gap after its district'],
   ])('%s does not fit (%s)', (read) => {
-    expect(matchFormat(read, all)).toBeNull();
+    expect(matchFormat(read, enabledFormats(platesSchema.parse({}).formats))).toBeNull();
   });
 
   it('tries formats in the configured order and only the enabled ones', () => {
