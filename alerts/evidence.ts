@@ -7,7 +7,8 @@ import { KIND_WORDS, durationWords, timeWords } from './wording.js';
  * Evidence a crew can act on at a glance: the full-resolution frame with the zone outlined, the subject
  * boxed and labelled, and a caption strip *below* the picture (so it hides nothing) with what, how long,
  * where, which camera and when — in the camera's time zone. For parking the first sighting is shown
- * beside the caption, and both frames are also kept whole (the pair that proves the stay).
+ * beside the caption, and the first sighting is also kept whole (with the main image, the pair that
+ * proves the stay).
  * People other than the subject are blurred before anything is drawn.
  */
 
@@ -25,8 +26,8 @@ export interface RenderInput {
 }
 
 export interface RenderedImage {
-  /** `main` is what the case system gets; `first_seen` / `confirmed` are the pair, each annotated. */
-  role: 'main' | 'first_seen' | 'confirmed' | 'recheck';
+  /** `main` (the confirming frame) is what the case system gets; `first_seen` completes the pair. */
+  role: 'main' | 'first_seen';
   jpeg: Buffer;
   width: number;
   height: number;
@@ -45,10 +46,9 @@ export async function renderEvidence(input: RenderInput): Promise<RenderedImage[
   const firstAnnotated = first ? await annotate(input, first) : undefined;
   const out: RenderedImage[] = [];
   out.push(await withCaption(input, main, input.event.confirmedAt, firstAnnotated && { img: firstAnnotated, ts: first!.ts }, 'main'));
-  if (firstAnnotated) {
-    out.push(await withCaption(input, firstAnnotated, first!.ts, undefined, 'first_seen'));
-    out.push(await withCaption(input, main, confirmed.ts, undefined, 'confirmed'));
-  }
+  // The main image is the confirming frame at full resolution; with the first sighting at full
+  // resolution too, the two make the pair that proves the stay.
+  if (firstAnnotated) out.push(await withCaption(input, firstAnnotated, first!.ts, undefined, 'first_seen'));
   return out.slice(0, input.maxImages);
 }
 
@@ -139,7 +139,7 @@ async function withCaption(
   const tz = input.camera.timezone;
   const dwell = durationWords(Math.max(0, e.confirmedAt - e.firstSeen));
   const loc = input.camera.location;
-  const roleWords = role === 'first_seen' ? '首次发现 first seen' : role === 'confirmed' ? '确认 confirmed' : '现在 now';
+  const roleWords = role === 'first_seen' ? '首次发现 first seen' : '现在 now';
   const lines = [
     { text: `${words.zh} ${words.en} · ${words.durationZh} ${dwell.zh} / ${words.durationEn} ${dwell.en}`, bold: true },
     ...(input.plate ? [{ text: `车牌 plate ${input.plate}`, bold: true }] : []),

@@ -49,7 +49,7 @@ describe('acceptIncident → outbox → Open311', () => {
     const incident = await getIncident(deps.db, msg.event.incidentId);
     expect(incident?.state).toBe('open');
     const evidence = await listEvidence(deps.db, msg.event.incidentId);
-    expect(evidence.map((e) => e.role)).toEqual(['main', 'first_seen', 'confirmed']);
+    expect(evidence.map((e) => e.role)).toEqual(['main', 'first_seen']);
     expect(evidence[0]!.width).toBe(1640);
     expect((await getTicketOfIncident(deps.db, msg.event.incidentId))?.state).toBe('pending');
 

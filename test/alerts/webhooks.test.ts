@@ -51,7 +51,7 @@ describe('crews\' webhooks', () => {
     expect(m.body.ticket.request_id).toBe(server.requests[0]!.service_request_id);
     expect(m.body.incident).toMatchObject({ id: msg.event.incidentId, kind: 'no_parking', camera_id: 'jinjiang-north', zone_id: 'gate', label: 'car' });
     expect(m.body.evidence_url).toMatch(/\/evidence\/[0-9a-f]{64}\.jpg\?exp=\d+&sig=[0-9a-f]{64}$/);
-    expect(m.body.photo_urls).toHaveLength(3);
+    expect(m.body.photo_urls).toHaveLength(2);
     expect(m.body.location.map_link).toBe('https://www.openstreetmap.org/?mlat=40.129000&mlon=124.394000#map=19/40.129000/124.394000');
     expect(crew.refused).toEqual(['failing', 'failing']);
     expect(crew.duplicates).toBe(0);

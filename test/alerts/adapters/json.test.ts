@@ -136,7 +136,7 @@ describe('generic JSON case adapter (12345 / 数字城管)', () => {
     expect(c.body).toMatchObject({ 案件来源: '视频智能发现', 大类: '03', 小类: '0301', 网格: '锦江-03网格', 街道: '锦江街道', 经度: 124.394, 纬度: 40.129, 外部编号: t!.ref });
     expect(c.body.标题).toBe('锦江路北门 Jinjiang Rd north gate car');
     expect(c.body.问题描述).toMatch(/^【视频智能发现】/);
-    expect(c.body.图片).toHaveLength(3);
+    expect(c.body.图片).toHaveLength(2);
 
     c.status = '已办结';
     await until(async () => (await getIncident(deps.db, m.event.incidentId))?.state === 'verified', 10_000, 'verified');
