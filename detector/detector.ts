@@ -1,9 +1,11 @@
 import * as ort from 'onnxruntime-node';
-import type { Detection, Detections, Frame } from '../core/types.js';
+import type { Detection, Detections, Frame, RawImage } from '../core/types.js';
 import { categoryTable, resolveLabels, type DetectManifest } from '../models/manifest.js';
 import { decoderFor } from './decoders/index.js';
-import { mergeWithinGroups, nmsPerClass } from './nms.js';
-import { framePicture, tensorWriter, toFrameBox, type Placement } from './preprocess.js';
+import { decodeImage } from './image.js';
+import { dropParts, mergeWithinGroups, nmsPerClass, type Candidate } from './nms.js';
+import { framePicture, regionPicture, tensorWriter, toFrameBox, type PixelRect, type Placement } from './preprocess.js';
+import { regionGain, type Region } from './regions.js';
 import { openModel } from './session.js';
 import { createTimings, serialised, type Timings } from './timings.js';
 
@@ -12,6 +14,7 @@ import { createTimings, serialised, type Timings } from './timings.js';
  * Frames of several cameras go through one session.run when the model has a dynamic batch dimension;
  * otherwise one run per frame, with the next frame's preprocessing overlapping the current inference.
  * Boxes come back in pixels of the full frame, whatever size the inference copy had.
+ * Optional inference regions (zones, tiles) are run again from the full-resolution picture and merged in.
  */
 export interface Detector {
   readonly modelId: string;
@@ -27,8 +30,38 @@ export interface DetectorOptions {
   model: string;
   threads?: number;
   scoreThreshold?: number;
-  /** Most frames per session.run for dynamic-batch models (default 8). */
+  /** Most pictures per session.run for dynamic-batch models (default 8). */
   maxBatch?: number;
+  /** Parts of a frame (fractions) to run again at full resolution, e.g. its camera's zones (see regions.ts). */
+  regionsFor?(frame: Frame): readonly Region[] | undefined;
+  /** A region is run only if the model sees it at least this many times larger than in the whole frame (default 1.3). */
+  minRegionGain?: number;
+}
+
+/** One picture to infer: a whole frame, or a region of it. */
+interface Item {
+  frame: number;
+  crop?: PixelRect;
+}
+
+/** Candidates of one frame in full-frame pixels: from the whole frame, and from its regions. */
+interface Found {
+  whole: Candidate[];
+  regions: Candidate[];
+}
+
+/** Boxes cut by a region's inner edge are halves of something the whole-frame pass sees whole. */
+const EDGE_PX = 3;
+
+function regionCrops(frame: Frame, regions: readonly Region[], input: { width: number; height: number }, minGain: number): PixelRect[] {
+  return regions
+    .filter((r) => regionGain(r, frame.width, frame.height, input.width, input.height) >= minGain)
+    .map((r) => {
+      const left = Math.max(0, Math.floor(r.x1 * frame.width));
+      const top = Math.max(0, Math.floor(r.y1 * frame.height));
+      return { left, top, width: Math.min(frame.width, Math.ceil(r.x2 * frame.width)) - left, height: Math.min(frame.height, Math.ceil(r.y2 * frame.height)) - top };
+    })
+    .filter((c) => c.width >= 16 && c.height >= 16);
 }
 
 export async function createDetector(opts: DetectorOptions): Promise<Detector> {
@@ -37,59 +70,69 @@ export async function createDetector(opts: DetectorOptions): Promise<Detector> {
   const { input } = manifest;
   const labels = resolveLabels(manifest.labels);
   const categories = categoryTable(manifest);
-  const decode = decoderFor(manifest.decoder);
   // Only vehicles/persons/bins merge across classes; each `other` class stays its own group.
   const groupOf = (classId: number) => (categories[classId] === 'other' ? `other:${classId}` : categories[classId]!);
+  const decode = decoderFor(manifest.decoder);
   const writer = tensorWriter(input);
   const threshold = opts.scoreThreshold ?? manifest.score_threshold;
   const maxBatch = dynamicBatch ? Math.max(1, opts.maxBatch ?? 8) : 1;
+  const minGain = opts.minRegionGain ?? 1.3;
   const timings = createTimings();
   // Two tensors' worth of buffers, so one can be filled while the other is being inferred.
   const buffers = [new Float32Array(writer.size * maxBatch), new Float32Array(writer.size * maxBatch)];
 
-  function toDetections(frame: Frame, place: Placement, data: Float32Array, dims: readonly number[], batchIndex: number): Detections {
+  /** Candidates of one picture of the batch, in full-frame pixels. */
+  function frameCandidates(frame: Frame, item: Item, place: Placement, data: Float32Array, dims: readonly number[], batchIndex: number): Candidate[] {
     const cands = decode(data, dims, { batchIndex, inputWidth: input.width, inputHeight: input.height, scoreThreshold: threshold, numClasses: labels.length });
-    const kept = mergeWithinGroups(nmsPerClass(cands, manifest.nms_iou), groupOf, manifest.category_merge_iou);
+    const c = item.crop ?? { left: 0, top: 0, width: frame.width, height: frame.height };
+    const out: Candidate[] = [];
+    for (const k of cands) {
+      const [x1, y1, x2, y2] = toFrameBox(k.x1, k.y1, k.x2, k.y2, place, c.width, c.height);
+      if (x2 <= x1 || y2 <= y1) continue;
+      if (item.crop) {
+        const cut = (x1 < EDGE_PX && c.left > 0) || (y1 < EDGE_PX && c.top > 0) || (x2 > c.width - EDGE_PX && c.left + c.width < frame.width) || (y2 > c.height - EDGE_PX && c.top + c.height < frame.height);
+        if (cut) continue;
+      }
+      out.push({ x1: x1 + c.left, y1: y1 + c.top, x2: x2 + c.left, y2: y2 + c.top, score: k.score, classId: k.classId });
+    }
+    return out;
+  }
+
+  function toDetections(frame: Frame, found: Found): Detections {
+    const nms = (cands: Candidate[]) => mergeWithinGroups(nmsPerClass(cands, manifest.nms_iou), groupOf, manifest.category_merge_iou);
+    const whole = nms(found.whole);
+    const kept = found.regions.length ? nms([...whole, ...dropParts(found.regions, whole, groupOf)]) : whole;
     const items: Detection[] = kept.map((c) => ({
-      box: toFrameBox(c.x1, c.y1, c.x2, c.y2, place, frame.width, frame.height),
+      box: [c.x1, c.y1, c.x2, c.y2],
       score: c.score,
       classId: c.classId,
       label: labels[c.classId]!,
       category: categories[c.classId]!,
     }));
-    return { cameraId: frame.cameraId, ts: frame.ts, width: frame.width, height: frame.height, items: items.filter((d) => d.box[2] > d.box[0] && d.box[3] > d.box[1]) };
+    return { cameraId: frame.cameraId, ts: frame.ts, width: frame.width, height: frame.height, items };
   }
 
-  /** Preprocess a chunk of frames into buffer `slot`; resolves with their placements. */
-  async function prepare(chunk: Frame[], slot: number): Promise<{ places: Placement[]; tensor: ort.Tensor }> {
-    const t0 = performance.now();
-    const pics = await Promise.all(chunk.map((f) => framePicture(f, input)));
-    const buf = buffers[slot]!;
-    pics.forEach((p, i) => writer.write(buf, i * writer.size, p.img, p.place));
-    const tensor = new ort.Tensor('float32', buf.subarray(0, chunk.length * writer.size), [chunk.length, 3, input.height, input.width]);
-    timings.preprocessMs += performance.now() - t0;
-    return { places: pics.map((p) => p.place), tensor };
-  }
-
-  async function infer(chunk: Frame[], prepared: { places: Placement[]; tensor: ort.Tensor }): Promise<Detections[]> {
-    const t0 = performance.now();
-    const out = await session.run({ [input.name]: prepared.tensor });
-    const t1 = performance.now();
-    const res = out[manifest.decoder.output]!;
-    const data = res.data as Float32Array;
-    const dets = chunk.map((f, i) => toDetections(f, prepared.places[i]!, data, res.dims, i));
-    for (const t of Object.values(out)) t.dispose();
-    timings.inferenceMs += t1 - t0;
-    timings.postprocessMs += performance.now() - t1;
-    timings.runs += 1;
-    timings.frames += chunk.length;
-    return dets;
-  }
-
-  const run = serialised(async (frames: Frame[]): Promise<Detections[]> => {
-    const chunks: Frame[][] = [];
-    for (let i = 0; i < frames.length; i += maxBatch) chunks.push(frames.slice(i, i + maxBatch));
-    const results: Detections[] = [];
+  async function runItems(frames: Frame[], items: Item[]): Promise<Found[]> {
+    const perFrame: Found[] = frames.map(() => ({ whole: [], regions: [] }));
+    const fullRes = new Map<number, Promise<RawImage>>();
+    const picture = (it: Item) => {
+      const frame = frames[it.frame]!;
+      if (!it.crop) return framePicture(frame, input);
+      if (!fullRes.has(it.frame)) fullRes.set(it.frame, decodeImage(frame.jpeg));
+      return fullRes.get(it.frame)!.then((full) => regionPicture(full, it.crop!, input));
+    };
+    /** Preprocess a chunk into buffer `slot`. */
+    const prepare = async (chunk: Item[], slot: number) => {
+      const t0 = performance.now();
+      const pics = await Promise.all(chunk.map(picture));
+      const buf = buffers[slot]!;
+      pics.forEach((p, i) => writer.write(buf, i * writer.size, p.img, p.place));
+      const tensor = new ort.Tensor('float32', buf.subarray(0, chunk.length * writer.size), [chunk.length, 3, input.height, input.width]);
+      timings.preprocessMs += performance.now() - t0;
+      return { places: pics.map((p) => p.place), tensor };
+    };
+    const chunks: Item[][] = [];
+    for (let i = 0; i < items.length; i += maxBatch) chunks.push(items.slice(i, i + maxBatch));
     let next = chunks.length ? prepare(chunks[0]!, 0) : undefined;
     for (let i = 0; i < chunks.length; i++) {
       const prepared = await next!;
@@ -97,9 +140,27 @@ export async function createDetector(opts: DetectorOptions): Promise<Detector> {
       next = i + 1 < chunks.length ? prepare(chunks[i + 1]!, (i + 1) % 2) : undefined;
       // Keep a failed prefetch from becoming an unhandled rejection; it is awaited (and thrown) next turn.
       next?.catch(() => undefined);
-      results.push(...(await infer(chunks[i]!, prepared)));
+      const t0 = performance.now();
+      const out = await session.run({ [input.name]: prepared.tensor });
+      const t1 = performance.now();
+      const res = out[manifest.decoder.output]!;
+      chunks[i]!.forEach((it, b) => perFrame[it.frame]![it.crop ? 'regions' : 'whole'].push(...frameCandidates(frames[it.frame]!, it, prepared.places[b]!, res.data as Float32Array, res.dims, b)));
+      for (const t of Object.values(out)) t.dispose();
+      timings.inferenceMs += t1 - t0;
+      timings.postprocessMs += performance.now() - t1;
+      timings.runs += 1;
     }
-    return results;
+    return perFrame;
+  }
+
+  const run = serialised(async (frames: Frame[]): Promise<Detections[]> => {
+    const items: Item[] = frames.flatMap((f, i) => [{ frame: i }, ...regionCrops(f, opts.regionsFor?.(f) ?? [], input, minGain).map((crop) => ({ frame: i, crop }))]);
+    const cands = await runItems(frames, items);
+    const t0 = performance.now();
+    const out = frames.map((f, i) => toDetections(f, cands[i]!));
+    timings.postprocessMs += performance.now() - t0;
+    timings.frames += frames.length;
+    return out;
   });
 
   return {

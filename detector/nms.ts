@@ -11,12 +11,17 @@ export interface Candidate {
   classId: number;
 }
 
-export function iou(a: Candidate, b: Candidate): number {
+const area = (a: Candidate) => (a.x2 - a.x1) * (a.y2 - a.y1);
+
+function intersection(a: Candidate, b: Candidate): number {
   const w = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
   const h = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
-  if (w <= 0 || h <= 0) return 0;
-  const inter = w * h;
-  return inter / ((a.x2 - a.x1) * (a.y2 - a.y1) + (b.x2 - b.x1) * (b.y2 - b.y1) - inter);
+  return w <= 0 || h <= 0 ? 0 : w * h;
+}
+
+export function iou(a: Candidate, b: Candidate): number {
+  const inter = intersection(a, b);
+  return inter === 0 ? 0 : inter / (area(a) + area(b) - inter);
 }
 
 /** Greedy NMS within each class; highest scores first; at most `maxDetections` boxes kept overall. */
@@ -47,4 +52,13 @@ export function mergeWithinGroups(kept: Candidate[], groupOf: (classId: number) 
     if (!out.some((k) => k.classId !== c.classId && groupOf(k.classId) === g && iou(k, c) > iouThreshold)) out.push(c);
   }
   return out;
+}
+
+/**
+ * Boxes found in a zoomed-in region that are only a part of a larger box of the same category found in
+ * the whole frame (a wheel, a door of a close car, seen as a small car) are dropped: `part` lies at least
+ * `within` inside `whole`, which is at least twice as large.
+ */
+export function dropParts(parts: Candidate[], wholes: Candidate[], groupOf: (classId: number) => string, within = 0.8): Candidate[] {
+  return parts.filter((p) => !wholes.some((w) => groupOf(w.classId) === groupOf(p.classId) && area(w) >= 2 * area(p) && intersection(w, p) >= within * area(p)));
 }

@@ -123,6 +123,20 @@ export async function framePicture(frame: Frame, input: ModelInput): Promise<{ i
   return { img: await resizeRaw(src, want.width, want.height), place: want };
 }
 
+/** A pixel rectangle of a picture. */
+export interface PixelRect {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+/** Part of a full-resolution picture at its size inside the model input (inference regions). */
+export async function regionPicture(full: RawImage, rect: PixelRect, input: ModelInput): Promise<{ img: RawImage; place: Placement }> {
+  const place = placement(rect.width, rect.height, input);
+  return { img: await resizeRaw(rawSharp(full).extract(rect), place.width, place.height), place };
+}
+
 /** A crop at the model's stretched (or letterboxed) input size, for classifiers. */
 export async function cropPicture(crop: RawImage, input: ModelInput): Promise<{ img: RawImage; place: Placement }> {
   const place = placement(crop.width, crop.height, input);
