@@ -1,14 +1,25 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAdapter } from '../../alerts/adapters/index.js';
+import { evidencePlugin } from '../../alerts/http.js';
+import { EvidenceStore } from '../../alerts/evidence_store.js';
+import { acceptIncident, type AlertsDeps } from '../../alerts/intake.js';
+import { sendDueTickets } from '../../alerts/outbox.js';
 import { buildApi } from '../../api/server.js';
 import { parseConfig } from '../../config/load.js';
+import type { WeisuConfig } from '../../config/schema.js';
+import type { IncidentMessage } from '../../core/types.js';
+import { getCamera } from '../../store/cameras.js';
 import { openDb, type Db } from '../../store/db.js';
+import { getTicketOfIncident } from '../../store/tickets.js';
 import { createUser } from '../../store/users.js';
+import { Open311Server } from '../support/open311_server.js';
 import { media } from '../support/paths.js';
 import { launchChromium } from './browser.js';
 
@@ -24,6 +35,11 @@ const ADMIN = { username: 'li.wei', password: 'correct-horse-battery' };
 const CAMERA_PASSWORD = 'Sup3rSecretCamPw';
 
 let db: Db;
+let config: WeisuConfig;
+let evidence: EvidenceStore;
+let evidenceDir: string;
+let alerts: AlertsDeps;
+let open311: Open311Server;
 let app: FastifyInstance;
 let base: string;
 let browser: { context: BrowserContext; close: () => Promise<void> };
@@ -59,11 +75,30 @@ beforeAll(async () => {
   db = await openDb({});
   await createUser(db, { ...ADMIN, role: 'admin' }, 'test');
   snapshots.set('jinjiang-north', await jpeg('street/road_cars_1s.jpg'));
-  const config = parseConfig('public_url: http://127.0.0.1:8080\n');
+  // The city's case system: a strict Open311 stand-in; parking incidents wait for an operator (review mode).
+  open311 = await new Open311Server({ apiKey: 'console-test-key', serviceCodes: ['IP-01', 'SW-07'] }).start();
+  config = parseConfig(
+    `public_url: http://127.0.0.1:8080
+case_api:
+  kind: open311
+  endpoint: ${open311.endpoint}
+  api_key: console-test-key
+  service_codes: { illegal_parking: IP-01, bin_overflow: SW-07 }
+alerts:
+  modes: { no_parking: review, bin_overflow: auto }
+`,
+    'console test config',
+    {},
+  );
+  evidenceDir = mkdtempSync(join(tmpdir(), 'weisu-console-evidence-'));
+  evidence = new EvidenceStore({ dir: evidenceDir, publicUrl: config.public_url, ttlMs: 3_600_000 });
+  alerts = { db, config, evidence, findCamera: async (id) => (await getCamera(db, id))?.camera };
   app = await buildApi({
     db,
     config,
     consoleDir: CONSOLE_DIR,
+    evidenceUrl: (sha) => evidence.url(sha),
+    plugins: [(root) => evidencePlugin(root, { store: evidence })],
     snapshot: async (id) => snapshots.get(id),
     health: async (id) => (snapshots.has(id) ? { state: 'online', lastFrameAt: Date.now(), consecutiveFailures: 0, width: 1280, height: 720, codec: 'h264' } : undefined),
   });
@@ -76,8 +111,37 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await app?.close();
+  await open311?.close();
   await db?.close();
+  if (evidenceDir) rmSync(evidenceDir, { recursive: true, force: true });
 });
+
+/** What the detection worker sends when a car has stayed in zone `gate` past its dwell: real frames, the car's box. */
+async function carStayed(id: string): Promise<IncidentMessage> {
+  const first = readFileSync(media('street/road_cars_1s.jpg')).toString('base64');
+  const now = readFileSync(media('street/road_cars_4s.jpg')).toString('base64');
+  const t0 = Date.now() - 150_000;
+  return {
+    event: {
+      type: 'confirmed',
+      incidentId: id,
+      cameraId: 'jinjiang-north',
+      zoneId: 'gate',
+      kind: 'no_parking',
+      firstSeen: t0,
+      confirmedAt: t0 + 125_000,
+      lastSeen: t0 + 125_000,
+      ts: t0 + 125_000,
+      subject: { box: [503, 455, 750, 658], label: 'car', score: 0.91, trackId: 7 },
+      frameSize: { width: 1280, height: 720 },
+    },
+    frames: [
+      { ts: t0, jpegBase64: first, role: 'first_seen' },
+      { ts: t0 + 125_000, jpegBase64: now, role: 'confirmed' },
+    ],
+    plate: { text: '辽F·A1234', confidence: 0.87 },
+  };
+}
 
 describe('operators console', () => {
   it('refuses a wrong password, then logs in', async () => {
@@ -175,5 +239,46 @@ describe('operators console', () => {
     expect(poly[1]![1]).toBeCloseTo(0.45, 2);
     expect(poly[3]![0]).toBeCloseTo(0.7, 2);
     expect(poly[3]![1]).toBeCloseTo(0.9, 2);
+  });
+
+  it('shows an incident arriving, approves it, and its ticket is filed in the case system', async () => {
+    await page.click('[data-nav=incidents]');
+    await page.waitForSelector('.queue .state-msg.empty');
+    const id = 'jinjiang-north:gate:console-1';
+    expect((await acceptIncident(alerts, await carStayed(id))).created).toBe(true);
+    // The queue refreshes by itself: the operator does nothing to see it arrive.
+    await page.waitForSelector(`tr[data-incident="${id}"]`, { timeout: 30_000 });
+    await page.click(`tr[data-incident="${id}"]`);
+    await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('.evidence img')].some((i) => i.naturalWidth > 0));
+    expect(await page.textContent('.incident')).toContain('辽F·A1234');
+    await shot('incidents');
+    await page.click('[data-action=approve]');
+    await expect.poll(async () => (await getTicketOfIncident(db, id))?.state).toBe('pending');
+
+    // The outbox files it with the case system; the tickets page shows it filed, with its age and deadline.
+    expect(await sendDueTickets({ db, alerts: config.alerts, adapter: createAdapter(config.case_api!), evidence, callTimeoutMs: 10_000 })).toBe(1);
+    expect(open311.requests).toHaveLength(1);
+    await page.click('[data-nav=tickets]');
+    const row = page.locator('tr[data-ticket]').first();
+    await expect.poll(() => row.locator('.tag').textContent()).toBe('Filed');
+    expect(await row.locator('[data-sla]').getAttribute('data-sla')).toBe('ok');
+    await shot('tickets');
+  });
+
+  it('rejects an incident only with a reason, and nothing is filed', async () => {
+    const id = 'jinjiang-north:gate:console-2';
+    await acceptIncident(alerts, await carStayed(id));
+    await page.click('[data-nav=incidents]');
+    await page.waitForSelector(`tr[data-incident="${id}"]`, { timeout: 30_000 });
+    await page.click(`tr[data-incident="${id}"]`);
+    await page.click('[data-action=reject]');
+    expect(await page.locator('.review-box .error-box').textContent()).toContain('Say why');
+    await page.fill('textarea[name=reason]', 'Delivery van loading, allowed');
+    await page.click('[data-action=reject]');
+    await expect.poll(async () => (await getTicketOfIncident(db, id))?.state).toBe('rejected');
+    const view = await apiGet<{ state: string; review: { decision: string; reason: string } }>(`incidents/${encodeURIComponent(id)}`);
+    expect(view.state).toBe('dismissed');
+    expect(view.review).toMatchObject({ decision: 'rejected', reason: 'Delivery van loading, allowed' });
+    expect(open311.requests).toHaveLength(1);
   });
 });
