@@ -3,9 +3,10 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BBox, Frame } from '../../core/types.js';
 import { frameFromImage } from '../../detector/image.js';
+import { createDetector } from '../../detector/detector.js';
 import { createPlateReader, type PlateRead, type PlateReader } from '../../plates/read_plate.js';
 import { platesSchema } from '../../plates/schema.js';
-import { media } from '../support/paths.js';
+import { MODELS_DIR, media } from '../support/paths.js';
 
 /** Vehicle boxes chosen by eye on the real photos (the detector is another module's job). */
 const BAY: BBox = [200, 65, 1010, 795]; // parked_car_in_bay.jpg: white MPV, front plate 浙G·Z6825
@@ -205,5 +206,30 @@ describe('readIncident votes across frames', () => {
     ]);
     expect(r).toMatchObject({ unread: true, reason: expect.stringMatching(/^no frame showed a readable plate: 2× (too small to read|no text found): the vehicle is 77 px wide/) });
     expect(await reader.readIncident([])).toMatchObject({ unread: true, reason: 'the incident has no frames to read' });
+  });
+});
+
+describe('on the vehicles the real detector finds', () => {
+  // Every vehicle in the picture: the one with a legible plate is read exactly, every other one is unread.
+  it.each([
+    ['street/parked_car_in_bay.jpg', '浙G·Z6825'],
+    ['street/parked_car_red.jpg', 'DR 68651'],
+    ['street/street_parked_cars_005.png', 'RA HN 2112'],
+  ])('%s: %s and nothing else', async (rel, plate) => {
+    const detector = await createDetector({ modelsDir: MODELS_DIR, model: 'yolox-nano-coco-416', threads: 1 });
+    try {
+      const f = await frame(rel);
+      const [found] = await detector.run([f]);
+      const vehicles = found!.items.filter((d) => d.category === 'vehicle');
+      expect(vehicles.length).toBeGreaterThan(0);
+      const reads: string[] = [];
+      for (const v of vehicles) {
+        const r = await reader.readVehicle(f, v.box);
+        if (!('unread' in r)) reads.push(r.text);
+      }
+      expect(reads).toEqual([plate]);
+    } finally {
+      await detector.close();
+    }
   });
 });
