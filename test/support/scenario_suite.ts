@@ -105,6 +105,22 @@ export const SUITE: SuiteCase[] = [
     expect: [],
   },
   {
+    scenario: {
+      name: 'pedestrians',
+      durationS: 45,
+      actors: [
+        parkedCar('silverCar', SPOT, 4, 38),
+        { sprite: 'person', path: [{ t: 12, x: 0.66, y: 0.97, w: 0.06 }, { t: 22, x: 1.02, y: 0.97, w: 0.06 }] },
+        { sprite: 'person', flip: true, path: [{ t: 24, x: 1.02, y: 0.9, w: 0.05 }, { t: 32, x: 0.7, y: 0.9, w: 0.05 }] },
+      ],
+    },
+    expect: [{ firstSeenS: 4, leftS: 38 }],
+  },
+  {
+    scenario: { name: 'night-falls', durationS: 50, actors: [parkedCar('greyCar', SPOT, 4, 44)], light: [{ t: 0, v: 1 }, { t: 6, v: 1 }, { t: 48, v: 0.2 }] },
+    expect: [{ firstSeenS: 4, leftS: 44 }],
+  },
+  {
     scenario: { name: 'busy-lane-beside', durationS: 60, actors: [parkedCar('greyCar', SPOT, 4, 52), ...[6, 14, 22, 30, 38].map((t) => passingVehicle('whiteCar', OTHER_LANE, t, 5))] },
     expect: [{ firstSeenS: 4, leftS: 52 }],
   },
