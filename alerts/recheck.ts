@@ -8,6 +8,8 @@ import type { AlertsConfig } from './schema.js';
 import type { EvidenceStore } from './evidence_store.js';
 import type { CaseAdapter } from './adapters/types.js';
 import { notifyCrews } from './notify.js';
+import { buildCaseRequest } from './case_request.js';
+import { listEvidence } from '../store/evidence.js';
 import { durationWords } from './wording.js';
 
 /**
@@ -107,7 +109,24 @@ async function verify(d: ClosingDeps, incident: IncidentRow): Promise<number> {
     await notifyCrews(db, d.alerts, d.evidence, to === 'verified' ? 'incident.verified' : 'incident.closed_not_fixed', row, await getTicketOfIncident(db, incident.id), what);
   });
   d.log?.info({ incidentId: incident.id, verdict }, to === 'verified' ? 'fix verified' : 'ticket closed but not fixed');
+  if (to === 'closed_not_fixed') await sendBack(d, incident.id);
   return 1;
+}
+
+/** Sends a closed-but-not-fixed case back to the case system where its adapter can; the outcome is audited either way. */
+async function sendBack(d: ClosingDeps, incidentId: string): Promise<void> {
+  const ticket = await getTicketOfIncident(d.db, incidentId);
+  const incident = await getIncident(d.db, incidentId);
+  if (!d.adapter?.reopen || !ticket?.requestId || !incident) return;
+  const reason = incident.kind === 'no_parking' ? '回头看：车辆仍在禁停区域 / re-check: the vehicle is still there' : '回头看：垃圾桶仍满溢 / re-check: the bin is still overflowing';
+  try {
+    const req = buildCaseRequest(incident, ticket, await listEvidence(d.db, incidentId), d.evidence, d.alerts.map_link);
+    await d.adapter.reopen(ticket.requestId, req, reason);
+    await audit(d.db, { actor: 'recheck', entity: 'ticket', entityId: ticket.ref, action: 'sent_back', reason });
+  } catch (e) {
+    await audit(d.db, { actor: 'recheck', entity: 'ticket', entityId: ticket.ref, action: 'send_back_failed', reason: (e as Error).message });
+    d.log?.warn({ ref: ticket.ref, err: (e as Error).message }, 'could not send the case back; operators see it as closed_not_fixed');
+  }
 }
 
 async function remindOverdue(d: ClosingDeps): Promise<number> {

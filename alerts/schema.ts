@@ -86,6 +86,13 @@ export const jsonApiSchema = z.strictObject({
       closed: z.array(z.string()).min(1).default(['closed', '已办结', '已结案']),
     })
     .optional(),
+  /**
+   * How to send a case back when the city closed it but the camera still sees the problem
+   * (closed_not_fixed): a call with `{{case_id}}` and `{{reason}}`. Without it, operators are told only.
+   */
+  reopen: z
+    .strictObject({ url: templated(httpUrl('case_api.reopen.url')), method: z.enum(['POST', 'PUT', 'PATCH']).default('POST'), body: templated(jsonTemplate) })
+    .optional(),
   ...callFields,
 });
 

@@ -30,7 +30,8 @@ export const TEMPLATE_FIELDS = {
   duration_seconds: 'dwell or fill time in seconds (number)',
   label: 'detected subject label, e.g. car',
   plate: 'licence plate when read, else empty',
-  case_id: 'the case id (status and lookup URLs only)',
+  case_id: 'the case id (status, look-up and reopen only)',
+  reason: 'why weisu sends a closed case back (reopen only)',
 } as const;
 
 export type TemplateField = keyof typeof TEMPLATE_FIELDS;

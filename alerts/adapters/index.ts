@@ -37,5 +37,6 @@ function redacting(adapter: CaseAdapter, secrets: string[]): CaseAdapter {
     lookup: adapter.lookup && guard(adapter.lookup),
     resolveToken: adapter.resolveToken && guard(adapter.resolveToken),
     status: adapter.status && guard(adapter.status),
+    reopen: adapter.reopen && guard(adapter.reopen),
   };
 }

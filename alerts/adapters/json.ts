@@ -12,7 +12,7 @@ import { CaseCallError, type CaseAdapter } from './types.js';
 export function jsonAdapter(cfg: JsonApiConfig): CaseAdapter {
   const timeoutMs = cfg.timeout;
 
-  function values(req: CaseRequest, caseId?: string): TemplateValues {
+  function values(req: CaseRequest, caseId?: string, reason?: string): TemplateValues {
     const category = cfg.categories[req.category];
     const area = cfg.areas[req.cameraId] ?? {};
     return {
@@ -42,6 +42,7 @@ export function jsonAdapter(cfg: JsonApiConfig): CaseAdapter {
       label: req.label,
       plate: req.plate ?? '',
       case_id: caseId ?? '',
+      reason: reason ?? '',
     };
   }
 
@@ -63,6 +64,7 @@ export function jsonAdapter(cfg: JsonApiConfig): CaseAdapter {
 
   const lookupCfg = cfg.lookup;
   const statusCfg = cfg.status;
+  const reopenCfg = cfg.reopen;
   return {
     kind: 'json',
 
@@ -98,6 +100,19 @@ export function jsonAdapter(cfg: JsonApiConfig): CaseAdapter {
           const answer = await call(renderUrl(statusCfg.url, v), { method: 'GET', headers: { accept: 'application/json', ...headers(v) }, timeoutMs });
           const status = readPath(jsonOf(answer, 'case status'), statusCfg.status_path);
           return { status: statusCfg.closed.includes(String(status)) ? 'closed' : 'open', notes: status === undefined ? undefined : String(status) };
+        }
+      : undefined,
+
+    reopen: reopenCfg
+      ? async (caseId, req, reason) => {
+          const v = values(req, caseId, reason);
+          const answer = await call(renderUrl(reopenCfg.url, v), {
+            method: reopenCfg.method,
+            headers: { 'content-type': 'application/json; charset=utf-8', accept: 'application/json', ...headers(v) },
+            body: JSON.stringify(renderTemplate(reopenCfg.body, v)),
+            timeoutMs,
+          });
+          jsonOf(answer, 'case reopen');
         }
       : undefined,
   };

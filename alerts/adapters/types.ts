@@ -39,4 +39,6 @@ export interface CaseAdapter {
   /** Turns a token into a request id; undefined while the case system has not assigned one. */
   resolveToken?(token: string): Promise<string | undefined>;
   status?(requestId: string): Promise<CaseStatus>;
+  /** Sends a closed case back as not fixed. Absent: the case system offers no way. */
+  reopen?(requestId: string, req: CaseRequest, reason: string): Promise<void>;
 }

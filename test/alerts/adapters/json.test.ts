@@ -13,6 +13,7 @@ import { alertsConfig, alertsDeps, confirmedMessage, until } from '../fixtures.j
  */
 class CityPlatform {
   readonly cases: { caseId: string; body: Record<string, unknown>; status: string }[] = [];
+  readonly reopened: { caseId: string; body: Record<string, unknown> }[] = [];
   posts = 0;
   hangNextAfterStoring = 0;
   url = '';
@@ -60,6 +61,14 @@ class CityPlatform {
       const ext = url.searchParams.get('ext');
       return send(200, { code: 0, data: this.cases.filter((c) => c.body.外部编号 === ext).map((c) => ({ caseId: c.caseId })) });
     }
+    const back = /^\/api\/cases\/([^/]+)\/reopen$/.exec(url.pathname);
+    if (method === 'POST' && back) {
+      const c = this.cases.find((x) => x.caseId === back[1]);
+      if (!c) return send(404, { code: 404, msg: '无此案件' });
+      c.status = '重新办理';
+      this.reopened.push({ caseId: c.caseId, body: JSON.parse(text) as Record<string, unknown> });
+      return send(200, { code: 0, msg: 'ok' });
+    }
     const m = /^\/api\/cases\/([^/]+)$/.exec(url.pathname);
     if (method === 'GET' && m) {
       const c = this.cases.find((x) => x.caseId === m[1]);
@@ -79,7 +88,7 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-async function setUp(withLookup: boolean) {
+async function setUp(withLookup: boolean, verdict: 'gone' | 'present' = 'gone') {
   const city = await new CityPlatform().start();
   const config = alertsConfig(
     `alerts:\n  outbox: { base_delay: 20ms, poll: 20ms, attempts: 5 }\n  status_poll: 50ms`,
@@ -108,10 +117,11 @@ async function setUp(withLookup: boolean) {
     标题: "{{camera_name}} {{label}}"
   case_id_path: data.caseId
 ${withLookup ? `  lookup: { url: "${city.url}/api/cases?ext={{ref}}", case_id_path: "data[0].caseId" }` : ''}
-  status: { url: "${city.url}/api/cases/{{case_id}}", status_path: data.status, closed: ["已办结"] }`,
+  status: { url: "${city.url}/api/cases/{{case_id}}", status_path: data.status, closed: ["已办结"] }
+  reopen: { url: "${city.url}/api/cases/{{case_id}}/reopen", body: { 原因: "{{reason}}", 图片: "{{photo_urls}}" } }`,
   );
   const deps = await alertsDeps(config);
-  const service = new AlertsService({ ...deps, recheck: async () => 'gone' });
+  const service = new AlertsService({ ...deps, recheck: async () => verdict });
   service.start();
   cleanups.push(async () => {
     await service.stop();
@@ -140,6 +150,19 @@ describe('generic JSON case adapter (12345 / 数字城管)', () => {
 
     c.status = '已办结';
     await until(async () => (await getIncident(deps.db, m.event.incidentId))?.state === 'verified', 10_000, 'verified');
+  });
+
+  it('sends a case back when the city closed it but the camera still sees the car', async () => {
+    const { city, deps } = await setUp(true, 'present');
+    const m = confirmedMessage();
+    await acceptIncident(deps, m);
+    await until(async () => (await getTicketOfIncident(deps.db, m.event.incidentId))?.state === 'filed', 10_000, 'filed');
+    city.cases[0]!.status = '已办结';
+    await until(() => city.reopened.length === 1, 10_000, 'sent back');
+    expect(city.reopened[0]!.body.原因).toBe('回头看：车辆仍在禁停区域 / re-check: the vehicle is still there');
+    expect(city.reopened[0]!.body.图片).toHaveLength(2);
+    expect((await getIncident(deps.db, m.event.incidentId))?.state).toBe('closed_not_fixed');
+    await until(async () => (await deps.db.query("SELECT 1 FROM audit WHERE action = 'sent_back'")).length === 1, 5000, 'audited');
   });
 
   it('dead-letters instead of risking a duplicate when the platform offers no look-up', async () => {
