@@ -45,18 +45,27 @@ let base: string;
 let browser: { context: BrowserContext; close: () => Promise<void> };
 let page: Page;
 const snapshots = new Map<string, Buffer>();
+const health = new Map<string, Record<string, unknown>>();
+let adminToken = '';
 
 async function jpeg(rel: string): Promise<Buffer> {
   return sharp(readFileSync(media(rel))).jpeg({ quality: 85 }).toBuffer();
 }
 
-/** Calls the API as the admin (checks what the console really saved). */
-async function apiGet<T>(path: string): Promise<T> {
-  const login = (await (await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) })).json()) as { token: string };
-  const res = await fetch(`${base}/api/v1/${path}`, { headers: { authorization: `Bearer ${login.token}` } });
-  expect(res.status, `GET ${path}`).toBe(200);
-  return (await res.json()) as T;
+/** Calls the API as the admin (checks what the console really saved, and sets up what an integrator would). */
+async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  if (!adminToken) {
+    const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+    adminToken = ((await login.json()) as { token: string }).token;
+  }
+  const headers: Record<string, string> = { authorization: `Bearer ${adminToken}` };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${base}/api/v1/${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  expect(res.status, `${method} ${path}: ${res.status === 204 ? '' : await res.clone().text()}`).toBeLessThan(300);
+  return (res.status === 204 ? undefined : await res.json()) as T;
 }
+
+const apiGet = <T>(path: string) => api<T>('GET', path);
 
 /** Pointer position of a fraction of the zone canvas. */
 async function at(fx: number, fy: number): Promise<{ x: number; y: number }> {
@@ -65,6 +74,8 @@ async function at(fx: number, fy: number): Promise<{ x: number; y: number }> {
 }
 
 async function shot(name: string): Promise<void> {
+  // Transient toasts are not part of a page.
+  await page.addStyleTag({ content: '.toasts { display: none !important; }' });
   await page.waitForTimeout(300);
   await page.screenshot({ path: join(SHOTS, `${name}.png`) });
 }
@@ -75,6 +86,7 @@ beforeAll(async () => {
   db = await openDb({});
   await createUser(db, { ...ADMIN, role: 'admin' }, 'test');
   snapshots.set('jinjiang-north', await jpeg('street/road_cars_1s.jpg'));
+  health.set('jinjiang-north', { state: 'online', lastFrameAt: Date.now(), consecutiveFailures: 0, width: 1280, height: 720, codec: 'h264', latencyMs: 610 });
   // The city's case system: a strict Open311 stand-in; parking incidents wait for an operator (review mode).
   open311 = await new Open311Server({ apiKey: 'console-test-key', serviceCodes: ['IP-01', 'SW-07'] }).start();
   config = parseConfig(
@@ -100,7 +112,8 @@ alerts:
     evidenceUrl: (sha) => evidence.url(sha),
     plugins: [(root) => evidencePlugin(root, { store: evidence })],
     snapshot: async (id) => snapshots.get(id),
-    health: async (id) => (snapshots.has(id) ? { state: 'online', lastFrameAt: Date.now(), consecutiveFailures: 0, width: 1280, height: 720, codec: 'h264' } : undefined),
+    // What streams/health.ts records per camera (the worker's bookkeeping), as `weisu serve` passes it on.
+    health: async (id) => health.get(id) as never,
   });
   base = await app.listen({ host: '127.0.0.1', port: 0 });
   browser = await launchChromium();
@@ -116,32 +129,49 @@ afterAll(async () => {
   if (evidenceDir) rmSync(evidenceDir, { recursive: true, force: true });
 });
 
-/** What the detection worker sends when a car has stayed in zone `gate` past its dwell: real frames, the car's box. */
-async function carStayed(id: string): Promise<IncidentMessage> {
-  const first = readFileSync(media('street/road_cars_1s.jpg')).toString('base64');
-  const now = readFileSync(media('street/road_cars_4s.jpg')).toString('base64');
-  const t0 = Date.now() - 150_000;
+interface Sighting {
+  id: string;
+  camera?: string;
+  zone?: string;
+  kind?: 'no_parking' | 'bin_overflow';
+  /** Pictures (media paths) of the first sighting and of the confirmation, and the subject's box in them. */
+  first?: string;
+  now?: string;
+  box?: [number, number, number, number];
+  size?: { width: number; height: number };
+  plate?: string;
+}
+
+/** What the detection worker sends when a rule confirms: real frames, the subject's box (default: a car staying in zone `gate`). */
+async function confirmed(o: Sighting): Promise<IncidentMessage> {
+  const kind = o.kind ?? 'no_parking';
+  const first = await jpeg(o.first ?? 'street/road_cars_1s.jpg');
+  const now = await jpeg(o.now ?? 'street/road_cars_4s.jpg');
+  const stay = kind === 'no_parking' ? 125_000 : 1_500_000;
+  const t0 = Date.now() - stay - 30_000;
   return {
     event: {
       type: 'confirmed',
-      incidentId: id,
-      cameraId: 'jinjiang-north',
-      zoneId: 'gate',
-      kind: 'no_parking',
+      incidentId: o.id,
+      cameraId: o.camera ?? 'jinjiang-north',
+      zoneId: o.zone ?? 'gate',
+      kind,
       firstSeen: t0,
-      confirmedAt: t0 + 125_000,
-      lastSeen: t0 + 125_000,
-      ts: t0 + 125_000,
-      subject: { box: [503, 455, 750, 658], label: 'car', score: 0.91, trackId: 7 },
-      frameSize: { width: 1280, height: 720 },
+      confirmedAt: t0 + stay,
+      lastSeen: t0 + stay,
+      ts: t0 + stay,
+      subject: { box: o.box ?? [503, 455, 750, 658], label: kind === 'no_parking' ? 'car' : 'bin', score: 0.91, trackId: 7 },
+      frameSize: o.size ?? { width: 1280, height: 720 },
     },
     frames: [
-      { ts: t0, jpegBase64: first, role: 'first_seen' },
-      { ts: t0 + 125_000, jpegBase64: now, role: 'confirmed' },
+      { ts: t0, jpegBase64: first.toString('base64'), role: 'first_seen' },
+      { ts: t0 + stay, jpegBase64: now.toString('base64'), role: 'confirmed' },
     ],
-    plate: { text: '辽F·A1234', confidence: 0.87 },
+    ...(kind === 'no_parking' ? { plate: { text: o.plate ?? '辽F·A1234', confidence: 0.87 } } : {}),
   };
 }
+
+const carStayed = (id: string) => confirmed({ id });
 
 describe('operators console', () => {
   it('refuses a wrong password, then logs in', async () => {
@@ -280,5 +310,75 @@ describe('operators console', () => {
     expect(view.state).toBe('dismissed');
     expect(view.review).toMatchObject({ decision: 'rejected', reason: 'Delivery van loading, allowed' });
     expect(open311.requests).toHaveLength(1);
+  });
+
+  it('shows a fleet at a glance: health colours on the wall, the dashboard, both languages', async () => {
+    // An integrator's cameras in every state the workers report.
+    const fleet: { id: string; name: string; address: string; picture?: string; state: string; error?: string }[] = [
+      { id: 'xinhua-school', name: 'Xinhua Primary School gate', address: 'Xinhua St 18', picture: 'street/road_parked_cars_lane00000.jpg', state: 'online' },
+      { id: 'binhai-market', name: 'Binhai market bins', address: 'Binhai Rd 7, market hall', picture: 'bins/full_ds_50.png', state: 'degraded', error: 'no picture within 10 s (timeout)' },
+      { id: 'station-square', name: 'Station Square east', address: 'Station Sq. 1', state: 'offline', error: 'connection refused by 10.20.0.13:554' },
+      { id: 'harbour-rd-12', name: 'Harbour Rd 12', address: 'Harbour Rd 12', picture: 'street/drone_street_visdrone.jpg', state: 'auth_failed', error: 'the camera refused the credentials (RTSP 401)' },
+      { id: 'parking-lot-b', name: 'Parking lot B entrance', address: 'Yalu River Park, lot B', picture: 'street/parked_car_in_bay.jpg', state: 'online' },
+    ];
+    for (const [i, c] of fleet.entries()) {
+      await api('POST', 'cameras', { id: c.id, name: c.name, url: `rtsp://ops:${CAMERA_PASSWORD}@10.20.0.${11 + i}:554/ch1`, location: { lat: 40.12 + i / 200, lon: 124.38 + i / 200, address: `${c.address}, Dandong` } });
+      if (c.picture) snapshots.set(c.id, await jpeg(c.picture));
+      const failing = c.state === 'online' ? {} : { failingSince: Date.now() - 47 * 60_000, lastError: c.error };
+      health.set(c.id, { state: c.state, consecutiveFailures: c.state === 'online' ? 0 : 6, lastFrameAt: Date.now() - (c.state === 'online' ? 6_000 : 47 * 60_000), width: 1920, height: 1080, codec: 'h264', ...failing });
+    }
+    const bin = (JSON.parse(readFileSync(media('bins/labels.json'), 'utf8')) as { items: { image: string; bin_box: [number, number, number, number] }[] }).items.find((x) => x.image === 'full_ds_50.png')!;
+    const [bx1, by1, bx2, by2] = bin.bin_box;
+    await api('PUT', 'cameras/binhai-market/zones/bins', { id: 'bins', kind: 'bin_site', polygon: [[bx1 / 640, by1 / 480], [bx2 / 640, by1 / 480], [bx2 / 640, by2 / 480], [bx1 / 640, by2 / 480]], persist: '20m' });
+    await api('PUT', 'cameras/xinhua-school/zones/school-gate', {
+      id: 'school-gate',
+      kind: 'no_parking',
+      name: 'School gate, drop-off only',
+      polygon: [[0, 0.5], [0.33, 0.5], [0.33, 0.72], [0, 0.76]],
+      dwell: '3m',
+      schedule: { windows: ['mon-fri 07:00-09:00', 'mon-fri 15:30-17:30'], except: ['2026-10-01..2026-10-07'] },
+    });
+
+    // Incidents of the week: parked cars at the school (review) and an overflowing bin (auto-filed).
+    const lane = { camera: 'xinhua-school', zone: 'school-gate', first: 'street/road_parked_cars_lane00000.jpg', now: 'street/road_parked_cars_lane00000.jpg', size: { width: 1640, height: 590 } } as const;
+    await acceptIncident(alerts, await confirmed({ ...lane, id: 'xinhua-school:school-gate:1', box: [274, 310, 490, 394], plate: '辽F·5D218' }));
+    await acceptIncident(alerts, await confirmed({ ...lane, id: 'xinhua-school:school-gate:2', box: [900, 290, 1050, 366], plate: '辽F·K0731' }));
+    await acceptIncident(alerts, await confirmed({ id: 'binhai-market:bins:1', camera: 'binhai-market', zone: 'bins', kind: 'bin_overflow', first: 'bins/full_ds_50.png', now: 'bins/full_ds_50.png', box: bin.bin_box, size: { width: 640, height: 480 } }));
+    expect(await sendDueTickets({ db, alerts: config.alerts, adapter: createAdapter(config.case_api!), evidence, callTimeoutMs: 10_000 })).toBe(1);
+    expect(open311.requests.map((r) => r.service_code).sort()).toEqual(['IP-01', 'SW-07']);
+
+    await page.click('[data-nav=cameras]');
+    await page.waitForSelector('[data-camera=station-square] [data-health=offline]');
+    // Worst first: an operator sees the dead cameras before the healthy ones.
+    const order = await page.locator('.cam-card').evaluateAll((els) => els.map((e) => e.getAttribute('data-camera')));
+    expect(order.slice(0, 3).sort()).toEqual(['binhai-market', 'harbour-rd-12', 'station-square']);
+    expect(await page.textContent('[data-camera=harbour-rd-12] .cam-error')).toContain('refused the credentials');
+    await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('.cam-thumb img')].filter((i) => i.naturalWidth > 0).length >= 5);
+    expect(await page.textContent('body')).not.toContain(CAMERA_PASSWORD);
+    await shot('wall');
+
+    await page.click('[data-camera=xinhua-school]');
+    await page.waitForSelector('[data-zone=school-gate]');
+    await page.waitForSelector('.zone-canvas img');
+    expect(await page.locator('.schedule-row').count()).toBe(2);
+    await shot('camera');
+
+    await page.click('[data-nav=dashboard]');
+    await page.waitForSelector('[data-testid=hotspots] li');
+    const hot = await page.locator('[data-testid=hotspots] li').allTextContents();
+    expect(hot[0]).toContain('Xinhua Primary School gate');
+    expect(hot[0]).toMatch(/2$/);
+    await shot('dashboard');
+
+    // 中文: every label switches, and the choice survives a reload.
+    await page.click('[data-lang=zh-CN]');
+    await page.click('[data-nav=cameras]');
+    await expect.poll(() => page.textContent('.page-header h1')).toBe('监控墙');
+    await page.reload();
+    await page.waitForSelector('.cam-card');
+    expect(await page.textContent('[data-nav=incidents]')).toContain('事件审核');
+    expect(await page.textContent('[data-camera=station-square] [data-health]')).toContain('离线');
+    await shot('wall-zh-CN');
+    await page.click('[data-lang=en]');
   });
 });

@@ -57,6 +57,7 @@ export const en = {
   'wall.empty': 'No cameras yet. Register one, or list them in the config file.',
   'wall.noMatch': 'No camera matches the filter.',
   'wall.zones': '{n} zones',
+  'wall.zone1': '1 zone',
 
   'camera.register': 'Register camera',
   'camera.registered': 'Camera {id} registered',
@@ -161,6 +162,7 @@ export const en = {
   'incidents.stay': 'Stayed',
   'incidents.subject': 'Detected',
   'incidents.plate': 'Plate',
+  'incidents.ticket': 'Ticket',
   'incidents.plateUnread': 'not readable',
   'incidents.age': 'Age',
   'incidents.empty': 'No incidents.',

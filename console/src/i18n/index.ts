@@ -64,9 +64,12 @@ export function fmtDateTime(iso: string | number | null | undefined): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
-export function fmtDay(iso: string): string {
+/** A chart axis day: `11-26`, and the weekday on a second line when asked. */
+export function fmtDay(iso: string, withWeekday = false): string {
   const d = new Date(iso.length === 10 ? `${iso}T00:00:00` : iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleDateString(lang, { month: '2-digit', day: '2-digit', weekday: 'short' });
+  if (Number.isNaN(d.getTime())) return iso;
+  const md = `${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+  return withWeekday ? `${md}\n${d.toLocaleDateString(lang, { weekday: 'short' })}` : md;
 }
 
 /** "3 h 12 min" style durations, for ages and SLA countdowns. */

@@ -59,6 +59,7 @@ export const zhCN: Messages = {
   'wall.empty': '还没有摄像头。可在此登记，或写入配置文件。',
   'wall.noMatch': '没有符合筛选条件的摄像头。',
   'wall.zones': '{n} 个区域',
+  'wall.zone1': '1 个区域',
 
   'camera.register': '登记摄像头',
   'camera.registered': '摄像头 {id} 已登记',
@@ -163,6 +164,7 @@ export const zhCN: Messages = {
   'incidents.stay': '停留',
   'incidents.subject': '识别结果',
   'incidents.plate': '车牌',
+  'incidents.ticket': '工单',
   'incidents.plateUnread': '无法识别',
   'incidents.age': '已过',
   'incidents.empty': '没有事件。',

@@ -104,7 +104,10 @@ export function DashboardPage() {
             <Loading />
           ) : (
             <div class="bars" data-testid="per-day">
-              {view.dayList.map((d) => {
+              {view.dayList.map((d, di) => {
+                // Every label while they fit; past two weeks, every few days and always the last.
+                const every = Math.ceil(view.dayList.length / 14);
+                const labelled = (view.dayList.length - 1 - di) % every === 0;
                 const v = view.byDay.get(d)!;
                 const sum = Object.values(v).reduce((a, b) => a + b, 0);
                 return (
@@ -113,7 +116,7 @@ export function DashboardPage() {
                     <div class="bar-stack" style={{ height: `${(sum / maxDay) * 100}%` }}>
                       {KINDS.map((k) => (v[k] ? <div key={k} class={`seg-${k}`} style={{ flexGrow: v[k] }} /> : null))}
                     </div>
-                    <div class="bar-label">{fmtDay(d)}</div>
+                    <div class="bar-label">{labelled ? fmtDay(d, every === 1) : ''}</div>
                   </div>
                 );
               })}
@@ -142,9 +145,11 @@ export function DashboardPage() {
                   <li key={`${h.camera_id}/${h.zone_id ?? ''}/${h.kind ?? ''}`}>
                     <span class="rank">{i + 1}</span>
                     <div class="hot-main">
-                      <a href={href('cameras', h.camera_id)}>{cam?.name ?? h.name ?? h.camera_id}</a>
-                      {h.zone_id && <span class="muted"> · {h.zone_id}</span>}
-                      {h.kind && <span class={`kind-tag kind-${h.kind}`}>{tv('kind', h.kind)}</span>}
+                      <div class="hot-title">
+                        {h.kind && <span class={`kind-tag kind-${h.kind}`}>{tv('kind', h.kind)}</span>}
+                        <a href={href('cameras', h.camera_id)}>{cam?.name ?? h.name ?? h.camera_id}</a>
+                        {h.zone_id && <span class="muted"> · {h.zone_id}</span>}
+                      </div>
                       <div class="muted small">
                         {h.address ?? cam?.location.address ?? ''}
                         {h.last_at && ` · ${t('dash.lastAt', { at: fmtDateTime(h.last_at) })}`}

@@ -87,26 +87,32 @@ export function IncidentsPage({ session, selected, query }: { session: Session; 
                 <tr>
                   <th>{t('incidents.kind')}</th>
                   <th>{t('incidents.camera')}</th>
-                  <th>{t('incidents.confirmed')}</th>
-                  <th>{t('incidents.state')}</th>
+                  <th class="num">{t('incidents.confirmed')}</th>
                 </tr>
               </thead>
               <tbody>
-                {items.map((i) => (
-                  <tr key={i.id} class={i.id === current ? 'active' : ''} onClick={() => go(i.id)} data-incident={i.id}>
-                    <td>
-                      <span class={`kind-tag kind-${i.kind}`}>{tv('kind', i.kind)}</span>
-                    </td>
-                    <td>
-                      <div>{names.get(i.camera_id) ?? i.camera_id}</div>
-                      <div class="muted small">{i.zone_id}</div>
-                    </td>
-                    <td class="nowrap">{fmtDateTime(i.confirmed_at)}</td>
-                    <td>
-                      <StateTag incident={i} />
-                    </td>
-                  </tr>
-                ))}
+                {items.map((i) => {
+                  const [day, time] = fmtDateTime(i.confirmed_at).split(' ');
+                  return (
+                    <tr key={i.id} class={i.id === current ? 'active' : ''} onClick={() => go(i.id)} data-incident={i.id}>
+                      <td class="stack">
+                        <span class={`kind-tag kind-${i.kind}`}>{tv('kind', i.kind)}</span>
+                        <StateTag incident={i} />
+                      </td>
+                      <td class="ellipsis">
+                        <div>{names.get(i.camera_id) ?? i.place?.camera_name ?? i.camera_id}</div>
+                        <div class="muted small">
+                          {i.zone_id}
+                          {i.plate && 'text' in i.plate && <> · {i.plate.text}</>}
+                        </div>
+                      </td>
+                      <td class="num nowrap">
+                        <div>{time}</div>
+                        <div class="muted small">{day}</div>
+                      </td>
+                    </tr>
+                  );
+                })}
               </tbody>
             </table>
           )}
@@ -248,7 +254,7 @@ function IncidentDetail({ id, cameraName, canReview, onDecided }: { id: string; 
         )}
         {i.ticket && (
           <div>
-            <dt>{t('nav.tickets')}</dt>
+            <dt>{t('incidents.ticket')}</dt>
             <dd>
               <a href={`${href('tickets')}?incident=${encodeURIComponent(i.id)}`}>{i.ticket.ref ?? `#${i.ticket.id}`}</a> · {tv('tstate', i.ticket.state)}
             </dd>

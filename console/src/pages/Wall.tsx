@@ -125,7 +125,7 @@ function CameraCard({ camera: c, onHealth }: { camera: Camera; onHealth: (id: st
         )}
         <div class="cam-overlay">
           <HealthBadge health={c.health} enabled={c.enabled} />
-          {c.zones.length > 0 && <span class="badge dark">{t('wall.zones', { n: c.zones.length })}</span>}
+          {c.zones.length > 0 && <span class="badge dark">{c.zones.length === 1 ? t('wall.zone1') : t('wall.zones', { n: c.zones.length })}</span>}
         </div>
       </div>
       <div class="cam-meta">
