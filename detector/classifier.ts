@@ -2,8 +2,8 @@ import * as ort from 'onnxruntime-node';
 import type { RawImage } from '../core/types.js';
 import { resolveLabels, type ClassifyManifest } from '../models/manifest.js';
 import { cropPicture, tensorWriter } from './preprocess.js';
-import { openModel } from './session.js';
-import { createTimings, serialised, type Timings } from './timings.js';
+import { openModel, type ModelRunner } from './session.js';
+import { createTimings, serialised } from './timings.js';
 
 /**
  * Crops → class probabilities (softmax) and, when the model has one, an embedding for per-site
@@ -16,12 +16,8 @@ export interface Classification {
   embedding?: Float32Array;
 }
 
-export interface Classifier {
-  readonly modelId: string;
-  readonly manifest: ClassifyManifest;
-  readonly timings: Timings;
+export interface Classifier extends ModelRunner<ClassifyManifest> {
   classify(crops: RawImage[]): Promise<Classification[]>;
-  close(): Promise<void>;
 }
 
 export function softmax(logits: ArrayLike<number>): number[] {

@@ -6,8 +6,8 @@ import { decodeImage } from './image.js';
 import { dropParts, mergeWithinGroups, nmsPerClass, type Candidate } from './nms.js';
 import { framePicture, regionPicture, tensorWriter, toFrameBox, type PixelRect, type Placement } from './preprocess.js';
 import { regionGain, type Region } from './regions.js';
-import { openModel } from './session.js';
-import { createTimings, serialised, type Timings } from './timings.js';
+import { openModel, type ModelRunner } from './session.js';
+import { createTimings, serialised } from './timings.js';
 
 /**
  * Frames → Detections with any detector a manifest describes. One session per model, created once.
@@ -16,13 +16,8 @@ import { createTimings, serialised, type Timings } from './timings.js';
  * Boxes come back in pixels of the full frame, whatever size the inference copy had.
  * Optional inference regions (zones, tiles) are run again from the full-resolution picture and merged in.
  */
-export interface Detector {
-  readonly modelId: string;
-  readonly manifest: DetectManifest;
-  /** Cumulative time spent per stage, for benchmarks and metrics. */
-  readonly timings: Timings;
+export interface Detector extends ModelRunner<DetectManifest> {
   run(frames: Frame[]): Promise<Detections[]>;
-  close(): Promise<void>;
 }
 
 export interface DetectorOptions {

@@ -3,6 +3,7 @@ import * as ort from 'onnxruntime-node';
 import { WeisuError } from '../core/errors.js';
 import { resolveLabels, type Manifest } from '../models/manifest.js';
 import { loadRegistry, requireModelFile } from '../models/registry.js';
+import type { Timings } from './timings.js';
 
 /**
  * One ONNX Runtime session per model, created once with explicit threads, and checked against the model's
@@ -14,6 +15,15 @@ export interface ModelSession {
   session: ort.InferenceSession;
   /** The input takes any number of pictures per run (a symbolic or -1 batch dimension). */
   dynamicBatch: boolean;
+}
+
+/** What every model runner (detector, classifier) exposes besides its own call. */
+export interface ModelRunner<M extends Manifest> {
+  readonly modelId: string;
+  readonly manifest: M;
+  /** Cumulative time spent per stage, for benchmarks and metrics. */
+  readonly timings: Timings;
+  close(): Promise<void>;
 }
 
 type Dim = number | string;
