@@ -194,13 +194,15 @@ export async function startEmbeddedRedis(dataDir: string, opts: { bin?: string; 
     process.once('exit', onExit);
     child.stdout!.removeAllListeners('data');
     child.stdout!.resume();
-    child.once('exit', (code, signal) => log.error({ code, signal }, 'the embedded redis-server exited'));
+    const onCrash = (code: number | null, signal: string | null) => log.error({ code, signal }, 'the embedded redis-server exited unexpectedly');
+    child.once('exit', onCrash);
     return {
       url,
       port,
       child,
       async stop() {
         process.off('exit', onExit);
+        child.off('exit', onCrash);
         if (child.exitCode === null && child.signalCode === null) {
           const exited = new Promise((r) => child.once('exit', r));
           child.kill('SIGTERM');

@@ -36,8 +36,8 @@ export interface WorkerHost {
   metrics: WorkerMetrics;
   /** Where /metrics is served, when it is. */
   metricsUrl?: string;
-  /** Stops taking jobs, lets the running ones finish, then lets go of everything. */
-  close(): Promise<void>;
+  /** Stops taking jobs, lets the running ones finish (at most `drainMs`), then lets go of everything. */
+  close(drainMs?: number): Promise<void>;
 }
 
 const REPORT_EVERY_MS = 5000;
@@ -116,10 +116,16 @@ export async function startWorkerHost(opts: WorkerHostOptions): Promise<WorkerHo
     id,
     metrics,
     metricsUrl,
-    async close() {
+    async close(drainMs = 30_000) {
       clearInterval(timer);
-      // Worker.close waits for the jobs in hand (drain); no new ones are taken meanwhile.
-      await Promise.all([samples.close(), rechecks.close()]);
+      // Worker.close waits for the jobs in hand (drain); no new ones are taken meanwhile. A drain that
+      // cannot finish (Redis gone for good) is cut short: those samples are lost, the next are due anyway.
+      const drained = Promise.all([samples.close(), rechecks.close()]);
+      const cut = await Promise.race([drained.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), drainMs).unref())]);
+      if (cut) {
+        log.warn({ worker: id, drainMs }, 'drain did not finish in time: stopping anyway');
+        await Promise.race([Promise.all([samples.close(true), rechecks.close(true)]), new Promise((r) => setTimeout(r, 2000).unref())]);
+      }
       await redis.hdel(keys.workers, id).catch(() => undefined);
       await queues.close();
       await new Promise((r) => (server ? server.close(r) : r(undefined)));

@@ -24,6 +24,7 @@ import { startWorkerHost, type WorkerHost } from '../../queue/worker_host.js';
 import { allCameras, getCamera } from '../../store/cameras.js';
 import { importConfigFile } from '../../store/config_import.js';
 import { openDb } from '../../store/db.js';
+import type { CameraHealth } from '../../streams/health.js';
 import { redactUrl } from '../../streams/redact.js';
 import { snapshotter } from '../../queue/snapshots.js';
 
@@ -113,7 +114,7 @@ export async function run(argv: string[]): Promise<number> {
       config: cfg,
       health: async (id) => {
         const raw = await redis.hget(keys.health, id);
-        return raw ? (JSON.parse(raw) as { state: string }) : undefined;
+        return raw ? (JSON.parse(raw) as CameraHealth) : undefined;
       },
       snapshot,
       onCamerasChanged: () => void scheduler.reconcileSoon(),
