@@ -13,7 +13,8 @@ export interface FieldIssue {
   field: string;
   in?: 'body' | 'querystring' | 'params' | 'headers';
   message: string;
-  /** Line in an imported file, for bulk imports. */
+  /** Row and line in an imported file, for bulk imports. */
+  row?: number;
   line?: number;
 }
 
@@ -77,6 +78,12 @@ const WEISU_STATUS: Record<string, number> = {
   missing_dependency: 503,
 };
 
+/** A camera that could not be read (streams' `stream_<reason>`) is 422; a URL refused by policy or unreadable as a URL, 400. */
+function statusOf(code: string): number {
+  if (code.startsWith('stream_')) return code === 'stream_blocked' || code === 'stream_bad_url' ? 400 : 422;
+  return WEISU_STATUS[code] ?? 400;
+}
+
 /** Fastify's own request errors (body parsing, size, media type): they concern the body as a whole. */
 const FASTIFY_CODES: Record<string, { code: string; fix: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { code: 'body_too_large', fix: 'send less at once (bulk imports take up to 50 MB; split bigger files)' },
@@ -103,7 +110,7 @@ export function toProblem(err: unknown): Problem {
     return problem(400, 'validation_failed', err.message, { field: err.field, fix: err.fix, errors: err.issues.map((i) => ({ field: i.field, in: 'body', message: i.message })) });
   }
   if (err instanceof WeisuError) {
-    return problem(WEISU_STATUS[err.code] ?? 400, err.code, redactText(err.message), { field: err.field, fix: err.fix });
+    return problem(statusOf(err.code), err.code, redactText(err.message), { field: err.field, fix: err.fix });
   }
   const fe = err as Partial<FastifyError> & { statusCode?: number };
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {

@@ -33,6 +33,8 @@ export const serverSchema = z.strictObject({
     .prefault({}),
   /** Requests per token (or client address when anonymous) across the whole API. */
   rate_limit: rateLimitSchema(1200, '1m').prefault({}),
+  /** Camera probes per token: each one runs ffmpeg against the camera for a few seconds. */
+  probe_rate_limit: rateLimitSchema(10, '1m').prefault({}),
 });
 
 export type ServerConfig = z.output<typeof serverSchema>;

@@ -11,18 +11,20 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { WeisuConfig } from '../config/schema.js';
 import { log } from '../core/log.js';
 import type { Db } from '../store/db.js';
+import type { CameraHealth } from '../streams/health.js';
 import { bearer, enforceRoles } from './auth.js';
 import { enforceBodyLimits } from './limits.js';
 import { HttpMetrics } from './metrics.js';
 import { errorHandler, problem, sendProblem } from './problem.js';
 import { authRoutes } from './routes/auth.js';
 import { cameraRoutes } from './routes/cameras.js';
+import { incidentRoutes } from './routes/incidents.js';
+import { probeRoutes } from './routes/probe.js';
+import { statsRoutes } from './routes/stats.js';
 import { systemRoutes } from './routes/system.js';
+import { ticketRoutes } from './routes/tickets.js';
 import { userRoutes } from './routes/users.js';
 import { zoneRoutes } from './routes/zones.js';
-
-/** streams/health.ts `CameraHealth` (structural until that file lands): `state` plus measured details. */
-export type CameraHealth = { state: string } & Record<string, unknown>;
 
 export interface ApiDeps {
   db: Db;
@@ -31,6 +33,8 @@ export interface ApiDeps {
   health?: (cameraId: string) => Promise<CameraHealth | undefined>;
   /** Latest full-resolution JPEG of a camera. */
   snapshot?: (cameraId: string) => Promise<Buffer | undefined>;
+  /** Signed URL of an evidence image by its sha256 (alerts' EvidenceStore.url). */
+  evidenceUrl?: (sha256: string) => string;
   /** Called after any camera or zone change, so the scheduler picks it up. */
   onCamerasChanged?: () => void;
   /** More Prometheus text (queues, workers) appended to /metrics. */
@@ -128,7 +132,11 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       enforceBodyLimits(api);
       await authRoutes(api, deps);
       await cameraRoutes(api, deps);
+      await probeRoutes(api, deps);
       await zoneRoutes(api, deps);
+      await incidentRoutes(api, deps);
+      await ticketRoutes(api, deps);
+      await statsRoutes(api, deps);
       await userRoutes(api, deps);
     },
     { prefix: API_PREFIX },

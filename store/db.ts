@@ -1,4 +1,5 @@
 import { mkdirSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { log } from '../core/log.js';
 
@@ -118,4 +119,12 @@ export async function migrate(db: Db): Promise<string[]> {
     applied.push(name);
   }
   return applied;
+}
+
+/**
+ * Where a process finds the store: DATABASE_URL when set, else the embedded database under the data
+ * directory (`<data_dir>/db`). One embedded database belongs to one process at a time.
+ */
+export function storeOptions(dataDir: string, env: NodeJS.ProcessEnv = process.env): DbOptions {
+  return env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : { dataDir: join(resolve(dataDir), 'db') };
 }

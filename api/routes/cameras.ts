@@ -3,13 +3,15 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { cameraSchema } from '../../config/schema.js';
 import { createCamera, deleteCamera, getCamera, importCameras, listCameras, notFound, replaceCamera, type CameraInput } from '../../store/cameras.js';
-import { redactUrl } from '../../streams/redact.js';
+import { redactText, redactUrl } from '../../streams/redact.js';
 import { actor, ANYONE, CAMERA_WRITERS } from '../auth.js';
-import { parseCameraFile, parseCameraList, type RowError } from '../camera_rows.js';
+import { parseCameraFile, parseCameraList, type RowError, type ValidRow } from '../camera_rows.js';
 import { bodyInput } from '../limits.js';
 import { decodeCursor, pageOf, pageQuery, paginate } from '../pagination.js';
 import { HttpProblem, problem } from '../problem.js';
+import type { CameraHealth } from '../../streams/health.js';
 import type { ApiDeps } from '../server.js';
+import { checkApiCameraUrl } from '../url_policy.js';
 import { cameraView, cameraViewSchema } from '../views.js';
 
 export const cameraIdParams = z.object({ id: z.string().regex(/^[a-z0-9-]{1,64}$/, 'camera id uses only a-z, 0-9 and - (at most 64)') });
@@ -64,6 +66,7 @@ export async function cameraRoutes(app: FastifyInstance, deps: ApiDeps): Promise
     config: { roles: CAMERA_WRITERS },
     schema: { tags, summary: 'Register a camera', body: cameraSchema, response: { 201: cameraViewSchema } },
     handler: async (req, reply) => {
+      await checkApiCameraUrl(deps.config, req.body.url);
       await createCamera(db, bodyInput<CameraInput>(req), 'api', actor(req));
       changed();
       return reply.code(201).send(cameraView((await getCamera(db, req.body.id))!));
@@ -86,7 +89,9 @@ export async function cameraRoutes(app: FastifyInstance, deps: ApiDeps): Promise
     handler: async (req) => {
       const cam = await getCamera(db, req.params.id);
       if (!cam) throw notFound('camera', req.params.id);
-      await replaceCamera(db, mergePatch(cam.input, req.body), 'api', actor(req));
+      const next = mergePatch(cam.input, req.body);
+      if (next.url !== cam.input.url) await checkApiCameraUrl(deps.config, next.url);
+      await replaceCamera(db, next, 'api', actor(req));
       changed();
       return cameraView((await getCamera(db, req.params.id))!);
     },
@@ -118,14 +123,23 @@ export async function cameraRoutes(app: FastifyInstance, deps: ApiDeps): Promise
     handler: async (req) => {
       const body = req.body;
       const parsed = 'cameras' in body ? parseCameraList(body.cameras) : parseCameraFile(body.content, body.format);
-      if (!parsed.valid.length) throw importProblem(parsed.errors);
+      const valid: ValidRow[] = [];
+      for (const row of parsed.valid) {
+        try {
+          await checkApiCameraUrl(deps.config, row.camera.url);
+          valid.push(row);
+        } catch (e) {
+          parsed.errors.push({ row: row.row, line: row.line, field: 'url', message: (e as Error).message });
+        }
+      }
+      if (!valid.length) throw importProblem(parsed.errors);
       const outcome = await importCameras(
         db,
-        parsed.valid.map((v) => v.camera),
+        valid.map((v) => v.camera),
         actor(req),
         req.query.mode,
       );
-      const rejected: RowError[] = outcome.rejected.map((x) => ({ row: parsed.valid[x.index]!.row, line: parsed.valid[x.index]!.line, field: x.field, message: x.message }));
+      const rejected: RowError[] = outcome.rejected.map((x) => ({ row: valid[x.index]!.row, line: valid[x.index]!.line, field: x.field, message: x.message }));
       const errors = [...parsed.errors, ...rejected].sort((a, b) => a.row - b.row);
       if (outcome.created.length + outcome.updated.length === 0) throw importProblem(errors);
       changed();
@@ -163,16 +177,31 @@ export async function cameraRoutes(app: FastifyInstance, deps: ApiDeps): Promise
     handler: async (req) => {
       if (!(await getCamera(db, req.params.id))) throw notFound('camera', req.params.id);
       const health = await deps.health?.(req.params.id);
-      return { camera_id: req.params.id, state: 'unknown', ...(health as Record<string, unknown> | undefined) };
+      return { camera_id: req.params.id, state: 'unknown', ...(health && healthView(health)) };
     },
   });
+}
+
+/**
+ * streams' CameraHealth in the API's spelling: snake_case keys, times (`lastFrameAt`, `failingSince`,
+ * `retryAt`: epoch ms) as ISO text, errors redacted once more.
+ */
+function healthView(h: CameraHealth): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(h).map(([k, v]) => {
+      const key = k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+      if (typeof v === 'number' && /(At|Since)$/.test(k)) return [key, new Date(v).toISOString()];
+      if (typeof v === 'string') return [key, redactText(v)];
+      return [key, v];
+    }),
+  );
 }
 
 function importProblem(errors: RowError[]): HttpProblem {
   return new HttpProblem(
     problem(400, 'import_failed', `no camera was imported: ${errors.length} error(s), first: row ${errors[0]?.row}${errors[0]?.line ? ` (line ${errors[0].line})` : ''}: ${errors[0]?.field}: ${errors[0]?.message}`, {
       field: errors[0]?.field,
-      errors: errors.map((e) => ({ field: e.field, in: 'body', message: e.message, line: e.line ?? e.row })),
+      errors: errors.map((e) => ({ field: e.field, in: 'body', message: e.message, row: e.row, line: e.line })),
     }),
   );
 }

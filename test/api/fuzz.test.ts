@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORE_KINDS } from '../support/postgres.js';
-import { auth, cameraBody, startApi, type Harness } from './harness.js';
+import { auth, cameraBody, incidentConfig, startIncidentApi, type Harness } from './harness.js';
 
 /**
  * Every write route fed malformed bodies — wrong types, huge strings, unknown keys, polygon garbage,
@@ -19,6 +19,8 @@ interface WriteRoute {
   nested?: string[];
   /** Paths of polygons to fill with garbage. */
   polygons?: string[];
+  /** The body may be left out (a JSON null counts as left out). */
+  optionalBody?: boolean;
 }
 
 const ZONE = { id: 'curb', kind: 'no_parking', polygon: [[0.2, 0.2], [0.8, 0.2], [0.8, 0.8], [0.2, 0.8]], dwell: '2m' };
@@ -34,6 +36,10 @@ const ROUTES: WriteRoute[] = [
   { name: 'patch user', method: 'PATCH', url: '/api/v1/users/viewer', valid: { role: 'operator', disabled: true } },
   { name: 'create token', method: 'POST', url: '/api/v1/users/viewer/tokens', valid: { name: 'erp', expires_in: '30d' } },
   { name: 'login', method: 'POST', url: '/api/v1/auth/login', valid: { username: 'viewer', password: 'viewer-password-123' } },
+  { name: 'probe', method: 'POST', url: '/api/v1/cameras/probe', valid: { url: 'rtsp://127.0.0.1:1/x', username: 'u', password: 'p', transport: 'tcp' } },
+  { name: 'approve incident', optionalBody: true, method: 'POST', url: '/api/v1/incidents/INCIDENT/approve', valid: { reason: 'seen on the picture' } },
+  { name: 'reject incident', method: 'POST', url: '/api/v1/incidents/INCIDENT/reject', valid: { reason: 'delivery van, allowed' } },
+  { name: 'retry ticket', optionalBody: true, method: 'POST', url: '/api/v1/incidents/INCIDENT/retry', valid: { reason: 'case system back' } },
 ];
 
 const clone = <T>(v: T): T => structuredClone(v);
@@ -79,7 +85,8 @@ const POLYGON_GARBAGE: Json[] = [
 /** Body variants, each malformed in one way, with a label for the failure message. */
 function mutations(r: WriteRoute): { label: string; body: Json }[] {
   const out: { label: string; body: Json }[] = [];
-  for (const notObject of [[], 'text', 42, true, null] as Json[]) out.push({ label: `body ${JSON.stringify(notObject)}`, body: notObject });
+  const notObjects: Json[] = r.optionalBody ? [[], 'text', 42, true] : [[], 'text', 42, true, null];
+  for (const notObject of notObjects) out.push({ label: `body ${JSON.stringify(notObject)}`, body: notObject });
   out.push({ label: 'unknown top-level key', body: { ...r.valid, evil: 1 } });
   out.push({ label: '__proto__-like key', body: { ...r.valid, constructor: { prototype: { admin: true } } } });
   for (const path of ['', ...(r.nested ?? [])]) {
@@ -100,15 +107,22 @@ function mutations(r: WriteRoute): { label: string; body: Json }[] {
 
 describe.each(STORE_KINDS)('malformed bodies on %s', (kind) => {
   let h: Harness;
+  let incident = '';
+  const urlOf = (r: WriteRoute) => r.url.replace('INCIDENT', encodeURIComponent(incident));
 
   async function state(): Promise<string> {
-    const tables = ['cameras', 'zones', 'users', 'api_tokens', 'audit'];
+    const tables = ['cameras', 'zones', 'users', 'api_tokens', 'audit', 'incidents', 'tickets', 'incident_reviews'];
     const rows = await Promise.all(tables.map((t) => h.db.query(`SELECT * FROM ${t} ORDER BY 1, 2`)));
     return JSON.stringify(rows);
   }
 
   beforeAll(async () => {
-    h = await startApi(kind, { configYaml: 'public_url: http://127.0.0.1:8080\nserver: { auth: { login_rate_limit: { max: 100000 } } }\n' });
+    const config = incidentConfig();
+    config.server.auth.login_rate_limit.max = 100_000;
+    config.server.probe_rate_limit.max = 100_000;
+    const started = await startIncidentApi(kind, {}, config);
+    h = started;
+    incident = await started.fileIncident();
     const res = await h.app.inject({ method: 'POST', url: '/api/v1/cameras', headers: auth(h.tokens.admin), payload: cameraBody('fuzz-cam') });
     expect(res.statusCode).toBe(201);
   });
@@ -122,7 +136,7 @@ describe.each(STORE_KINDS)('malformed bodies on %s', (kind) => {
       const cases = mutations(r);
       expect(cases.length).toBeGreaterThan(8);
       for (const c of cases) {
-        const res = await h.app.inject({ method: r.method, url: r.url, headers: { ...auth(h.tokens.admin), 'content-type': 'application/json' }, payload: JSON.stringify(c.body) });
+        const res = await h.app.inject({ method: r.method, url: urlOf(r), headers: { ...auth(h.tokens.admin), 'content-type': 'application/json' }, payload: JSON.stringify(c.body) });
         expect(res.statusCode, `${c.label}: ${res.body}`).toBeGreaterThanOrEqual(400);
         expect(res.statusCode, `${c.label}: ${res.body}`).toBeLessThan(500);
         expect(res.headers['content-type'], c.label).toMatch(/^application\/problem\+json/);
@@ -148,7 +162,7 @@ describe.each(STORE_KINDS)('malformed bodies on %s', (kind) => {
         { label: 'oversized', payload: JSON.stringify({ ...r.valid, pad: 'y'.repeat(60 * 1024 * 1024) }), type: 'application/json', status: [413] },
       ];
       for (const c of raw) {
-        const res = await h.app.inject({ method: r.method, url: r.url, headers: { ...auth(h.tokens.admin), 'content-type': c.type }, payload: c.payload });
+        const res = await h.app.inject({ method: r.method, url: urlOf(r), headers: { ...auth(h.tokens.admin), 'content-type': c.type }, payload: c.payload });
         expect(c.status, `${c.label}: ${res.statusCode} ${res.body.slice(0, 300)}`).toContain(res.statusCode);
         expect(res.headers['content-type'], c.label).toMatch(/^application\/problem\+json/);
       }

@@ -1,14 +1,22 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApi, type ApiDeps } from '../../api/server.js';
 import { parseConfig } from '../../config/load.js';
+import type { WeisuConfig } from '../../config/schema.js';
 import type { Db } from '../../store/db.js';
 import { createUser, issueToken, ROLES, type Role } from '../../store/users.js';
 import { openTestDb, type StoreKind } from '../support/postgres.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EvidenceStore } from '../../alerts/evidence_store.js';
+import { acceptIncident } from '../../alerts/intake.js';
+import { alertsConfig, confirmedMessage, open311Yaml } from '../alerts/fixtures.js';
 
 /** A real API over a real store (PGlite or the PostgreSQL server), with one user and token per role. */
 export interface Harness {
   app: FastifyInstance;
   db: Db;
+  config: WeisuConfig;
   tokens: Record<Role, string>;
   passwords: Record<Role, string>;
   close(): Promise<void>;
@@ -18,9 +26,9 @@ export const BASE_CONFIG = `
 public_url: http://127.0.0.1:8080
 `;
 
-export async function startApi(kind: StoreKind, opts: { configYaml?: string; deps?: Partial<ApiDeps> } = {}): Promise<Harness> {
+export async function startApi(kind: StoreKind, opts: { configYaml?: string; config?: WeisuConfig; deps?: Partial<ApiDeps> } = {}): Promise<Harness> {
   const { db, close } = await openTestDb(kind);
-  const config = parseConfig(opts.configYaml ?? BASE_CONFIG, 'test config', {});
+  const config = opts.config ?? parseConfig(opts.configYaml ?? BASE_CONFIG, 'test config', {});
   const tokens = {} as Record<Role, string>;
   const passwords = {} as Record<Role, string>;
   for (const role of ROLES) {
@@ -33,6 +41,7 @@ export async function startApi(kind: StoreKind, opts: { configYaml?: string; dep
   return {
     app,
     db,
+    config,
     tokens,
     passwords,
     close: async () => {
@@ -57,4 +66,27 @@ export function cameraBody(id: string, extra: Record<string, unknown> = {}): Rec
     zones: [{ id: 'gate', kind: 'no_parking', polygon: [[0.1, 0.55], [0.6, 0.55], [0.6, 0.95], [0.1, 0.95]], dwell: '5m' }],
     ...extra,
   };
+}
+
+/**
+ * Incidents made the real way: alerts' intake (evidence rendered from a real picture, ticket in the
+ * outbox) with both kinds in review mode, so approve and reject have a ticket to act on.
+ */
+export function incidentConfig(): WeisuConfig {
+  return alertsConfig('alerts: { modes: { no_parking: review, bin_overflow: review } }', open311Yaml('http://127.0.0.1:1/v2/'));
+}
+
+export async function startIncidentApi(
+  kind: StoreKind,
+  deps: Partial<ApiDeps> = {},
+  config = incidentConfig(),
+): Promise<Harness & { fileIncident: (o?: { kind?: 'no_parking' | 'bin_overflow' }) => Promise<string> }> {
+  const evidence = new EvidenceStore({ dir: mkdtempSync(join(tmpdir(), 'weisu-api-evidence-')), publicUrl: config.public_url, ttlMs: 3_600_000 });
+  const h = await startApi(kind, { config, deps: { evidenceUrl: (sha) => evidence.url(sha), ...deps } });
+  let n = 0;
+  const fileIncident = async (o: { kind?: 'no_parking' | 'bin_overflow' } = {}) => {
+    const msg = confirmedMessage({ id: `jinjiang-north:${o.kind === 'bin_overflow' ? 'bins' : 'gate'}:${Date.now()}-${++n}`, kind: o.kind });
+    return (await acceptIncident({ db: h.db, config, evidence }, msg)).incidentId;
+  };
+  return { ...h, fileIncident };
 }

@@ -1,0 +1,195 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { approveTicket, rejectTicket, retryDeadTicket } from '../../alerts/review.js';
+import { notFound } from '../../store/cameras.js';
+import type { Db } from '../../store/db.js';
+import { listEvidence } from '../../store/evidence.js';
+import { findIncidents } from '../../store/incident_queries.js';
+import { getIncident, type IncidentRow } from '../../store/incidents.js';
+import { recordReview, reviewsOf, type Review } from '../../store/reviews.js';
+import { getTicketOfIncident } from '../../store/tickets.js';
+import { redactText } from '../../streams/redact.js';
+import { actor, OPS_READERS, REVIEWERS } from '../auth.js';
+import { decodeCursor, pageOf, pageQuery, paginate } from '../pagination.js';
+import type { ApiDeps } from '../server.js';
+
+const STATES = ['open', 'cleared', 'verifying', 'verified', 'closed_not_fixed', 'dismissed'] as const;
+const KINDS = ['no_parking', 'bin_overflow'] as const;
+
+const incidentParams = z.object({ id: z.string().min(1).max(200) });
+
+const evidenceView = z.object({ role: z.string(), url: z.string().nullable().describe('signed, expiring URL of the JPEG; null when the server has no evidence store'), width: z.number(), height: z.number(), bytes: z.number() });
+
+export const incidentView = z.object({
+  id: z.string(),
+  camera_id: z.string(),
+  zone_id: z.string(),
+  kind: z.string(),
+  mode: z.enum(['auto', 'review', 'shadow']),
+  state: z.enum(STATES),
+  first_seen: z.number().describe('source time, ms'),
+  confirmed_at: z.number().describe('source time, ms'),
+  last_seen: z.number().describe('source time, ms'),
+  created_at: z.string(),
+  cleared_at: z.string().nullable(),
+  verified_at: z.string().nullable(),
+  subject: z.object({ box: z.array(z.number()), label: z.string(), score: z.number() }),
+  frame_size: z.object({ width: z.number(), height: z.number() }),
+  plate: z.union([z.object({ text: z.string(), confidence: z.number() }), z.object({ unread: z.literal(true), reason: z.string() })]).nullable(),
+  place: z.object({ camera_name: z.string(), lat: z.number(), lon: z.number(), address: z.string().nullable() }).nullable(),
+  evidence: z.array(evidenceView),
+  evidence_error: z.string().nullable(),
+  recheck_result: z.string().nullable(),
+  review: z.object({ decision: z.enum(['approved', 'rejected']), reason: z.string().nullable(), by: z.string(), at: z.string() }).nullable(),
+  ticket: z.object({ id: z.number(), ref: z.string(), state: z.string() }).nullable(),
+});
+
+type IncidentView = z.infer<typeof incidentView>;
+
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+
+async function toView(db: Db, deps: ApiDeps, i: IncidentRow, review: Review | undefined): Promise<IncidentView> {
+  const [evidence, ticket] = await Promise.all([listEvidence(db, i.id), getTicketOfIncident(db, i.id)]);
+  return {
+    id: i.id,
+    camera_id: i.cameraId,
+    zone_id: i.zoneId,
+    kind: i.kind,
+    mode: i.mode,
+    state: i.state,
+    first_seen: i.firstSeenMs,
+    confirmed_at: i.confirmedMs,
+    last_seen: i.lastSeenMs,
+    created_at: iso(i.createdAt)!,
+    cleared_at: iso(i.clearedAt),
+    verified_at: iso(i.verifiedAt),
+    subject: { box: i.subject.box, label: i.subject.label, score: i.subject.score },
+    frame_size: i.frameSize,
+    plate: i.plate,
+    place: i.place && { camera_name: i.place.cameraName, lat: i.place.lat, lon: i.place.lon, address: i.place.address ?? null },
+    evidence: evidence.map((e) => ({ role: e.role, url: deps.evidenceUrl?.(e.sha256) ?? null, width: e.width, height: e.height, bytes: e.bytes })),
+    evidence_error: i.evidenceError && redactText(i.evidenceError),
+    recheck_result: i.recheckResult,
+    review: review ? { decision: review.decision, reason: review.reason, by: review.actor, at: review.at } : null,
+    ticket: ticket ? { id: ticket.id, ref: ticket.ref, state: ticket.state } : null,
+  };
+}
+
+async function viewOf(db: Db, deps: ApiDeps, id: string): Promise<IncidentView> {
+  const row = await getIncident(db, id);
+  if (!row) throw notFound('incident', id);
+  return toView(db, deps, row, (await reviewsOf(db, [id]))[0]);
+}
+
+const timeQuery = z.iso.datetime({ offset: true, error: 'a time in ISO 8601 with a zone, e.g. 2026-05-01T00:00:00+08:00' });
+
+export async function incidentRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const { db } = deps;
+  const tags = ['incidents'];
+
+  r.get('/incidents', {
+    config: { roles: OPS_READERS },
+    schema: {
+      tags,
+      summary: 'Incidents, newest first',
+      querystring: z.strictObject({
+        ...pageQuery,
+        camera: z.string().max(64).optional(),
+        kind: z.enum(KINDS).optional(),
+        state: z.enum(STATES).optional(),
+        since: timeQuery.optional().describe('created at or after'),
+        until: timeQuery.optional().describe('created before'),
+      }),
+      response: { 200: pageOf(incidentView) },
+    },
+    handler: async (req) => {
+      const q = req.query;
+      const after = decodeCursor(q.cursor, z.object({ at: z.string(), id: z.string() }));
+      const keys = await findIncidents(db, {
+        cameraId: q.camera,
+        kind: q.kind,
+        state: q.state,
+        since: q.since ? new Date(q.since) : undefined,
+        until: q.until ? new Date(q.until) : undefined,
+        after,
+        limit: q.limit + 1,
+      });
+      const page = paginate(keys, q.limit, (k) => k);
+      const reviews = new Map((await reviewsOf(db, page.items.map((k) => k.id))).map((rv) => [rv.incidentId, rv]));
+      const items: IncidentView[] = [];
+      for (const k of page.items) {
+        const row = await getIncident(db, k.id);
+        if (row) items.push(await toView(db, deps, row, reviews.get(k.id)));
+      }
+      return { items, next_cursor: page.next_cursor };
+    },
+  });
+
+  r.get('/incidents/:id', {
+    config: { roles: OPS_READERS },
+    schema: { tags, summary: 'One incident with its evidence, review and ticket', params: incidentParams, response: { 200: incidentView } },
+    handler: async (req) => viewOf(db, deps, req.params.id),
+  });
+
+  r.post('/incidents/:id/approve', {
+    config: { roles: REVIEWERS },
+    schema: {
+      tags,
+      summary: 'Confirm the incident (a true positive)',
+      description: 'In review mode this files its ticket. In every mode the verdict counts toward precision statistics. A verdict is final (409 on a second one).',
+      params: incidentParams,
+      body: z.strictObject({ reason: z.string().max(2000).optional() }).nullish(),
+      response: { 200: incidentView },
+    },
+    handler: async (req) => {
+      await decide(db, req.params.id, 'approved', actor(req), req.body?.reason);
+      return viewOf(db, deps, req.params.id);
+    },
+  });
+
+  r.post('/incidents/:id/reject', {
+    config: { roles: REVIEWERS },
+    schema: {
+      tags,
+      summary: 'Reject the incident (a false positive), with a reason',
+      description: 'In review mode nothing is filed and the incident is dismissed. In every mode the verdict counts toward precision statistics. A verdict is final (409 on a second one).',
+      params: incidentParams,
+      body: z.strictObject({ reason: z.string().trim().min(1, 'say why it is not an offence (it feeds precision statistics)').max(2000) }),
+      response: { 200: incidentView },
+    },
+    handler: async (req) => {
+      await decide(db, req.params.id, 'rejected', actor(req), req.body.reason);
+      return viewOf(db, deps, req.params.id);
+    },
+  });
+
+  r.post('/incidents/:id/retry', {
+    config: { roles: REVIEWERS },
+    schema: {
+      tags,
+      summary: 'Send a dead-lettered ticket again',
+      params: incidentParams,
+      body: z.strictObject({ reason: z.string().max(2000).optional() }).nullish(),
+      response: { 200: incidentView },
+    },
+    handler: async (req) => {
+      if (!(await getIncident(db, req.params.id))) throw notFound('incident', req.params.id);
+      await retryDeadTicket(db, req.params.id, actor(req), req.body?.reason);
+      return viewOf(db, deps, req.params.id);
+    },
+  });
+}
+
+/** Verdict and, in review mode, the ticket's fate, in one transaction. */
+async function decide(db: Db, id: string, decision: 'approved' | 'rejected', who: string, reason: string | undefined): Promise<void> {
+  await db.tx(async (t) => {
+    if (!(await getIncident(t, id))) throw notFound('incident', id);
+    await recordReview(t, { incidentId: id, decision, reason: reason ?? null, actor: who });
+    const ticket = await getTicketOfIncident(t, id);
+    if (ticket?.state !== 'review') return;
+    if (decision === 'approved') await approveTicket(t, id, who, reason);
+    else await rejectTicket(t, id, who, reason!);
+  });
+}
