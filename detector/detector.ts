@@ -1,4 +1,5 @@
 import * as ort from 'onnxruntime-node';
+import { WeisuError } from '../core/errors.js';
 import type { Detection, Detections, Frame, RawImage } from '../core/types.js';
 import { categoryTable, resolveLabels, type DetectManifest } from '../models/manifest.js';
 import { decoderFor } from './decoders/index.js';
@@ -17,7 +18,13 @@ import { createTimings, serialised } from './timings.js';
  * Optional inference regions (zones, tiles) are run again from the full-resolution picture and merged in.
  */
 export interface Detector extends ModelRunner<DetectManifest> {
+  /** Detections per frame; rejects if any frame cannot be prepared. */
   run(frames: Frame[]): Promise<Detections[]>;
+  /**
+   * The same, but a frame that cannot be prepared (corrupt JPEG, no pixels) gets its own WeisuError in its
+   * place while the other frames of the batch are answered: one bad camera never fails the others.
+   */
+  runSettled(frames: Frame[]): Promise<(Detections | WeisuError)[]>;
 }
 
 export interface DetectorOptions {
@@ -43,6 +50,8 @@ interface Item {
 interface Found {
   whole: Candidate[];
   regions: Candidate[];
+  /** Why the whole frame could not be prepared. */
+  error?: unknown;
 }
 
 /** Boxes cut by a region's inner edge are halves of something the whole-frame pass sees whole. */
@@ -116,15 +125,27 @@ export async function createDetector(opts: DetectorOptions): Promise<Detector> {
       if (!fullRes.has(it.frame)) fullRes.set(it.frame, decodeImage(frame.jpeg));
       return fullRes.get(it.frame)!.then((full) => regionPicture(full, it.crop!, input));
     };
-    /** Preprocess a chunk into buffer `slot`. */
+    /**
+     * Preprocess a chunk into buffer `slot`. A picture that cannot be prepared (a corrupt JPEG) fails its
+     * own frame only; a failed region just leaves the frame with its whole-frame detections.
+     */
     const prepare = async (chunk: Item[], slot: number) => {
       const t0 = performance.now();
-      const pics = await Promise.all(chunk.map(picture));
+      const settled = await Promise.allSettled(chunk.map(picture));
+      const ok: { item: Item; place: Placement }[] = [];
       const buf = buffers[slot]!;
-      pics.forEach((p, i) => writer.write(buf, i * writer.size, p.img, p.place));
-      const tensor = new ort.Tensor('float32', buf.subarray(0, chunk.length * writer.size), [chunk.length, 3, input.height, input.width]);
+      settled.forEach((r, i) => {
+        const item = chunk[i]!;
+        if (r.status === 'rejected') {
+          if (!item.crop) perFrame[item.frame]!.error = r.reason;
+          return;
+        }
+        writer.write(buf, ok.length * writer.size, r.value.img, r.value.place);
+        ok.push({ item, place: r.value.place });
+      });
+      const tensor = new ort.Tensor('float32', buf.subarray(0, ok.length * writer.size), [ok.length, 3, input.height, input.width]);
       timings.preprocessMs += performance.now() - t0;
-      return { places: pics.map((p) => p.place), tensor };
+      return { ok, tensor };
     };
     const chunks: Item[][] = [];
     for (let i = 0; i < items.length; i += maxBatch) chunks.push(items.slice(i, i + maxBatch));
@@ -135,11 +156,12 @@ export async function createDetector(opts: DetectorOptions): Promise<Detector> {
       next = i + 1 < chunks.length ? prepare(chunks[i + 1]!, (i + 1) % 2) : undefined;
       // Keep a failed prefetch from becoming an unhandled rejection; it is awaited (and thrown) next turn.
       next?.catch(() => undefined);
+      if (prepared.ok.length === 0) continue;
       const t0 = performance.now();
       const out = await session.run({ [input.name]: prepared.tensor });
       const t1 = performance.now();
       const res = out[manifest.decoder.output]!;
-      chunks[i]!.forEach((it, b) => perFrame[it.frame]![it.crop ? 'regions' : 'whole'].push(...frameCandidates(frames[it.frame]!, it, prepared.places[b]!, res.data as Float32Array, res.dims, b)));
+      prepared.ok.forEach(({ item, place }, b) => perFrame[item.frame]![item.crop ? 'regions' : 'whole'].push(...frameCandidates(frames[item.frame]!, item, place, res.data as Float32Array, res.dims, b)));
       for (const t of Object.values(out)) t.dispose();
       timings.inferenceMs += t1 - t0;
       timings.postprocessMs += performance.now() - t1;
@@ -148,21 +170,33 @@ export async function createDetector(opts: DetectorOptions): Promise<Detector> {
     return perFrame;
   }
 
-  const run = serialised(async (frames: Frame[]): Promise<Detections[]> => {
+  const runSettled = serialised(async (frames: Frame[]): Promise<(Detections | WeisuError)[]> => {
     const items: Item[] = frames.flatMap((f, i) => [{ frame: i }, ...regionCrops(f, opts.regionsFor?.(f) ?? [], input, minGain).map((crop) => ({ frame: i, crop }))]);
-    const cands = await runItems(frames, items);
+    const found = await runItems(frames, items);
     const t0 = performance.now();
-    const out = frames.map((f, i) => toDetections(f, cands[i]!));
+    const out = frames.map((f, i) => {
+      const e = found[i]!.error;
+      if (e === undefined) return toDetections(f, found[i]!);
+      return e instanceof WeisuError ? e : new WeisuError('frame_invalid', `frame of camera ${f.cameraId} at ${f.ts} ms could not be prepared: ${(e as Error).message}`, { field: 'frame', cause: e });
+    });
     timings.postprocessMs += performance.now() - t0;
     timings.frames += frames.length;
     return out;
   });
+
+  async function run(frames: Frame[]): Promise<Detections[]> {
+    const out = await runSettled(frames);
+    const failed = out.find((d) => d instanceof WeisuError);
+    if (failed) throw failed;
+    return out as Detections[];
+  }
 
   return {
     modelId: manifest.id,
     manifest,
     timings,
     run,
+    runSettled,
     close: () => session.release(),
   };
 }

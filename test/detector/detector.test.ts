@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WeisuError } from '../../core/errors.js';
 import type { Detections, Frame } from '../../core/types.js';
 import { createDetector, type Detector } from '../../detector/detector.js';
 import { frameFromImage } from '../../detector/image.js';
@@ -65,6 +66,16 @@ describe('YOLOX-nano detector on real pictures', () => {
     expect(out[1]!.items.filter((i) => i.category === 'person').length).toBeGreaterThanOrEqual(3);
     expect(out[2]).toEqual(out[0]);
     expect(await det.run([])).toEqual([]);
+  });
+
+  it('answers the good frames of a batch when one frame is corrupt, and names the bad one', async () => {
+    const broken: Frame = { ...lane, cameraId: 'cam-broken', pixels: undefined, jpeg: lane.jpeg.subarray(0, 5000) };
+    const out = await det.runSettled([lane, broken, lane]);
+    expect(out[1]).toBeInstanceOf(WeisuError);
+    expect(out[0]).toEqual(out[2]);
+    expect(vehicleAt(out[0] as Detections, ...WHITE_CAR)).toBe(true);
+    await expect(det.run([lane, broken])).rejects.toThrow(WeisuError);
+    expect((await det.run([lane]))[0]).toEqual(out[0]); // and the detector goes on
   });
 });
 
