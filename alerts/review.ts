@@ -1,7 +1,7 @@
 import { WeisuError } from '../core/errors.js';
 import { audit } from '../store/audit.js';
 import type { Db } from '../store/db.js';
-import { transitionIncident } from '../store/incidents.js';
+import { precisionCounts, setJudgement, transitionIncident, type PrecisionRow } from '../store/incidents.js';
 import { getTicketOfIncident, updateTicket, type TicketRow, type TicketState } from '../store/tickets.js';
 
 /**
@@ -27,6 +27,8 @@ async function operate(
       throw new WeisuError('conflict', `ticket ${ticket.ref} is ${ticket.state}; ${action} needs it to be ${from.join(' or ')}`, { field: 'state' });
     }
     await audit(t, { actor, entity: 'ticket', entityId: ticket.ref, action, reason, data: { incidentId } });
+    // A review decision is also a verdict on the detection: it feeds the kind's precision.
+    if (action === 'approved' || action === 'rejected') await setJudgement(t, incidentId, action === 'approved' ? 'correct' : 'wrong', actor);
     if (to === 'rejected') {
       await transitionIncident(t, incidentId, ['open', 'cleared'], 'dismissed');
       await audit(t, { actor, entity: 'incident', entityId: incidentId, action: 'dismissed', reason });
@@ -51,4 +53,22 @@ export function rejectTicket(db: Db, incidentId: string, actor: string, reason: 
  */
 export function retryDeadTicket(db: Db, incidentId: string, actor: string, reason?: string): Promise<TicketRow> {
   return operate(db, incidentId, ['dead'], 'pending', 'retried', actor, reason, { resetAttempts: true });
+}
+
+/**
+ * An operator's verdict on any incident — typically shadow-mode ones, to measure precision before going
+ * live. Changes no ticket.
+ */
+export async function judgeIncident(db: Db, incidentId: string, correct: boolean, actor: string, reason?: string): Promise<void> {
+  await db.tx(async (t) => {
+    if (!(await setJudgement(t, incidentId, correct ? 'correct' : 'wrong', actor))) {
+      throw new WeisuError('not_found', `incident ${incidentId} does not exist`, { field: 'incidentId' });
+    }
+    await audit(t, { actor, entity: 'incident', entityId: incidentId, action: correct ? 'judged_correct' : 'judged_wrong', reason });
+  });
+}
+
+/** Precision per kind and mode: correct / judged (null until something is judged). */
+export async function precision(db: Db, since?: Date): Promise<(PrecisionRow & { precision: number | null })[]> {
+  return (await precisionCounts(db, since)).map((r) => ({ ...r, precision: r.judged ? r.correct / r.judged : null }));
 }

@@ -35,6 +35,9 @@ export interface IncidentRow {
   place: IncidentPlace | null;
   evidenceError: string | null;
   recheckResult: string | null;
+  /** An operator's verdict: was it really an offence? */
+  judgement: 'correct' | 'wrong' | null;
+  judgedBy: string | null;
   createdAt: Date;
   updatedAt: Date;
   clearedAt: Date | null;
@@ -44,7 +47,7 @@ export interface IncidentRow {
 const COLUMNS = `id, camera_id AS "cameraId", zone_id AS "zoneId", kind, mode, state,
   first_seen_ms::float8 AS "firstSeenMs", confirmed_ms::float8 AS "confirmedMs", last_seen_ms::float8 AS "lastSeenMs",
   subject, frame_size AS "frameSize", plate, place, evidence_error AS "evidenceError", recheck_result AS "recheckResult",
-  created_at AS "createdAt", updated_at AS "updatedAt", cleared_at AS "clearedAt", verified_at AS "verifiedAt"`;
+  judgement, judged_by AS "judgedBy", created_at AS "createdAt", updated_at AS "updatedAt", cleared_at AS "clearedAt", verified_at AS "verifiedAt"`;
 
 export type NewIncident = Pick<IncidentRow, 'id' | 'cameraId' | 'zoneId' | 'kind' | 'mode' | 'firstSeenMs' | 'confirmedMs' | 'lastSeenMs' | 'subject' | 'frameSize' | 'plate' | 'place' | 'evidenceError'>;
 
@@ -97,5 +100,28 @@ export async function listIncidents(
      WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR camera_id = $2) AND ($3::timestamptz IS NULL OR created_at < $3)
      ORDER BY created_at DESC, id LIMIT $4`,
     [f.state ?? null, f.cameraId ?? null, f.before ?? null, f.limit ?? 100],
+  );
+}
+
+/** Records an operator's verdict on an incident (the latest verdict wins). */
+export async function setJudgement(db: Db, id: string, judgement: 'correct' | 'wrong', by: string): Promise<boolean> {
+  const rows = await db.query('UPDATE incidents SET judgement = $2, judged_by = $3, judged_at = now(), updated_at = now() WHERE id = $1 RETURNING id', [id, judgement, by]);
+  return rows.length === 1;
+}
+
+export interface PrecisionRow {
+  kind: IncidentKind;
+  mode: string;
+  incidents: number;
+  judged: number;
+  correct: number;
+}
+
+/** Per kind and mode: how many incidents, how many judged, how many judged correct. */
+export async function precisionCounts(db: Db, since?: Date): Promise<PrecisionRow[]> {
+  return db.query<PrecisionRow>(
+    `SELECT kind, mode, count(*)::int AS incidents, count(judgement)::int AS judged, count(*) FILTER (WHERE judgement = 'correct')::int AS correct
+     FROM incidents WHERE ($1::timestamptz IS NULL OR created_at >= $1) GROUP BY kind, mode ORDER BY kind, mode`,
+    [since ?? null],
   );
 }

@@ -26,6 +26,8 @@ function incident(over: Partial<IncidentRow> = {}): IncidentRow {
     place: { cameraName: 'North gate', lat: 40.129, lon: 124.394, address: 'Jinjiang Rd 1', timezone: 'Asia/Shanghai' },
     evidenceError: null,
     recheckResult: null,
+    judgement: null,
+    judgedBy: null,
     createdAt: new Date(),
     updatedAt: new Date(),
     clearedAt: null,

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { acceptIncident } from '../../alerts/intake.js';
 import { AlertsService } from '../../alerts/service.js';
-import { approveTicket, rejectTicket, retryDeadTicket } from '../../alerts/review.js';
+import { approveTicket, judgeIncident, precision, rejectTicket, retryDeadTicket } from '../../alerts/review.js';
 import { getIncident } from '../../store/incidents.js';
 import { getTicketOfIncident } from '../../store/tickets.js';
 import { Open311Server } from '../support/open311_server.js';
@@ -41,6 +41,20 @@ describe('modes per incident kind', () => {
     expect((await getIncident(deps.db, parking.event.incidentId))?.mode).toBe('shadow');
     expect(server.posts).toBe(1);
     expect(server.requests[0]!.service_code).toBe('SW-07');
+
+    // Operators judge shadow incidents to measure precision before going live.
+    const more = [confirmedMessage(), confirmedMessage(), confirmedMessage()];
+    for (const m of more) await acceptIncident(deps, m);
+    await judgeIncident(deps.db, parking.event.incidentId, true, 'operator:li');
+    await judgeIncident(deps.db, more[0]!.event.incidentId, true, 'operator:li');
+    await judgeIncident(deps.db, more[1]!.event.incidentId, false, 'operator:li', 'shadow of a tree');
+    await expect(judgeIncident(deps.db, 'nope', true, 'operator:li')).rejects.toThrow(/does not exist/);
+    expect(await precision(deps.db)).toEqual([
+      { kind: 'bin_overflow', mode: 'auto', incidents: 1, judged: 0, correct: 0, precision: null },
+      { kind: 'no_parking', mode: 'shadow', incidents: 4, judged: 3, correct: 2, precision: 2 / 3 },
+    ]);
+    await settle();
+    expect(server.posts).toBe(1);
   });
 
   it('an override puts one zone in shadow while the kind files automatically elsewhere', async () => {
@@ -70,6 +84,7 @@ describe('modes per incident kind', () => {
     expect(server.requests[0]!.description).toContain(a.event.incidentId.split(':')[0]);
     expect((await getTicketOfIncident(deps.db, b.event.incidentId))?.state).toBe('rejected');
     expect((await getIncident(deps.db, b.event.incidentId))?.state).toBe('dismissed');
+    expect(await precision(deps.db)).toEqual([{ kind: 'no_parking', mode: 'review', incidents: 2, judged: 2, correct: 1, precision: 0.5 }]);
     const trail = await deps.db.query<{ actor: string; action: string; reason: string }>("SELECT actor, action, reason FROM audit WHERE actor LIKE 'operator:%' ORDER BY id");
     expect(trail).toEqual([
       { actor: 'operator:li', action: 'approved', reason: 'checked the picture' },
