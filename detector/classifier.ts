@@ -1,4 +1,5 @@
 import * as ort from 'onnxruntime-node';
+import { WeisuError } from '../core/errors.js';
 import type { RawImage } from '../core/types.js';
 import { resolveLabels, type ClassifyManifest } from '../models/manifest.js';
 import { cropPicture, tensorWriter } from './preprocess.js';
@@ -70,6 +71,11 @@ export async function createClassifier(opts: { modelsDir: string; model: string;
   }
 
   const classify = serialised(async (crops: RawImage[]) => {
+    crops.forEach((c, i) => {
+      if (!(c.width >= 1 && c.height >= 1 && c.data.length === c.width * c.height * 3)) {
+        throw new WeisuError('crop_invalid', `crop ${i} is ${c.width}×${c.height} with ${c.data.length} bytes: not packed 8-bit RGB of that size`, { field: `crops[${i}]`, fix: 'cut crops inside the frame with a positive width and height' });
+      }
+    });
     const out: Classification[] = [];
     for (let i = 0; i < crops.length; i += maxBatch) out.push(...(await runChunk(crops.slice(i, i + maxBatch))));
     return out;

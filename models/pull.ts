@@ -52,6 +52,7 @@ export async function checkModelFile(modelsDir: string, m: Manifest): Promise<{ 
 
 /** A failure worth another attempt (network, 5xx, 429), as opposed to one that will not change. */
 class Transient extends Error {}
+class Oversize extends Error {}
 
 function sourceUrl(o: PullOptions): string {
   if (o.mirror) return new URL(o.manifest.file, o.mirror.endsWith('/') ? o.mirror : `${o.mirror}/`).href;
@@ -86,6 +87,8 @@ async function fetchInto(url: string, part: string, o: PullOptions): Promise<voi
   const counter = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       received += chunk.length;
+      // A server sending more than the pinned size is not sending this model: stop before the disk fills.
+      if (o.manifest.size !== undefined && received > o.manifest.size) return cb(new Oversize(`${url} sent more than the ${o.manifest.size} bytes model ${o.manifest.id} has`));
       o.onProgress?.(received, total);
       cb(null, chunk);
     },
@@ -94,6 +97,10 @@ async function fetchInto(url: string, part: string, o: PullOptions): Promise<voi
     await pipeline(Readable.fromWeb(res.body! as import('node:stream/web').ReadableStream), counter, createWriteStream(part, { flags: 'a' }));
   } catch (e) {
     if (o.signal?.aborted) throw e;
+    if (e instanceof Oversize) {
+      rmSync(part, { force: true });
+      throw new WeisuError('model_checksum', e.message, { field: 'size', fix: 'the server is serving a different file: check the url or mirror' });
+    }
     throw new Transient(`download from ${url} broke off after ${received} bytes: ${(e as Error).message}`);
   }
   if (total !== undefined && received < total) throw new Transient(`download from ${url} ended after ${received} of ${total} bytes`);

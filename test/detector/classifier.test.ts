@@ -48,6 +48,11 @@ describe('bin fill-state classifier (softmax + embedding)', () => {
     alone!.probs.forEach((p, i) => expect(p).toBeCloseTo(batch[1]!.probs[i]!, 4));
     expect(await cls.classify([])).toEqual([]);
   });
+
+  it('refuses an empty or malformed crop by name, and goes on', async () => {
+    await expect(cls.classify([crops[0]!.img, { data: Buffer.alloc(0), width: 0, height: 5, channels: 3 }])).rejects.toThrow(/crop 1 is 0×5/);
+    expect(await cls.classify([crops[0]!.img])).toHaveLength(1);
+  });
 });
 
 describe('softmax', () => {

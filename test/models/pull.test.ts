@@ -14,7 +14,7 @@ import { MODELS_DIR } from '../support/paths.js';
  * A local mirror serving the real model files, with faults on demand: a connection dropped mid-file,
  * wrong bytes, 503s, a server that ignores Range. Every request is recorded.
  */
-type Fault = 'none' | 'drop' | 'wrong' | 'busy' | 'norange';
+type Fault = 'none' | 'drop' | 'wrong' | 'busy' | 'norange' | 'endless';
 let server: Server;
 let base: string;
 let fault: Fault = 'none';
@@ -31,6 +31,14 @@ beforeAll(async () => {
     const active = faultsLeft > 0 ? fault : 'none';
     if (faultsLeft > 0) faultsLeft--;
     if (active === 'busy') return void res.writeHead(503).end();
+    if (active === 'endless') {
+      res.writeHead(200); // no length, and more bytes than any model has
+      const chunk = Buffer.alloc(1 << 20, 7);
+      const pump = () => { while (res.write(chunk)); };
+      res.on('drain', pump);
+      res.on('close', () => res.off('drain', pump));
+      return pump();
+    }
     if (active === 'wrong') body = Buffer.from(body.map((b, i) => (i % 4096 === 0 ? b ^ 0xff : b)));
     const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
     if (m && active !== 'norange') {
@@ -105,6 +113,14 @@ describe('weisu models pull', () => {
     expect(e).toBeInstanceOf(WeisuError);
     expect((e as WeisuError).code).toBe('model_checksum');
     expect((e as WeisuError).message).toContain(yolox.sha256);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('stops a server that sends more than the pinned size, keeping nothing', async () => {
+    const dir = setup('endless', 10);
+    const e = await failure(pull(dir));
+    expect(e.code).toBe('model_checksum');
+    expect(e.message).toMatch(/more than the 3713911 bytes/);
     expect(readdirSync(dir)).toEqual([]);
   });
 
