@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../config/load.js';
 import { ConfigError } from '../../core/errors.js';
@@ -71,5 +72,13 @@ describe('alerts and case_api config', () => {
     const found = issues(`alerts:\n  modes: { no_parking: sometimes }\n  webhooks: [{ id: crew, url: "http://127.0.0.1:1/h", secret: short }]\n  retries: 3\n`);
     expect(found.map((i) => i.field).sort()).toEqual(['alerts.modes.no_parking', 'alerts.retries', 'alerts.webhooks[0].secret']);
     expect(found.find((i) => i.field === 'alerts.retries')!.message).toContain('unknown key "retries"');
+  });
+
+  it('accepts the examples in alerts/README.md', () => {
+    const readme = readFileSync(new URL('../../alerts/README.md', import.meta.url), 'utf8');
+    const blocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(blocks.length).toBeGreaterThanOrEqual(2);
+    const env = { OPEN311_API_KEY: 'k', CREW_SECRET: 'c'.repeat(20), OVERSIGHT_SECRET: 'o'.repeat(20), CITY_TOKEN: 't' };
+    for (const b of blocks) expect(() => parseConfig(`public_url: http://127.0.0.1:8080\n${b}`, 'README', env)).not.toThrow();
   });
 });
