@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { WeisuError } from '../core/errors.js';
+import { log } from '../core/log.js';
 import { resolveLabels, type Manifest } from '../models/manifest.js';
 import { loadRegistry, requireModelFile } from '../models/registry.js';
 import type { Timings } from './timings.js';
@@ -92,9 +94,15 @@ export async function openModel(opts: { modelsDir: string; model: string; thread
   }
   const path = requireModelFile(reg, manifest);
   const threads = opts.threads ?? 2;
+  const bytes = readFileSync(path);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  if (sha256 !== manifest.sha256) {
+    // Not refused: a site may have retrained its model in place. But it is not the model the manifest pins.
+    log.warn({ model: manifest.id, file: path, expected: manifest.sha256, found: sha256 }, 'model file differs from its manifest sha256 (weisu models list shows it; update the manifest if this is deliberate)');
+  }
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(readFileSync(path), {
+    session = await ort.InferenceSession.create(bytes, {
       intraOpNumThreads: threads,
       interOpNumThreads: 1,
       executionMode: 'sequential',
