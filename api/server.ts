@@ -15,8 +15,10 @@ import type { CameraHealth } from '../streams/health.js';
 import { bearer, enforceRoles } from './auth.js';
 import { enforceBodyLimits } from './limits.js';
 import { HttpMetrics } from './metrics.js';
+import { API_PREFIX } from './paths.js';
 import { errorHandler, problem, sendProblem } from './problem.js';
 import { authRoutes } from './routes/auth.js';
+import { calibrationRoutes } from './routes/calibration.js';
 import { cameraRoutes } from './routes/cameras.js';
 import { incidentRoutes } from './routes/incidents.js';
 import { probeRoutes } from './routes/probe.js';
@@ -41,11 +43,13 @@ export interface ApiDeps {
   metrics?: () => Promise<string>;
   /** Registered at the root, outside /api/v1 and its role checks (e.g. alerts' signed evidence URLs). */
   plugins?: FastifyPluginAsync[];
+  /** ONNX models (bin classifiers for calibration); default WEISU_MODELS_DIR or ../shared/models. */
+  modelsDir?: string;
   /** The console's static build, served at /. */
   consoleDir?: string;
 }
 
-export const API_PREFIX = '/api/v1';
+export { API_PREFIX };
 
 /** Rate-limit key: the token's public id when one is sent, so integrators behind one NAT do not share a budget. */
 function clientKey(req: FastifyRequest): string {
@@ -120,6 +124,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: false });
   app.get('/openapi.json', { schema: { hide: true }, config: { public: true } }, async () => app.swagger());
+  // The console links the docs next to the API it calls.
+  app.get(`${API_PREFIX}/docs`, { schema: { hide: true } }, async (_req, reply) => reply.redirect('/docs'));
 
   await app.register(async (root) => {
     enforceRoles(root, deps.db);
@@ -134,6 +140,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       await cameraRoutes(api, deps);
       await probeRoutes(api, deps);
       await zoneRoutes(api, deps);
+      await calibrationRoutes(api, deps);
       await incidentRoutes(api, deps);
       await ticketRoutes(api, deps);
       await statsRoutes(api, deps);

@@ -39,6 +39,7 @@ const ROUTES: WriteRoute[] = [
   { name: 'probe', method: 'POST', url: '/api/v1/cameras/probe', valid: { url: 'rtsp://127.0.0.1:1/x', username: 'u', password: 'p', transport: 'tcp' } },
   { name: 'approve incident', optionalBody: true, method: 'POST', url: '/api/v1/incidents/INCIDENT/approve', valid: { reason: 'seen on the picture' } },
   { name: 'reject incident', method: 'POST', url: '/api/v1/incidents/INCIDENT/reject', valid: { reason: 'delivery van, allowed' } },
+  { name: 'label bin site', method: 'POST', url: '/api/v1/cameras/fuzz-bin/zones/bins/calibration', valid: { label: 'normal', frame_jpeg_base64: 'AAAA' } },
   { name: 'retry ticket', optionalBody: true, method: 'POST', url: '/api/v1/incidents/INCIDENT/retry', valid: { reason: 'case system back' } },
 ];
 
@@ -111,7 +112,7 @@ describe.each(STORE_KINDS)('malformed bodies on %s', (kind) => {
   const urlOf = (r: WriteRoute) => r.url.replace('INCIDENT', encodeURIComponent(incident));
 
   async function state(): Promise<string> {
-    const tables = ['cameras', 'zones', 'users', 'api_tokens', 'audit', 'incidents', 'tickets', 'incident_reviews'];
+    const tables = ['cameras', 'zones', 'users', 'api_tokens', 'audit', 'incidents', 'tickets', 'incident_reviews', 'calibration_examples'];
     const rows = await Promise.all(tables.map((t) => h.db.query(`SELECT * FROM ${t} ORDER BY 1, 2`)));
     return JSON.stringify(rows);
   }
@@ -123,6 +124,8 @@ describe.each(STORE_KINDS)('malformed bodies on %s', (kind) => {
     const started = await startIncidentApi(kind, {}, config);
     h = started;
     incident = await started.fileIncident();
+    const bin = { ...cameraBody('fuzz-bin'), zones: [{ id: 'bins', kind: 'bin_site', polygon: [[0.1, 0.3], [0.6, 0.3], [0.6, 0.9], [0.1, 0.9]] }] };
+    expect((await h.app.inject({ method: 'POST', url: '/api/v1/cameras', headers: auth(h.tokens.admin), payload: bin })).statusCode).toBe(201);
     const res = await h.app.inject({ method: 'POST', url: '/api/v1/cameras', headers: auth(h.tokens.admin), payload: cameraBody('fuzz-cam') });
     expect(res.statusCode).toBe(201);
   });

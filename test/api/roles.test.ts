@@ -41,6 +41,23 @@ async function camera(ctx: Ctx, id = `cam-${ctx.n}`): Promise<string> {
   return id;
 }
 
+/** A camera with a bin site, and (when asked) one labelled example of it. */
+async function binSite(ctx: Ctx, withExample = false): Promise<{ path: string; example?: number }> {
+  const id = await camera(ctx, `bin-${ctx.n}`);
+  const put = await ctx.h.app.inject({
+    method: 'PUT',
+    url: `/api/v1/cameras/${id}/zones/bins`,
+    headers: auth(ctx.h.tokens.admin),
+    payload: { id: 'bins', kind: 'bin_site', polygon: [[0.1, 0.3], [0.6, 0.3], [0.6, 0.9], [0.1, 0.9]] },
+  });
+  expect(put.statusCode, put.body).toBe(201);
+  const path = `/api/v1/cameras/${id}/zones/bins/calibration`;
+  if (!withExample) return { path };
+  const res = await ctx.h.app.inject({ method: 'POST', url: path, headers: auth(ctx.h.tokens.admin), payload: { label: 'normal' } });
+  expect(res.statusCode, res.body).toBe(201);
+  return { path, example: (res.json() as { id: number }).id };
+}
+
 const zone = (id: string) => ({ id, kind: 'no_parking', polygon: [[0.2, 0.2], [0.8, 0.2], [0.8, 0.8], [0.2, 0.8]], dwell: '2m' });
 
 /** One incident for the read-only routes; the review routes each get a fresh one. */
@@ -133,6 +150,31 @@ const CASES: Case[] = [
   { route: 'GET /api/v1/stats/daily', allowed: OPS, ok: 200, request: async () => ({ method: 'GET', url: '/api/v1/stats/daily?days=7&tz=Asia/Shanghai' }) },
   { route: 'GET /api/v1/stats/hotspots', allowed: OPS, ok: 200, request: async () => ({ method: 'GET', url: '/api/v1/stats/hotspots?days=7' }) },
   { route: 'GET /api/v1/stats/precision', allowed: OPS, ok: 200, request: async () => ({ method: 'GET', url: '/api/v1/stats/precision' }) },
+  { route: 'GET /api/v1/cameras/{id}/zones/{zoneId}/calibration', allowed: OPS, ok: 200, request: async (c) => ({ method: 'GET', url: (await binSite(c)).path }) },
+  {
+    route: 'POST /api/v1/cameras/{id}/zones/{zoneId}/calibration',
+    allowed: REVIEW,
+    ok: 201,
+    request: async (c) => ({ method: 'POST', url: (await binSite(c)).path, payload: { label: 'overflowing' } }),
+  },
+  {
+    route: 'GET /api/v1/cameras/{id}/zones/{zoneId}/calibration/{exampleId}/image',
+    allowed: OPS,
+    ok: 200,
+    request: async (c) => {
+      const site = await binSite(c, true);
+      return { method: 'GET', url: `${site.path}/${site.example}/image` };
+    },
+  },
+  {
+    route: 'DELETE /api/v1/cameras/{id}/zones/{zoneId}/calibration/{exampleId}',
+    allowed: REVIEW,
+    ok: 204,
+    request: async (c) => {
+      const site = await binSite(c, true);
+      return { method: 'DELETE', url: `${site.path}/${site.example}` };
+    },
+  },
   { route: 'GET /api/v1/users', allowed: ADMIN, ok: 200, request: async () => ({ method: 'GET', url: '/api/v1/users' }) },
   {
     route: 'POST /api/v1/users',
