@@ -3,6 +3,7 @@ declare module '@cycjimmy/jsmpeg-player' {
   interface PlayerOptions {
     canvas?: HTMLCanvasElement;
     audio?: boolean;
+    disableWebAssembly?: boolean;
     autoplay?: boolean;
     pauseWhenHidden?: boolean;
     videoBufferSize?: number;

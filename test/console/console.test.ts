@@ -264,7 +264,9 @@ describe('operators console', () => {
 
     cam = await apiGet('cameras/jinjiang-north');
     const poly = cam.zones[0]!.polygon;
-    expect(poly[0]).toEqual([0.1, 0.55]);
+    // Points land where the pointer was, to the pixel (a pixel of this canvas is about 0.001).
+    expect(poly[0]![0]).toBeCloseTo(0.1, 2);
+    expect(poly[0]![1]).toBeCloseTo(0.55, 2);
     expect(poly[1]![0]).toBeCloseTo(0.35, 2);
     expect(poly[1]![1]).toBeCloseTo(0.45, 2);
     expect(poly[3]![0]).toBeCloseTo(0.7, 2);
@@ -380,5 +382,25 @@ describe('operators console', () => {
     expect(await page.textContent('[data-camera=station-square] [data-health]')).toContain('离线');
     await shot('wall-zh-CN');
     await page.click('[data-lang=en]');
+  });
+
+  it('shows a bin site as the camera sees it now, for labelling', async () => {
+    await page.click('[data-nav=calibration]');
+    await page.waitForSelector('[data-site="binhai-market/bins"]');
+    // The crop is the latest frame cut to the zone: the bin of the labelled picture, not the whole frame.
+    await page.waitForFunction(() => (document.querySelector<HTMLImageElement>('[data-testid=calib-crop]')?.naturalWidth ?? 0) > 0);
+    const size = await page.locator('[data-testid=calib-crop]').evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight]);
+    const bin = (JSON.parse(readFileSync(media('bins/labels.json'), 'utf8')) as { items: { image: string; bin_box: number[] }[] }).items.find((x) => x.image === 'full_ds_50.png')!.bin_box;
+    expect(size[0]).toBeGreaterThan((bin[2]! - bin[0]!) * 0.95);
+    expect(size[0]).toBeLessThan(640 * 0.8);
+
+    // Labelling: the server cuts the latest frame to the zone, embeds it with the zone's classifier and keeps it.
+    await page.click('[data-label=overflowing]');
+    await page.waitForSelector('[data-example]', { timeout: 60_000 });
+    await page.waitForFunction(() => (document.querySelector<HTMLImageElement>('[data-example] img')?.naturalWidth ?? 0) > 0);
+    expect(await page.textContent('.kpi.label-overflowing .kpi-value')).toMatch(/^1\s*\/\s*3$/);
+    const stored = await apiGet<{ items: { label: string; source: string }[]; k: number }>('cameras/binhai-market/zones/bins/calibration');
+    expect(stored.items).toMatchObject([{ label: 'overflowing', source: 'latest frame' }]);
+    await shot('calibration');
   });
 });

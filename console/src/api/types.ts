@@ -179,9 +179,15 @@ export interface Hotspot {
 
 export type CalibrationLabel = 'normal' | 'overflowing';
 
+/** One labelled crop of a bin site (cut and embedded by the server as the bin observer does). */
 export interface CalibrationExample {
-  id: string;
-  label: CalibrationLabel | null;
-  image_url?: string;
+  id: number | string;
+  label: CalibrationLabel;
+  model?: string;
+  /** `latest frame` or `uploaded frame`. */
+  source?: string | null;
+  created_by?: string;
   created_at?: string;
+  /** API path of the crop (JPEG), behind the bearer token. */
+  image_url?: string;
 }

@@ -10,8 +10,10 @@ export function wsUrl(url: string): string {
 }
 
 /**
- * Live video through the server's relay (RTSP → MPEG-1 in MPEG-TS over a WebSocket) decoded in the
- * browser by JSMpeg. The player module is loaded only when someone opens the live view.
+ * Live video through the server's relay (streams/live.ts: RTSP → MPEG-1 in MPEG-TS over a WebSocket)
+ * decoded in the browser by JSMpeg. The URL is the one the API offers for the camera (`live_url`), used
+ * as given: a browser cannot put a Bearer header on a WebSocket, so the server signs that URL like it
+ * signs evidence links. The player module is loaded only when someone opens the live view.
  */
 export function LiveView({ url }: { url: string }) {
   const canvas = useRef<HTMLCanvasElement>(null);
@@ -25,6 +27,8 @@ export function LiveView({ url }: { url: string }) {
       player = new JSMpeg.Player(wsUrl(url), {
         canvas: canvas.current,
         audio: false,
+        // The console's CSP allows no WebAssembly compilation; JSMpeg's JS decoder is fast enough at relay width.
+        disableWebAssembly: true,
         autoplay: true,
         pauseWhenHidden: true,
         videoBufferSize: 1024 * 1024,

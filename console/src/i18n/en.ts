@@ -242,6 +242,18 @@ export const en = {
 
   'calib.title': 'Bin calibration',
   'calib.sub': 'Teach each bin site what normal and overflowing look like there.',
+  'calib.noSites': 'No bin sites yet: draw a zone with the rule “Bin site” on a camera first.',
+  'calib.now': 'What the camera shows now',
+  'calib.markNormal': 'This is normal',
+  'calib.markOverflowing': 'This is overflowing',
+  'calib.added': 'Example added: {label}',
+  'calib.calibrated': 'Calibrated: this site’s own examples decide.',
+  'calib.generic': 'The generic model decides until each label has {k} examples.',
+  'calib.examples': 'Examples ({n})',
+  'calib.none': 'No examples yet.',
+  'calib.unsupported': 'This server does not offer bin calibration (no calibration route in its API).',
+  'label.normal': 'Normal',
+  'label.overflowing': 'Overflowing',
 
   'day.mon': 'Mon',
   'day.tue': 'Tue',

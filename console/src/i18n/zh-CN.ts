@@ -244,6 +244,18 @@ export const zhCN: Messages = {
 
   'calib.title': '垃圾桶标定',
   'calib.sub': '为每个垃圾桶点位标注“正常”和“满溢”的样例。',
+  'calib.noSites': '还没有垃圾桶点位：请先在摄像头上绘制规则为“垃圾桶点位”的区域。',
+  'calib.now': '当前画面',
+  'calib.markNormal': '标为正常',
+  'calib.markOverflowing': '标为满溢',
+  'calib.added': '已添加样例：{label}',
+  'calib.calibrated': '已标定：由该点位自己的样例判定。',
+  'calib.generic': '每类样例达到 {k} 个之前，由通用模型判定。',
+  'calib.examples': '样例（{n}）',
+  'calib.none': '还没有样例。',
+  'calib.unsupported': '此服务器不提供垃圾桶标定（API 中没有标定接口）。',
+  'label.normal': '正常',
+  'label.overflowing': '满溢',
 
   'day.mon': '一',
   'day.tue': '二',
