@@ -15,7 +15,8 @@ import { KIND_WORDS, durationWords, timeWords } from './wording.js';
 export interface RenderInput {
   event: RuleEvent;
   frames: EvidenceFrame[];
-  camera: Pick<CameraConfig, 'id' | 'name' | 'location' | 'timezone'>;
+  /** Without a location (a camera no longer configured) the caption says so instead of inventing one. */
+  camera: Pick<CameraConfig, 'id' | 'name' | 'timezone'> & { location?: CameraConfig['location'] };
   /** Zone outline in fractions of the frame; omitted when the zone is no longer configured. */
   polygon?: [number, number][];
   plate?: string;
@@ -144,7 +145,7 @@ async function withCaption(
     { text: `${words.zh} ${words.en} · ${words.durationZh} ${dwell.zh} / ${words.durationEn} ${dwell.en}`, bold: true },
     ...(input.plate ? [{ text: `车牌 plate ${input.plate}`, bold: true }] : []),
     { text: `${input.camera.name ?? input.camera.id} (${input.camera.id})`, bold: false },
-    { text: `${loc.address ? `${loc.address} · ` : ''}${loc.lat.toFixed(5)}, ${loc.lon.toFixed(5)}`, bold: false },
+    { text: loc ? `${loc.address ? `${loc.address} · ` : ''}${loc.lat.toFixed(5)}, ${loc.lon.toFixed(5)}` : '位置未配置 location not configured', bold: false },
     { text: `${roleWords} ${timeWords(ts, tz)} (${tz})`, bold: false },
     ...(role === 'first_seen' ? [] : [{ text: `首次发现 first seen ${timeWords(e.firstSeen, tz)}`, bold: false }]),
   ];

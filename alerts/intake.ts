@@ -67,7 +67,7 @@ export async function acceptIncident(deps: AlertsDeps, msg: IncidentMessage): Pr
     const rendered = await renderEvidence({
       event: e,
       frames: msg.frames,
-      camera: camera ?? { id: e.cameraId, name: e.cameraId, location: { lat: 0, lon: 0 }, timezone: 'UTC' },
+      camera: camera ?? { id: e.cameraId, timezone: 'UTC' },
       polygon: place?.polygon,
       plate,
       blurPeople: ev.blur_people,

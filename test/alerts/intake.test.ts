@@ -113,6 +113,18 @@ describe('acceptIncident → outbox → Open311', () => {
     expect((await getIncident(deps.db, msg.event.incidentId))?.state).toBe('cleared');
   });
 
+  it('keeps an incident from a camera no longer configured, and dead-letters its ticket naming the camera', async () => {
+    const { deps, service, server } = await setUp();
+    const msg = confirmedMessage();
+    msg.event = { ...msg.event, cameraId: 'removed-camera', incidentId: 'removed-camera:gate:1' };
+    expect((await acceptIncident(deps, msg)).created).toBe(true);
+    expect(await listEvidence(deps.db, msg.event.incidentId)).toHaveLength(2);
+    service.start();
+    await until(async () => (await getTicketOfIncident(deps.db, msg.event.incidentId))?.state === 'dead', 10_000, 'dead');
+    expect((await getTicketOfIncident(deps.db, msg.event.incidentId))?.lastError).toContain('camera "removed-camera" was not configured');
+    expect(server.posts).toBe(0);
+  });
+
   it('keeps an incident whose pictures cannot be decoded, noting why', async () => {
     const { deps } = await setUp();
     const msg = confirmedMessage();
