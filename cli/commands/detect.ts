@@ -7,6 +7,7 @@ import type { Detections, Frame } from '../../core/types.js';
 import { annotateFrame } from '../../detector/annotate.js';
 import { createDetector, type Detector } from '../../detector/detector.js';
 import { frameFromImage } from '../../detector/image.js';
+import { tileRegions } from '../../detector/regions.js';
 import { defaultModelsDir } from '../../models/registry.js';
 import { readFileFrames } from '../../streams/file_frames.js';
 import { redactUrl } from '../../streams/redact.js';
@@ -19,6 +20,7 @@ const USAGE = `usage: weisu detect IMAGE|VIDEO|URL... [options]
   --threshold N      minimum score 0..1 (default: the model's)
   --threads N        ONNX Runtime threads (default 2)
   --every DURATION   videos: one frame per DURATION of media time (default 1s)
+  --tiles CxR        also run a C×R grid of tiles at full resolution (finds small far vehicles; C·R more runs)
   --json             one JSON line per picture: {"source","ts","width","height","detections":[{"label","category","score","box":[x1,y1,x2,y2]}]}
   --out FILE|DIR     write the annotated JPEG (a directory when there are several pictures)`;
 
@@ -67,6 +69,7 @@ export async function run(argv: string[]): Promise<number> {
       threshold: { type: 'string' },
       threads: { type: 'string', default: '2' },
       every: { type: 'string', default: '1s' },
+      tiles: { type: 'string' },
       json: { type: 'boolean', default: false },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -81,11 +84,14 @@ export async function run(argv: string[]): Promise<number> {
   const threads = Number(values.threads);
   if (!Number.isInteger(threads) || threads < 1) throw new WeisuError('bad_option', `--threads ${values.threads} is not a positive whole number`, { field: '--threads', fix: 'e.g. --threads 2' });
   const everyMs = parseDuration(values.every);
+  const grid = values.tiles === undefined ? undefined : /^([1-8])x([1-8])$/.exec(values.tiles);
+  if (grid === null) throw new WeisuError('bad_option', `--tiles ${values.tiles} is not a grid like 2x2`, { field: '--tiles', fix: 'give columns x rows, each 1 to 8, e.g. --tiles 2x2' });
+  const tiles = grid && tileRegions(Number(grid[1]), Number(grid[2]));
 
   const many = positionals.length > 1 || positionals.some((p) => VIDEO.test(p));
   if (values.out && many) outPath(values.out, positionals[0]!, 0, many); // refuse a bad --out before any work
 
-  const detector: Detector = await createDetector({ modelsDir: defaultModelsDir(), model: values.model, threads, scoreThreshold: threshold });
+  const detector: Detector = await createDetector({ modelsDir: defaultModelsDir(), model: values.model, threads, scoreThreshold: threshold, regionsFor: tiles ? () => tiles : undefined });
   let failed = 0;
   try {
     const longSide = Math.max(detector.manifest.input.width, detector.manifest.input.height);
