@@ -20,12 +20,14 @@ const WEBHOOK_TIMEOUT_MS = 10_000;
  */
 export class AlertsService {
   private readonly loops: Loop[] = [];
+  private readonly adapter?: CaseAdapter;
 
   constructor(private readonly deps: AlertsDeps & { recheck?: Rechecker; adapter?: CaseAdapter }) {
     const { db, config } = deps;
     const alerts = config.alerts;
     const log = deps.log ?? rootLog;
     const adapter = deps.adapter ?? (config.case_api ? createAdapter(config.case_api) : undefined);
+    this.adapter = adapter;
     const onError = (what: string) => (e: unknown) => log.error({ err: (e as Error).message }, `${what} failed; retrying`);
     const poll = alerts.outbox.poll;
     if (adapter && config.case_api) {
@@ -44,6 +46,24 @@ export class AlertsService {
 
   start(): void {
     for (const l of this.loops) l.start();
+    void this.checkCaseApi();
+  }
+
+  /**
+   * Asks the case system whether the config fits it (service codes exist). Problems are logged with the
+   * field named; sending still starts, since the city's server may merely be down right now.
+   */
+  async checkCaseApi(): Promise<{ field: string; message: string }[]> {
+    const log = this.deps.log ?? rootLog;
+    if (!this.adapter?.check) return [];
+    try {
+      const problems = await this.adapter.check();
+      for (const p of problems) log.error({ field: p.field }, `case_api does not fit the case system: ${p.field}: ${p.message}`);
+      return problems;
+    } catch (e) {
+      log.warn({ err: (e as Error).message }, 'could not check case_api against the case system; will file anyway');
+      return [];
+    }
   }
 
   async stop(): Promise<void> {

@@ -38,5 +38,6 @@ function redacting(adapter: CaseAdapter, secrets: string[]): CaseAdapter {
     resolveToken: adapter.resolveToken && guard(adapter.resolveToken),
     status: adapter.status && guard(adapter.status),
     reopen: adapter.reopen && guard(adapter.reopen),
+    check: adapter.check && guard(adapter.check),
   };
 }

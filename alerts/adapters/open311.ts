@@ -67,6 +67,17 @@ export function open311Adapter(cfg: Open311Config): CaseAdapter {
       return id === undefined || id === null || id === '' ? undefined : String(id);
     },
 
+    async check() {
+      const services = await getArray('services.json');
+      const known = new Set(services.map((s) => String(s.service_code)));
+      return Object.entries(cfg.service_codes)
+        .filter(([, code]) => !known.has(code))
+        .map(([category, code]) => ({
+          field: `case_api.service_codes.${category}`,
+          message: `"${code}" is not among the city's services (${[...known].join(', ') || 'none listed'}): copy the right code from ${cfg.endpoint}services.json`,
+        }));
+    },
+
     async status(requestId): Promise<CaseStatus> {
       const [first] = await getArray(`requests/${encodeURIComponent(requestId)}.json`);
       if (!first) throw new CaseCallError('ambiguous', `GET requests/${requestId}.json answered an empty array`);

@@ -39,6 +39,11 @@ export interface CaseAdapter {
   /** Turns a token into a request id; undefined while the case system has not assigned one. */
   resolveToken?(token: string): Promise<string | undefined>;
   status?(requestId: string): Promise<CaseStatus>;
+  /**
+   * Asks the case system whether the config fits it (e.g. the service codes exist); returns the problems,
+   * each naming the config field. Absent: nothing to ask.
+   */
+  check?(): Promise<{ field: string; message: string }[]>;
   /** Sends a closed case back as not fixed. Absent: the case system offers no way. */
   reopen?(requestId: string, req: CaseRequest, reason: string): Promise<void>;
 }

@@ -129,6 +129,18 @@ describe('outbox sender against a misbehaving case system', () => {
     expect(how[0]!.reason).toBe('found by look-up after an ambiguous attempt');
   });
 
+  it('checks at start that the configured service codes exist in the city\'s services.json, naming the field', async () => {
+    const server = await new Open311Server({ apiKey: API_KEY, serviceCodes: ['IP-01', 'SW-08'] }).start();
+    const deps = await alertsDeps(alertsConfig('', open311Yaml(server.endpoint)));
+    cleanups.push(async () => {
+      await server.close();
+      await deps.db.close();
+    });
+    expect(await new AlertsService(deps).checkCaseApi()).toEqual([
+      { field: 'case_api.service_codes.bin_overflow', message: expect.stringContaining('"SW-07" is not among the city\'s services (IP-01, SW-08)') },
+    ]);
+  });
+
   it('dead-letters a request the case system refuses, with its error text, without retrying', async () => {
     const server = await new Open311Server({ apiKey: 'another-key', serviceCodes: ['IP-01', 'SW-07'] }).start();
     const deps = await alertsDeps(alertsConfig(`alerts:\n  outbox: { base_delay: 20ms, poll: 20ms }`, open311Yaml(server.endpoint)));
