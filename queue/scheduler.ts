@@ -136,9 +136,13 @@ export class Scheduler {
     return report;
   }
 
-  /** Whether the scheduler's next iteration is still waiting to run (otherwise its chain broke). */
+  /**
+   * Whether the scheduler's latest iteration is still waiting or running (its worker schedules the next).
+   * Otherwise the chain broke — a worker died between taking the job and scheduling the next, and the
+   * stalled check has since failed that job — and the schedule must be revived.
+   */
   private async pendingIteration(id: string, next: number): Promise<boolean> {
     const state = await this.opts.queues.samples.getJobState(`repeat:${id}:${next}`);
-    return state === 'delayed' || state === 'waiting' || state === 'prioritized';
+    return state === 'delayed' || state === 'waiting' || state === 'prioritized' || state === 'active';
   }
 }
