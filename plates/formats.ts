@@ -9,7 +9,7 @@ export interface PlateFormat {
   name: string;
   pattern: RegExp;
   /** Replacement for `pattern` giving the text written on a ticket (`$1`… are the pattern's groups). */
-  display: string;
+  display: string | ((match: string, ...groups: unknown[]) => string);
   /** Match on the text with the spaces removed (formats whose characters never need a gap to parse). */
   compact: boolean;
   /** Letters the format never uses, read as the digit they resemble (Chinese plates use no I or O). */
@@ -52,6 +52,21 @@ export const BUILTIN_FORMATS = {
   fr: { name: 'fr', pattern: /^([A-HJ-NP-TV-Z]{2})([0-9]{3})([A-HJ-NP-TV-Z]{2})$/, display: '$1-$2-$3', compact: true },
   /** Italy (since 1994): AB 123 CD. */
   it: { name: 'it', pattern: /^([A-HJ-NPR-TV-Z]{2})([0-9]{3})([A-HJ-NPR-TV-Z]{2})$/, display: '$1 $2 $3', compact: true },
+  /**
+   * Netherlands (sidecodes 4–14, 1978–today): three groups of letters (no vowels) or digits, 6
+   * characters, e.g. NX-886-X, 99-XXX-9; the groups are told apart by the gaps or by letter/digit changes.
+   */
+  nl: {
+    name: 'nl',
+    pattern: new RegExp(
+      `^(?:${['L2 D2 L2', 'L2 L2 D2', 'D2 L2 L2', 'D2 L3 D1', 'D1 L3 D2', 'L2 D3 L1', 'L1 D3 L2', 'L3 D2 L1', 'L1 D2 L3', 'D1 L2 D3', 'D3 L2 D1']
+        .map((code) => code.split(' ').map((g) => `(${g[0] === 'D' ? '[0-9]' : '[B-DF-HJ-NP-TV-Z]'}{${g[1]}})`).join(' ?'))
+        .join('|')})$`,
+    ),
+    // The matched alternative's groups (the others are undefined), up to replace()'s offset argument.
+    display: (_match: string, ...args: unknown[]) => args.slice(0, args.findIndex((a) => typeof a === 'number')).filter((g) => typeof g === 'string').join('-'),
+    compact: false,
+  },
   /** Spain (since 2000): 1234 BCD, consonants only. */
   es: { name: 'es', pattern: /^([0-9]{4})([BCDFGHJKLMNPRSTVWXYZ]{3})$/, display: '$1 $2', compact: true },
   /** United Kingdom (since 2001): AB12 CDE. */
@@ -92,7 +107,7 @@ export function matchFormat(read: string, formats: readonly PlateFormat[]): Form
   for (const f of formats) {
     let text = f.compact ? spaced.replace(/ /g, '') : spaced;
     if (f.fold) text = [...text].map((c) => f.fold![c] ?? c).join('');
-    if (f.pattern.test(text)) return { format: f.name, text: text.replace(f.pattern, f.display) };
+    if (f.pattern.test(text)) return { format: f.name, text: typeof f.display === 'string' ? text.replace(f.pattern, f.display) : text.replace(f.pattern, f.display) };
   }
   return null;
 }

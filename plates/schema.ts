@@ -47,7 +47,7 @@ export const platesSchema = z
      */
     formats: z
       .array(z.enum(builtinNames, { error: `unknown plate format: use one of ${builtinNames.join(', ')}, or add it under plates.custom_formats` }))
-      .default(['cn', 'cn_nev', 'de', 'dk', 'fr', 'it', 'es', 'uk']),
+      .default(['cn', 'cn_nev', 'de', 'dk', 'fr', 'it', 'nl', 'es', 'uk']),
     /** Formats of other jurisdictions, tried after the built-in ones. */
     custom_formats: z.array(customFormatSchema).default([]),
     /** Text height (px of the full-resolution frame) below which a plate is "unread", never guessed. */

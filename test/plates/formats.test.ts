@@ -21,6 +21,9 @@ describe('matchFormat', () => {
     ['AB12 CDE', 'uk', 'AB12 CDE'],
     ['AB 123 CD', 'fr', 'AB-123-CD'],
     ['1234 BCD', 'es', '1234 BCD'],
+    ['NX 886 X', 'nl', 'NX-886-X'],
+    ['99 XXX 9', 'nl', '99-XXX-9'],
+    ['GB 12 TR', 'nl', 'GB-12-TR'],
     ['K 1234 AB', 'eu', 'K 1234 AB'],
   ])('%s → %s %s', (read, format, text) => {
     expect(matchFormat(read, all)).toEqual({ format, text });
@@ -36,6 +39,7 @@ describe('matchFormat', () => {
     ['', 'nothing'],
     ['RAHHN2112', 'a German plate whose seal was read as a letter: RA·HN or RAH·N?'],
     ['RAHN 2112', 'a German plate read without the gap after its district'],
+    ['NX B86 X', 'a Dutch plate with an 8 read as B (letters and digits mixed in a group)'],
   ])('%s does not fit (%s)', (read) => {
     expect(matchFormat(read, enabledFormats(platesSchema.parse({}).formats))).toBeNull();
   });

@@ -8,7 +8,7 @@ const base = 'public_url: http://127.0.0.1:8080\n';
 describe('plates config', () => {
   it('has working defaults', () => {
     const c = platesSchema.parse({});
-    expect(c).toMatchObject({ enabled: true, formats: ['cn', 'cn_nev', 'de', 'dk', 'fr', 'it', 'es', 'uk'], min_plate_height: 10, confidence_floor: 0.8, long_side: 960, cooldown: 30 * 60_000 });
+    expect(c).toMatchObject({ enabled: true, formats: ['cn', 'cn_nev', 'de', 'dk', 'fr', 'it', 'nl', 'es', 'uk'], min_plate_height: 10, confidence_floor: 0.8, long_side: 960, cooldown: 30 * 60_000 });
   });
 
   it('parses a full section from YAML', () => {
