@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -50,6 +50,11 @@ export class EvidenceStore {
   async get(sha: string): Promise<Buffer | undefined> {
     if (!SHA256.test(sha)) return undefined;
     return readFile(this.path(sha)).catch(() => undefined);
+  }
+
+  /** Deletes a file (retention); a missing one is no error. */
+  remove(sha: string): void {
+    if (SHA256.test(sha)) rmSync(this.path(sha), { force: true });
   }
 
   /** A signed URL valid for the store's TTL from `now`. */

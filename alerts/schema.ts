@@ -137,6 +137,8 @@ export const alertsSchema = z.strictObject({
       /** Most images kept per incident. */
       max_images: z.number().int().min(1).max(10).default(4),
       quality: z.number().int().min(40).max(100).default(85),
+      /** Pictures of finished (or never filed) incidents are deleted after this long; the record of them stays. */
+      keep: durationField('alerts.evidence.keep').prefault('180d'),
       /** Blur people other than the subject (privacy by default). */
       blur_people: z.boolean().default(true),
     })

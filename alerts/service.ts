@@ -7,6 +7,7 @@ import { sendDueTickets } from './outbox.js';
 import { sendDueWebhooks } from './webhooks.js';
 import { sendAuditCopy } from './oversight.js';
 import { closeTheLoop, type Rechecker } from './recheck.js';
+import { purgeOldEvidence } from './retention.js';
 
 export type { Rechecker } from './recheck.js';
 
@@ -42,6 +43,7 @@ export class AlertsService {
     this.loops.push(
       new Loop(() => closeTheLoop({ db, alerts, adapter, evidence: deps.evidence, recheck: deps.recheck, log, lastAsked }), Math.min(alerts.status_poll, 10_000), onError('status poller')),
     );
+    this.loops.push(new Loop(() => purgeOldEvidence(db, deps.evidence, alerts.evidence.keep), 3_600_000, onError('evidence retention')));
   }
 
   start(): void {

@@ -30,3 +30,28 @@ export async function listEvidence(db: Db, incidentId: string): Promise<Evidence
 export async function evidenceExists(db: Db, sha256: string): Promise<boolean> {
   return (await db.query('SELECT 1 FROM evidence WHERE sha256 = $1 LIMIT 1', [sha256])).length > 0;
 }
+
+/** Incident states after which nothing more will be done with an incident's pictures. */
+const FINAL = ['verified', 'closed_not_fixed', 'dismissed'];
+
+/**
+ * Evidence files past retention: every incident using the file was created before `before` and is either
+ * finished or never filed (shadow, rejected). Files still used by a live incident are kept.
+ */
+export async function evidenceToPurge(db: Db, before: Date, limit: number): Promise<string[]> {
+  const rows = await db.query<{ sha256: string }>(
+    `SELECT e.sha256 FROM evidence e
+       JOIN incidents i ON i.id = e.incident_id
+       LEFT JOIN tickets t ON t.incident_id = i.id
+     GROUP BY e.sha256
+     HAVING bool_or(e.purged_at IS NULL)
+        AND bool_and(i.created_at < $1 AND (i.state = ANY($2::text[]) OR t.state IN ('shadow', 'rejected')))
+     LIMIT $3`,
+    [before, FINAL, limit],
+  );
+  return rows.map((r) => r.sha256);
+}
+
+export async function markPurged(db: Db, sha256: string): Promise<void> {
+  await db.query('UPDATE evidence SET purged_at = now() WHERE sha256 = $1 AND purged_at IS NULL', [sha256]);
+}
