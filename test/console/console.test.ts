@@ -73,6 +73,20 @@ async function at(fx: number, fy: number): Promise<{ x: number; y: number }> {
   return { x: box.x + fx * box.width, y: box.y + fy * box.height };
 }
 
+/** The part of an <img> the checks read (this file is compiled without the DOM library). */
+interface Picture {
+  naturalWidth: number;
+  naturalHeight: number;
+}
+
+/** Waits until at least `n` images matching `selector` have really been decoded (not just requested). */
+async function imagesShown(selector: string, n: number): Promise<void> {
+  await page.waitForFunction(
+    ([sel, min]) => Array.from((globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<Picture> } }).document.querySelectorAll(sel as string)).filter((i) => i.naturalWidth > 0).length >= (min as number),
+    [selector, n] as const,
+  );
+}
+
 async function shot(name: string): Promise<void> {
   // Transient toasts are not part of a page.
   await page.addStyleTag({ content: '.toasts { display: none !important; }' });
@@ -281,7 +295,7 @@ describe('operators console', () => {
     // The queue refreshes by itself: the operator does nothing to see it arrive.
     await page.waitForSelector(`tr[data-incident="${id}"]`, { timeout: 30_000 });
     await page.click(`tr[data-incident="${id}"]`);
-    await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('.evidence img')].some((i) => i.naturalWidth > 0));
+    await imagesShown('.evidence img', 1);
     expect(await page.textContent('.incident')).toContain('辽F·A1234');
     await shot('incidents');
     await page.click('[data-action=approve]');
@@ -355,7 +369,7 @@ describe('operators console', () => {
     const order = await page.locator('.cam-card').evaluateAll((els) => els.map((e) => e.getAttribute('data-camera')));
     expect(order.slice(0, 3).sort()).toEqual(['binhai-market', 'harbour-rd-12', 'station-square']);
     expect(await page.textContent('[data-camera=harbour-rd-12] .cam-error')).toContain('refused the credentials');
-    await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('.cam-thumb img')].filter((i) => i.naturalWidth > 0).length >= 5);
+    await imagesShown('.cam-thumb img', 5);
     expect(await page.textContent('body')).not.toContain(CAMERA_PASSWORD);
     await shot('wall');
 
@@ -371,6 +385,16 @@ describe('operators console', () => {
     expect(hot[0]).toContain('Xinhua Primary School gate');
     expect(hot[0]).toMatch(/2$/);
     await shot('dashboard');
+
+    // The queue and the tickets with a day's work in them, for the README.
+    await page.click('[data-nav=incidents]');
+    await page.click('tr[data-incident="xinhua-school:school-gate:1"]');
+    await imagesShown('.evidence img', 2);
+    expect(await page.locator('tr[data-incident]').count()).toBe(3);
+    await shot('incidents');
+    await page.click('[data-nav=tickets]');
+    await expect.poll(() => page.locator('tr[data-ticket]').count()).toBe(5);
+    await shot('tickets');
 
     // 中文: every label switches, and the choice survives a reload.
     await page.click('[data-lang=zh-CN]');
@@ -388,8 +412,8 @@ describe('operators console', () => {
     await page.click('[data-nav=calibration]');
     await page.waitForSelector('[data-site="binhai-market/bins"]');
     // The crop is the latest frame cut to the zone: the bin of the labelled picture, not the whole frame.
-    await page.waitForFunction(() => (document.querySelector<HTMLImageElement>('[data-testid=calib-crop]')?.naturalWidth ?? 0) > 0);
-    const size = await page.locator('[data-testid=calib-crop]').evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight]);
+    await imagesShown('[data-testid=calib-crop]', 1);
+    const size = await page.locator('[data-testid=calib-crop]').evaluate((img) => [(img as unknown as Picture).naturalWidth, (img as unknown as Picture).naturalHeight]);
     const bin = (JSON.parse(readFileSync(media('bins/labels.json'), 'utf8')) as { items: { image: string; bin_box: number[] }[] }).items.find((x) => x.image === 'full_ds_50.png')!.bin_box;
     expect(size[0]).toBeGreaterThan((bin[2]! - bin[0]!) * 0.95);
     expect(size[0]).toBeLessThan(640 * 0.8);
@@ -397,10 +421,33 @@ describe('operators console', () => {
     // Labelling: the server cuts the latest frame to the zone, embeds it with the zone's classifier and keeps it.
     await page.click('[data-label=overflowing]');
     await page.waitForSelector('[data-example]', { timeout: 60_000 });
-    await page.waitForFunction(() => (document.querySelector<HTMLImageElement>('[data-example] img')?.naturalWidth ?? 0) > 0);
+    await imagesShown('[data-example] img', 1);
     expect(await page.textContent('.kpi.label-overflowing .kpi-value')).toMatch(/^1\s*\/\s*3$/);
     const stored = await apiGet<{ items: { label: string; source: string }[]; k: number }>('cameras/binhai-market/zones/bins/calibration');
     expect(stored.items).toMatchObject([{ label: 'overflowing', source: 'latest frame' }]);
     await shot('calibration');
+  });
+
+  it('shows a viewer what is there, and no button the API would refuse', async () => {
+    await createUser(db, { username: 'wang.fang', password: 'viewer-password-1', role: 'viewer' }, 'test');
+    const viewer = await browser.context.newPage();
+    try {
+      await viewer.goto(`${base}/`);
+      await viewer.fill('input[name=username]', 'wang.fang');
+      await viewer.fill('input[name=password]', 'viewer-password-1');
+      await viewer.click('button[type=submit]');
+      await viewer.waitForSelector('.cam-card');
+      expect(await viewer.locator('[data-action=add-camera]').count()).toBe(0);
+      await viewer.click('[data-camera=xinhua-school]');
+      await viewer.waitForSelector('[data-zone=school-gate]');
+      expect(await viewer.locator('[data-action=new-zone], [data-action=save-zone]').count()).toBe(0);
+      await viewer.click('[data-nav=incidents]');
+      await viewer.click('tr[data-incident="xinhua-school:school-gate:2"]');
+      await viewer.waitForSelector('[data-incident-detail]');
+      expect(await viewer.locator('[data-action=approve], [data-action=reject]').count()).toBe(0);
+      expect(await viewer.locator('[data-nav=calibration]').count()).toBe(0);
+    } finally {
+      await viewer.close();
+    }
   });
 });

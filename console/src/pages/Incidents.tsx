@@ -85,9 +85,9 @@ export function IncidentsPage({ session, selected, query }: { session: Session; 
             <table class="table compact selectable">
               <thead>
                 <tr>
-                  <th>{t('incidents.kind')}</th>
+                  <th class="col-kind">{t('incidents.kind')}</th>
                   <th>{t('incidents.camera')}</th>
-                  <th class="num">{t('incidents.confirmed')}</th>
+                  <th class="num col-time">{t('incidents.confirmed')}</th>
                 </tr>
               </thead>
               <tbody>
