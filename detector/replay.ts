@@ -2,6 +2,7 @@ import type { Frame, RuleEvent } from '../core/types.js';
 import { stepCamera, type CameraRuleState, type CameraSpec } from '../rules/camera_rules.js';
 import type { CalibrationSet } from '../rules/calibration.js';
 import type { BinSiteZone } from '../rules/schema.js';
+import { readFileFrames } from '../streams/file_frames.js';
 import { observeBinSites } from './bin_observer.js';
 import type { Classifier } from './classifier.js';
 import type { Detector } from './detector.js';
@@ -50,4 +51,14 @@ export async function replayFrames(frames: AsyncIterable<Frame>, opts: ReplayOpt
     mediaMs = media.ts;
   }
   return { events, samples, mediaMs };
+}
+
+/**
+ * A video file sampled every `everyMs` of media time, each sample scaled for the detector's input as a
+ * live worker's source does (so replay sees what live would).
+ */
+export function replayFile(path: string, opts: ReplayOptions & { everyMs: number }): Promise<ReplayResult> {
+  const { input } = opts.detector.manifest;
+  const frames = readFileFrames(path, { cameraId: opts.camera.id, everyMs: opts.everyMs, inferenceLongSide: Math.max(input.width, input.height) });
+  return replayFrames(frames, opts);
 }

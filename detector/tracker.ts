@@ -95,3 +95,9 @@ export function stepTracker(
   tracks.sort((a, b) => a.id - b.id);
   return { state: { nextId, tracks }, items };
 }
+
+/** Ids of tracks that were seen in both samples and barely moved between them (IoU ≥ `minIou`: detector jitter, not driving). */
+export function stillTracks(before: TrackerState | undefined, after: TrackerState, minIou = 0.9): Set<number> {
+  const prev = new Map((before?.tracks ?? []).filter((t) => t.misses === 0).map((t) => [t.id, t.box]));
+  return new Set(after.tracks.filter((t) => t.misses === 0 && prev.has(t.id) && boxIou(prev.get(t.id)!, t.box) >= minIou).map((t) => t.id));
+}

@@ -14,6 +14,8 @@ import type { NoParkingZone } from './schema.js';
 const HIDDEN_COVERAGE = 0.3;
 /** A would-be occluder this similar to a box that already overlapped the spot while the vehicle was seen is that same static thing. */
 const SAME_STATIC_IOU = 0.7;
+/** A still occluder larger than this many times the vehicle's box is not believed (see hiddenBy). */
+const MAX_STILL_OCCLUDER_AREA = 4;
 /** Distinct static overlapping boxes remembered per stay. */
 const MAX_OVERLAPPERS = 8;
 /** Two eligible boxes this similar are one vehicle seen twice (a truck also labelled car). */
@@ -101,16 +103,20 @@ function remember(known: BBox[], items: Detection[], veh: Detection, spot: BBox)
 /**
  * The spot is hidden, not empty, when something covers it that is not the vehicle itself (its own track
  * driving off), not another vehicle standing in its own spot, and not a static thing that was already
- * there while the vehicle was visible. A vehicle seen only once has shown no stay worth protecting.
+ * there while the vehicle was visible. Something standing still must also be of a plausible size: a still
+ * box many times the vehicle's (YOLOX draws one over a whole empty road) is the scene, not a bus in front.
+ * A vehicle seen only once has shown no stay worth protecting.
  */
-function hiddenBy(stay: Stay, items: Detection[], standing: Set<Detection>): boolean {
+function hiddenBy(stay: Stay, items: Detection[], standing: Set<Detection>, still: ReadonlySet<number>): boolean {
   if (stay.samples < 2) return false;
+  const maxStill = MAX_STILL_OCCLUDER_AREA * boxArea(stay.anchor);
   return items.some(
     (d) =>
       !standing.has(d) &&
       (d.trackId === undefined || d.trackId !== stay.trackId) &&
       coverage(d.box, stay.anchor) >= HIDDEN_COVERAGE &&
-      !stay.overlappers.some((o) => boxIou(o, d.box) >= SAME_STATIC_IOU),
+      !stay.overlappers.some((o) => boxIou(o, d.box) >= SAME_STATIC_IOU) &&
+      !(d.trackId !== undefined && still.has(d.trackId) && boxArea(d.box) > maxStill),
   );
 }
 
@@ -139,7 +145,8 @@ function event(type: RuleEvent['type'], stay: Stay, zone: NoParkingZone, ctx: Ru
 
 /**
  * One sample for one zone. `items` are all of the camera's detections with track ids (every class:
- * a bus that is not eligible still hides a car behind it). Returns the new state, the events, and the
+ * a bus that is not eligible still hides a car behind it); `still` the ids of tracks that have not moved
+ * since the previous sample. Returns the new state, the events, and the
  * incident ids of stays that began at this sample (so the caller can keep their first frame as evidence).
  */
 export function stepNoParking(
@@ -147,6 +154,7 @@ export function stepNoParking(
   items: Detection[],
   zone: NoParkingZone,
   ctx: RuleContext,
+  still: ReadonlySet<number> = new Set(),
 ): { state: NoParkingState; events: RuleEvent[]; started: string[] } {
   const { ts } = ctx;
   const state = prev ?? emptyNoParking();
@@ -194,7 +202,7 @@ export function stepNoParking(
         overlappers: remember(old.overlappers, items, veh, anchor),
       };
     } else {
-      stay = hiddenBy(old, items, standing) ? { ...old, lastAccounted: ts } : { ...old, goneSamples: old.goneSamples + 1 };
+      stay = hiddenBy(old, items, standing, still) ? { ...old, lastAccounted: ts } : { ...old, goneSamples: old.goneSamples + 1 };
     }
     stay.enforcedSince = enforced ? (stay.enforcedSince ?? ts) : undefined;
 

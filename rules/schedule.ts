@@ -161,3 +161,25 @@ export function inSchedule(s: Schedule | undefined, ts: number, tz: string): boo
     return w.days[yesterday]! && t.minute < w.end && !excepted(s, dayBefore(t.date));
   });
 }
+
+/** How far the zone's wall clock is ahead of UTC at `ts`, in ms (DST included). */
+export function zoneOffsetMs(ts: number, tz: string): number {
+  const t = localTime(ts, tz);
+  const [y, m, d] = t.date.split('-').map(Number);
+  const seconds = Math.floor(ts / 1000) % 60;
+  return Date.UTC(y!, m! - 1, d!, Math.floor(t.minute / 60), t.minute % 60, seconds < 0 ? seconds + 60 : seconds) - (ts - (ts % 1000));
+}
+
+/**
+ * Epoch ms of a wall-clock text (`2026-11-26T10:00`, seconds optional) in time zone `tz`, or of a text
+ * with its own offset (`...+08:00`, `...Z`).
+ */
+export function wallClockToEpoch(text: string, tz: string): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:?\d{2})?$/.exec(text.trim());
+  if (!m) throw new Error(`"${text}" is not a date and time: write YYYY-MM-DDTHH:MM[:SS], optionally with Z or an offset like +08:00`);
+  if (m[7]) return Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? '00'}${m[7].replace(/^([+-]\d{2})(\d{2})$/, '$1:$2')}`);
+  const asUtc = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0));
+  // Offset near the answer, then at the answer (right across a DST change).
+  const guess = asUtc - zoneOffsetMs(asUtc, tz);
+  return asUtc - zoneOffsetMs(guess, tz);
+}

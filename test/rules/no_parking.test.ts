@@ -62,7 +62,7 @@ describe('no_parking: vehicles that do not park', () => {
 
 describe('no_parking: occlusion, turnover, duplicates', () => {
   it('keeps the dwell through a bus passing in front for several samples', () => {
-    const bus = (i: number) => car([200 + (i - 20) * 20, 380, 760 + (i - 20) * 20, 700], 0.9, 'bus');
+    const bus = (i: number) => car([200 + (i - 20) * 50, 380, 760 + (i - 20) * 50, 700], 0.9, 'bus');
     const { events } = run([kerb], seconds(50, (i) => (i >= 20 && i < 28 ? [bus(i)] : [car(SPOT)])));
     expect(events.map((e) => e.type)).toEqual(['confirmed']);
     expect(events[0]!.firstSeen).toBe(T0);
@@ -80,6 +80,22 @@ describe('no_parking: occlusion, turnover, duplicates', () => {
       return (parked ? [car(SPOT)] : []).concat(g);
     });
     expect(run([kerb], samples).events).toEqual([]);
+  });
+
+  it('does not believe a still box many times the car over the spot once it is empty (YOLOX on an empty road)', () => {
+    const road = car([50, 150, 1250, 690], 0.45, 'car');
+    const b: BBox = [405, 448, 607, 602];
+    // Car A until 40 s; the empty road then shows the ghost; car B parks in the same place at 46 s.
+    const { events } = run([kerb], seconds(100, (i) => (i < 40 ? [car(SPOT)] : i < 46 ? [road] : [car(b), road])));
+    expect(events.map((e) => e.type)).toEqual(['confirmed', 'cleared', 'confirmed']);
+    expect(events[1]!.ts).toBeLessThanOrEqual(T0 + 43_000);
+    expect(events[2]!.firstSeen).toBe(T0 + 46_000);
+  });
+
+  it('still believes a stopped bus of plausible size in front of the car', () => {
+    const bus = car([330, 400, 700, 700], 0.9, 'bus');
+    const { events } = run([kerb], seconds(60, (i) => (i >= 20 && i < 40 ? [bus] : [car(SPOT)])));
+    expect(events.map((e) => e.type)).toEqual(['confirmed']);
   });
 
   it('a new car taking the spot after the first leaves is a new incident', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkTimeZone, inSchedule, parseException, parseWindow, type Schedule } from '../../rules/schedule.js';
+import { checkTimeZone, inSchedule, parseException, parseWindow, wallClockToEpoch, type Schedule } from '../../rules/schedule.js';
 
 /** Milliseconds of a local wall time in Asia/Shanghai (UTC+8, no DST). */
 const sh = (iso: string) => Date.parse(`${iso}+08:00`);
@@ -62,5 +62,17 @@ describe('inSchedule', () => {
 
   it('means always when there is no schedule', () => {
     expect(inSchedule(undefined, 0, 'Asia/Shanghai')).toBe(true);
+  });
+});
+
+describe('wallClockToEpoch', () => {
+  it('reads a wall-clock time in the camera zone, across daylight saving, or with its own offset', () => {
+    expect(wallClockToEpoch('2026-11-26T10:00', 'Asia/Shanghai')).toBe(Date.UTC(2026, 10, 26, 2, 0));
+    expect(wallClockToEpoch('2026-11-26 10:00:30', 'Asia/Shanghai')).toBe(Date.UTC(2026, 10, 26, 2, 0, 30));
+    expect(wallClockToEpoch('2026-07-01T08:30', 'America/New_York')).toBe(Date.UTC(2026, 6, 1, 12, 30));
+    expect(wallClockToEpoch('2026-01-01T08:30', 'America/New_York')).toBe(Date.UTC(2026, 0, 1, 13, 30));
+    expect(wallClockToEpoch('2026-11-26T10:00:00Z', 'Asia/Shanghai')).toBe(Date.UTC(2026, 10, 26, 10, 0));
+    expect(wallClockToEpoch('2026-11-26T10:00+0100', 'Asia/Shanghai')).toBe(Date.UTC(2026, 10, 26, 9, 0));
+    expect(() => wallClockToEpoch('yesterday', 'Asia/Shanghai')).toThrow(/YYYY-MM-DD/);
   });
 });

@@ -1,9 +1,7 @@
 import type { RuleEvent } from '../../core/types.js';
 import type { Detector } from '../../detector/detector.js';
-import { DEFAULT_PIXELS_LONG_SIDE } from '../../detector/image.js';
-import { replayFrames } from '../../detector/replay.js';
+import { replayFile } from '../../detector/replay.js';
 import { zoneSchema } from '../../rules/schema.js';
-import { readFileFrames } from '../../streams/file_frames.js';
 import { buildScenario, parkedCar, passingVehicle, STREET, type Scenario } from './scenario.js';
 
 /**
@@ -144,8 +142,7 @@ export async function runCase(c: SuiteCase, detector: Detector, dir?: string): P
   const video = await buildScenario(c.scenario, dir);
   const startAt = c.startAt ?? THURSDAY_10AM;
   const camera = { id: 'scenario', timezone: 'Asia/Shanghai', zones: [suiteZone(c)] };
-  const frames = readFileFrames(video, { cameraId: camera.id, everyMs: 1000, inferenceLongSide: DEFAULT_PIXELS_LONG_SIDE });
-  const { events } = await replayFrames(frames, { camera, detector, startAt });
+  const { events } = await replayFile(video, { camera, detector, startAt, everyMs: 1000 });
   const s = (ms: number) => (ms - startAt) / 1000;
   const confirmed = events
     .filter((e) => e.type === 'confirmed')
