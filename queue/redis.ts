@@ -157,7 +157,7 @@ function stopOrphan(dir: string): void {
  * append-only file under `<data_dir>/redis` so queued incidents and rule state survive a restart of
  * `weisu serve`; RDB snapshots are off. `stop()` (or process exit) ends it.
  */
-export async function startEmbeddedRedis(dataDir: string, opts: { bin?: string; persist?: boolean; port?: number } = {}): Promise<EmbeddedRedis> {
+export async function startEmbeddedRedis(dataDir: string, opts: { bin?: string; persist?: boolean; port?: number; args?: string[] } = {}): Promise<EmbeddedRedis> {
   const dir = join(resolve(dataDir), 'redis');
   mkdirSync(dir, { recursive: true });
   stopOrphan(dir);
@@ -166,7 +166,7 @@ export async function startEmbeddedRedis(dataDir: string, opts: { bin?: string; 
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = opts.port ?? (await freePort());
     const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--daemonize', 'no', '--loglevel', 'notice'];
-    args.push('--appendonly', opts.persist === false ? 'no' : 'yes', '--appendfsync', 'everysec');
+    args.push('--appendonly', opts.persist === false ? 'no' : 'yes', '--appendfsync', 'everysec', ...(opts.args ?? []));
     const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout!.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +37,33 @@ export async function startTestRedis(opts: { persist?: boolean } = {}): Promise<
       client.disconnect();
       await server.stop();
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A three-node Redis Cluster (no replicas) on random ports, for checking weisu's keys stay in one slot per queue. */
+export async function startTestRedisCluster(): Promise<{ url: string; stop(): Promise<void> }> {
+  const nodes: { dir: string; server: EmbeddedRedis }[] = [];
+  for (let i = 0; i < 3; i++) {
+    const dir = mkdtempSync(join(tmpdir(), 'weisu-redis-cluster-'));
+    const server = await startEmbeddedRedis(dir, { persist: false, args: ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'), '--cluster-node-timeout', '2000'] });
+    nodes.push({ dir, server });
+  }
+  const hosts = nodes.map((n) => `127.0.0.1:${n.server.port}`);
+  execFileSync('redis-cli', ['--cluster', 'create', ...hosts, '--cluster-replicas', '0', '--cluster-yes'], { stdio: 'ignore' });
+  // The cluster is usable once every node agrees all slots are served.
+  for (let i = 0; i < 100; i++) {
+    const states = nodes.map((n) => execFileSync('redis-cli', ['-p', String(n.server.port), 'cluster', 'info']).toString());
+    if (states.every((s) => s.includes('cluster_state:ok'))) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url: `redis-cluster://${hosts.join(',')}`,
+    async stop() {
+      for (const n of nodes) {
+        await n.server.stop();
+        rmSync(n.dir, { recursive: true, force: true });
+      }
     },
   };
 }
