@@ -30,7 +30,7 @@ export function plateRegion(box: BBox): BBox {
  * The vehicle box clipped to the frame, in whole pixels; null when nothing of it lies inside the frame
  * (or it is not a box at all).
  */
-export function clipBox(box: BBox, width: number, height: number): { left: number; top: number; width: number; height: number } | null {
+function clipBox(box: BBox, width: number, height: number): { left: number; top: number; width: number; height: number } | null {
   if (!Array.isArray(box) || box.length !== 4 || !box.every(Number.isFinite)) return null;
   const x1 = Math.max(0, Math.floor(Math.min(box[0], box[2])));
   const y1 = Math.max(0, Math.floor(Math.min(box[1], box[3])));

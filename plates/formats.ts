@@ -17,7 +17,7 @@ export interface PlateFormat {
 }
 
 /** The 31 provincial abbreviations of mainland China, the first character of every civil plate. */
-export const CN_PROVINCES = '京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼';
+const CN_PROVINCES = '京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼';
 /** Last character of special-use plates: trailer, driving school, police, Hong Kong / Macau crossing, consulate. */
 const CN_SUFFIXES = '挂学警港澳领';
 const CN_LETTER = 'A-HJ-NP-Z';
@@ -82,8 +82,6 @@ export const BUILTIN_FORMATS = {
     compact: false,
   },
 } satisfies Record<string, PlateFormat>;
-
-export type BuiltinFormatName = keyof typeof BUILTIN_FORMATS;
 
 export interface FormatMatch {
   format: string;

@@ -74,4 +74,3 @@ export const platesSchema = z
   });
 
 export type PlatesConfig = z.output<typeof platesSchema>;
-export type CustomFormat = z.output<typeof customFormatSchema>;

@@ -18,8 +18,10 @@ export interface Vote<R extends FrameRead> {
   /** Frames that read some plate. */
   reads: number;
   /**
-   * Combined confidence: the chance that not every agreeing read is wrong (1 − Π(1 − cᵢ)), scaled by
-   * the winner's share of all confidence, so dissenting frames pull it down.
+   * Combined confidence: the agreeing reads' mean confidence, scaled by the winner's share of all
+   * confidence, so dissenting frames pull it down. Agreement is not treated as independent evidence
+   * (no 1 − Π(1 − cᵢ)): the frames of one dwell show the same car from the same camera, and a misread
+   * repeats as readily as a read.
    */
   confidence: number;
 }
@@ -34,8 +36,8 @@ export function vote<R extends FrameRead>(reads: readonly R[]): Vote<R> | null {
   const weight = (g: R[]) => g.reduce((s, r) => s + r.confidence, 0);
   const total = weight([...reads]);
   const winner = [...groups.values()].sort((a, b) => weight(b) - weight(a) || b.length - a.length)[0]!;
-  const pooled = 1 - winner.reduce((p, r) => p * (1 - r.confidence), 1);
+  const mean = weight(winner) / winner.length;
   const share = total > 0 ? weight(winner) / total : 0;
   const best = winner.reduce((a, b) => (b.confidence > a.confidence ? b : a));
-  return { best, votes: winner.length, reads: reads.length, confidence: pooled * share };
+  return { best, votes: winner.length, reads: reads.length, confidence: mean * share };
 }

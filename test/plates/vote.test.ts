@@ -8,11 +8,11 @@ describe('vote', () => {
     expect(vote([])).toBeNull();
   });
 
-  it('agreeing frames raise the confidence above any single frame', () => {
-    const v = vote([read('浙G·Z6825', 0.7), read('浙GZ6825', 0.75), read('浙G·Z6825', 0.6)])!;
+  it('agreeing frames keep their mean confidence: near-identical frames of one dwell are not independent evidence', () => {
+    const v = vote([read('浙G·Z6825', 0.7), read('浙GZ6825', 0.75), read('浙G·Z6825', 0.65)])!;
     expect(v.votes).toBe(3);
     expect(v.best.confidence).toBe(0.75);
-    expect(v.confidence).toBeCloseTo(1 - 0.3 * 0.25 * 0.4, 6);
+    expect(v.confidence).toBeCloseTo(0.7, 6);
   });
 
   it('a dissenting frame lowers it by its share', () => {
@@ -20,7 +20,7 @@ describe('vote', () => {
     expect(v.best.text).toBe('浙G·Z6825');
     expect(v.votes).toBe(2);
     expect(v.reads).toBe(3);
-    expect(v.confidence).toBeCloseTo((1 - 0.01) * (1.8 / 2.4), 6);
+    expect(v.confidence).toBeCloseTo(0.9 * (1.8 / 2.4), 6);
   });
 
   it('the plate with more total confidence wins over a single confident outlier', () => {
