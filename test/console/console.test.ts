@@ -45,6 +45,8 @@ let base: string;
 let browser: { context: BrowserContext; close: () => Promise<void> };
 let page: Page;
 const snapshots = new Map<string, Buffer>();
+/** Anything the browser refused under the console's Content-Security-Policy, or threw. */
+const pageProblems: string[] = [];
 const health = new Map<string, Record<string, unknown>>();
 let adminToken = '';
 
@@ -132,7 +134,8 @@ alerts:
   base = await app.listen({ host: '127.0.0.1', port: 0 });
   browser = await launchChromium();
   page = await browser.context.newPage();
-  page.on('pageerror', (e) => console.error('page error:', e));
+  page.on('pageerror', (e) => pageProblems.push(`page error: ${e.message}`));
+  page.on('console', (m) => m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text()) && pageProblems.push(m.text()));
 });
 
 afterAll(async () => {
@@ -449,5 +452,9 @@ describe('operators console', () => {
     } finally {
       await viewer.close();
     }
+  });
+
+  it('ran the whole shift without a script error or a CSP refusal', () => {
+    expect(pageProblems).toEqual([]);
   });
 });

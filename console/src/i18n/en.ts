@@ -58,6 +58,7 @@ export const en = {
   'wall.noMatch': 'No camera matches the filter.',
   'wall.zones': '{n} zones',
   'wall.zone1': '1 zone',
+  'wall.more': 'Show more ({n} left)',
 
   'camera.register': 'Register camera',
   'camera.registered': 'Camera {id} registered',
@@ -210,6 +211,7 @@ export const en = {
   'tickets.left': '{d} left',
   'tickets.over': '{d} over',
   'tickets.empty': 'No tickets.',
+  'tickets.caseNo': 'case {id}',
   'tickets.retry': 'Send again',
   'tickets.retried': 'Ticket {ref} queued again',
   'tickets.forIncident': 'Incident {id}',

@@ -60,6 +60,7 @@ export const zhCN: Messages = {
   'wall.noMatch': '没有符合筛选条件的摄像头。',
   'wall.zones': '{n} 个区域',
   'wall.zone1': '1 个区域',
+  'wall.more': '显示更多（还有 {n} 路）',
 
   'camera.register': '登记摄像头',
   'camera.registered': '摄像头 {id} 已登记',
@@ -212,6 +213,7 @@ export const zhCN: Messages = {
   'tickets.left': '剩余 {d}',
   'tickets.over': '超时 {d}',
   'tickets.empty': '没有工单。',
+  'tickets.caseNo': '案件号 {id}',
   'tickets.retry': '重新报送',
   'tickets.retried': '工单 {ref} 已重新排队',
   'tickets.forIncident': '事件 {id}',

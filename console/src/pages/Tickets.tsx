@@ -93,7 +93,7 @@ export function TicketsPage({ query, canRetry }: { query: URLSearchParams; canRe
                       <a href={href('incidents', tk.incident_id)}>
                         <code>{tk.ref ?? `#${tk.id}`}</code>
                       </a>
-                      {tk.request_id && <div class="muted small">{tk.request_id}</div>}
+                      {tk.request_id && <div class="muted small">{t('tickets.caseNo', { id: tk.request_id })}</div>}
                     </td>
                     <td>{tk.kind && <span class={`kind-tag kind-${tk.kind}`}>{tv('kind', tk.kind)}</span>}</td>
                     <td>

@@ -12,14 +12,17 @@ import { CameraForm } from '../components/CameraForm.js';
 import { ImportCameras } from '../components/ImportCameras.js';
 import { Empty, ErrorBox, Loading, Modal, PageHeader, toast } from '../components/ui.js';
 
+const PAGE = 120;
 const STATES = ['offline', 'auth_failed', 'unsupported', 'degraded', 'online', 'unknown', 'disabled'] as const;
 
 /** Every camera at a glance: health and the latest frame, worst first so a dead camera is never missed. */
 export function WallPage({ session }: { session: Session }) {
   const { query } = useRoute();
-  const cameras = useLoad(() => all<Camera>('cameras'), [], 15_000);
+  const cameras = useLoad(() => all<Camera>('cameras'), [], 30_000);
   const [adding, setAdding] = useState(false);
   const [importing, setImporting] = useState(false);
+  // A city wall has thousands of cameras: draw a page of cards at a time (worst first), more on demand.
+  const [shownMax, setShownMax] = useState(PAGE);
   // Health from the list when the API includes it, else fetched per visible card and gathered here for the counts.
   const [healthOf, setHealthOf] = useState<Record<string, CameraHealth>>({});
   const onHealth = useCallback((id: string, h: CameraHealth) => setHealthOf((m) => (JSON.stringify(m[id]) === JSON.stringify(h) ? m : { ...m, [id]: h })), []);
@@ -77,9 +80,16 @@ export function WallPage({ session }: { session: Session }) {
         <Empty>{cameras.data?.length ? t('wall.noMatch') : t('wall.empty')}</Empty>
       ) : (
         <div class="wall">
-          {shown.map((c) => (
+          {shown.slice(0, shownMax).map((c) => (
             <CameraCard key={c.id} camera={c} onHealth={onHealth} />
           ))}
+        </div>
+      )}
+      {shown.length > shownMax && (
+        <div class="pager">
+          <button type="button" class="btn" onClick={() => setShownMax((n) => n + PAGE)}>
+            {t('wall.more', { n: shown.length - shownMax })}
+          </button>
         </div>
       )}
       {importing && (
