@@ -24,7 +24,7 @@ export function CameraPage({ id, session }: { id: string; session: Session }) {
   const c = cam.data;
   const raw = health.data ?? c.health;
   const h = readHealth(raw, c.enabled);
-  const liveUrl = c.live_url ?? (raw?.live_url as string | undefined);
+  const liveUrl = c.live_url;
 
   async function remove() {
     if (!confirm(t('camera.confirmDelete', { id: c.id }))) return;

@@ -30,9 +30,11 @@ export function IncidentsPage({ session, selected, query }: { session: Session; 
   const view = (query.get('view') as (typeof VIEWS)[number] | null) ?? 'review';
   const camera = query.get('camera') ?? '';
   const kind = query.get('kind') ?? '';
+  const period = query.get('period') ?? '';
+  const since = period ? new Date(Date.now() - Number(period) * 86_400_000).toISOString() : undefined;
   const state = view === 'all' ? undefined : view === 'review' ? 'open' : view;
   const [cursor, setCursor] = useState<string | null>(null);
-  const list = useLoad(() => page<Incident>('incidents', { state, camera, kind, limit: 50, cursor }), [state, camera, kind, cursor], 10_000);
+  const list = useLoad(() => page<Incident>('incidents', { state, camera, kind, since, limit: 50, cursor }), [state, camera, kind, period, cursor], 10_000);
   const cameras = useLoad(() => all<Camera>('cameras'), []);
   const items = (list.data?.items ?? []).filter((i) => view !== 'review' || !i.review);
   const current = selected ?? items[0]?.id;
@@ -53,7 +55,7 @@ export function IncidentsPage({ session, selected, query }: { session: Session; 
   return (
     <div class="page">
       <PageHeader title={t('incidents.title')} sub={t('incidents.sub')}>
-        <select aria-label={t('incidents.camera')} value={camera} onChange={(e) => setQuery({ camera: e.currentTarget.value })}>
+        <select aria-label={t('incidents.camera')} value={camera} onChange={(e) => (setCursor(null), setQuery({ camera: e.currentTarget.value }))}>
           <option value="">{t('incidents.allCameras')}</option>
           {(cameras.data ?? []).map((c) => (
             <option key={c.id} value={c.id}>
@@ -61,7 +63,13 @@ export function IncidentsPage({ session, selected, query }: { session: Session; 
             </option>
           ))}
         </select>
-        <select aria-label={t('incidents.kind')} value={kind} onChange={(e) => setQuery({ kind: e.currentTarget.value })}>
+        <select aria-label={t('incidents.period')} value={period} onChange={(e) => (setCursor(null), setQuery({ period: e.currentTarget.value }))}>
+          <option value="">{t('incidents.anyTime')}</option>
+          <option value="1">{t('incidents.last24h')}</option>
+          <option value="7">{t('dash.days', { n: 7 })}</option>
+          <option value="30">{t('dash.days', { n: 30 })}</option>
+        </select>
+        <select aria-label={t('incidents.kind')} value={kind} onChange={(e) => (setCursor(null), setQuery({ kind: e.currentTarget.value }))}>
           <option value="">{t('incidents.allKinds')}</option>
           <option value="no_parking">{tv('kind', 'no_parking')}</option>
           <option value="bin_overflow">{tv('kind', 'bin_overflow')}</option>

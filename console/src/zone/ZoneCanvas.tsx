@@ -6,6 +6,8 @@ import { centroid, clamp01, round, type Pt } from './geometry.js';
 
 interface Props {
   snapshot: string;
+  /** Changes when the operator asks for the latest picture again. */
+  refresh?: number;
   /** Saved zones other than the one being edited, drawn dimmed and clickable. */
   others: Zone[];
   /** The polygon being edited, if any. */
@@ -98,7 +100,7 @@ export function ZoneCanvas(p: Props) {
   const closed = !p.drawing && draft.length >= 3;
   return (
     <div class={`zone-canvas ${p.drawing ? 'drawing' : ''}`} ref={wrap} style={{ aspectRatio: String(aspect) }}>
-      <AuthImage src={p.snapshot} alt={t('zones.snapshot')} class="zone-img" onLoad={(img) => img.naturalWidth && setAspect(img.naturalWidth / img.naturalHeight)} />
+      <AuthImage key={p.refresh} src={p.snapshot} alt={t('zones.snapshot')} class="zone-img" onLoad={(img) => img.naturalWidth && setAspect(img.naturalWidth / img.naturalHeight)} />
       <svg
         class="zone-svg"
         width={size.w}

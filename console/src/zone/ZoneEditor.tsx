@@ -43,6 +43,7 @@ export function ZoneEditor({ camera, editable: canEdit, onChanged }: Props) {
   const [point, setPoint] = useState<number | null>(null);
   const [error, setError] = useState<ApiError>();
   const [busy, setBusy] = useState(false);
+  const [refresh, setRefresh] = useState(0);
 
   const saved = camera.zones.find((z) => z.id === selected);
   const fromConfig = !!saved && camera.zones_managed_by?.[saved.id] === 'config';
@@ -122,6 +123,7 @@ export function ZoneEditor({ camera, editable: canEdit, onChanged }: Props) {
       <div class="zone-stage">
         <ZoneCanvas
           snapshot={`cameras/${encodeURIComponent(camera.id)}/snapshot`}
+          refresh={refresh}
           others={camera.zones.filter((z) => z.id !== (selected === NEW ? '' : selected))}
           draft={(draft?.polygon as Pt[] | undefined) ?? null}
           draftKind={draft?.kind}
@@ -141,6 +143,9 @@ export function ZoneEditor({ camera, editable: canEdit, onChanged }: Props) {
             <i class="swatch kind-bin_site" /> {tv('kind', 'bin_site')}
           </span>
           {editable && <span class="muted">{t('zones.help')}</span>}
+          <button type="button" class="btn small ghost push-right" onClick={() => setRefresh((n) => n + 1)}>
+            ↻ {t('zones.refresh')}
+          </button>
         </div>
       </div>
 
