@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,8 +81,29 @@ export function clearedMessage(confirmed: IncidentMessage): IncidentMessage {
   return { event: { ...confirmed.event, type: 'cleared', lastSeen: confirmed.event.confirmedAt + 60_000, ts: confirmed.event.confirmedAt + 60_000 }, frames: [] };
 }
 
-export async function alertsDeps(config: WeisuConfig): Promise<AlertsDeps & { db: Db }> {
-  const db = await openDb({});
+const PG_ADMIN = process.env.WEISU_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** A fresh store: in-memory PGlite, or a new database on the test PostgreSQL server (dropped on close). */
+export async function openTestDb(kind: 'pglite' | 'postgres' = 'pglite'): Promise<Db> {
+  if (kind === 'pglite') return openDb({});
+  const name = `weisu_alerts_${randomBytes(4).toString('hex')}`;
+  const admin = await openDb({ databaseUrl: PG_ADMIN });
+  await admin.exec(`CREATE DATABASE ${name}`);
+  await admin.close();
+  const db = await openDb({ databaseUrl: PG_ADMIN.replace(/\/[^/]*$/, `/${name}`) });
+  return {
+    ...db,
+    async close() {
+      await db.close();
+      const a = await openDb({ databaseUrl: PG_ADMIN });
+      await a.exec(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.close();
+    },
+  };
+}
+
+export async function alertsDeps(config: WeisuConfig, kind: 'pglite' | 'postgres' = 'pglite'): Promise<AlertsDeps & { db: Db }> {
+  const db = await openTestDb(kind);
   const dir = mkdtempSync(join(tmpdir(), 'weisu-evidence-'));
   const evidence = new EvidenceStore({ dir, publicUrl: config.public_url, ttlMs: config.alerts.evidence.url_ttl, secret: config.alerts.signing_secret });
   return { db, config, evidence };

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openDb, type Db } from '../../store/db.js';
+import type { Db } from '../../store/db.js';
+import { openTestDb } from '../alerts/fixtures.js';
 import { getIncident, insertIncident, transitionIncident, type NewIncident } from '../../store/incidents.js';
 import { claimDueTickets, insertTicket, overdueTickets, updateTicket } from '../../store/tickets.js';
 import { insertEvidence, listEvidence } from '../../store/evidence.js';
@@ -8,29 +8,14 @@ import { claimDueDeliveries, finishDelivery, insertDelivery } from '../../store/
 import { auditAfter, getCursor, setCursor } from '../../store/audit_feed.js';
 import { audit } from '../../store/audit.js';
 
-const PG_ADMIN = process.env.WEISU_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
   for (const c of cleanups) await c();
 });
 
 async function open(kind: 'pglite' | 'postgres'): Promise<Db> {
-  if (kind === 'pglite') {
-    const db = await openDb({});
-    cleanups.push(() => db.close());
-    return db;
-  }
-  const name = `weisu_alerts_${randomBytes(4).toString('hex')}`;
-  const admin = await openDb({ databaseUrl: PG_ADMIN });
-  await admin.exec(`CREATE DATABASE ${name}`);
-  await admin.close();
-  const db = await openDb({ databaseUrl: PG_ADMIN.replace(/\/[^/]*$/, `/${name}`) });
-  cleanups.push(async () => {
-    await db.close();
-    const a = await openDb({ databaseUrl: PG_ADMIN });
-    await a.exec(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await a.close();
-  });
+  const db = await openTestDb(kind);
+  cleanups.push(() => db.close());
   return db;
 }
 
