@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { BBox, BinObservation, Detections, EvidenceFrame, Frame, IncidentMessage, RuleEvent } from '../core/types.js';
+import { WeisuError } from '../core/errors.js';
 import { log } from '../core/log.js';
 import { readCamera, sourceOptions, type SampledCamera } from '../queue/cameras.js';
 import type { Keys } from '../queue/keys.js';
@@ -28,8 +29,10 @@ export interface SampleDeps {
   openSource(opts: SourceOptions): Source;
   /** One frame's detections; the caller batches concurrent calls into one detector run. */
   detect(frame: Frame): Promise<Detections>;
-  /** Fill state of the camera's bin sites in this frame; absent when no classifier is configured. */
-  observeBins?(frame: Frame, zones: BinSiteZone[]): Promise<Record<string, BinObservation>>;
+  /** Fill state of the camera's bin sites in this frame (with the sites' calibration when there is one). */
+  observeBins?(frame: Frame, zones: BinSiteZone[], calibration?: SampledCamera['calibration']): Promise<Record<string, BinObservation>>;
+  /** The plate of a confirmed parking incident, read from its evidence frames; absent when plate reading is off. */
+  readPlate?(msg: IncidentMessage): Promise<NonNullable<IncidentMessage['plate']>>;
   metrics: WorkerMetrics;
   /** Long side of the scaled copy sources decode for inference (the detector's input). */
   inferenceLongSide?: number;
@@ -59,7 +62,8 @@ export async function processSample(deps: SampleDeps, job: { cameraId: string; d
     result = await sampleOnce(deps, job, signal);
     return result;
   } catch (e) {
-    const reason = (e as { reason?: string }).reason ?? (/redis|connection|ECONN|ETIMEDOUT/i.test((e as Error).message) ? 'redis' : 'internal');
+    const reason =
+      (e as { reason?: string }).reason ?? (e instanceof WeisuError ? e.code : /redis|connection|ECONN|ETIMEDOUT/i.test((e as Error).message) ? 'redis' : 'internal');
     log.warn({ camera: job.cameraId, reason, err: (e as Error).message }, 'sample failed');
     result = { outcome: 'failed', reason };
     return result;
@@ -91,7 +95,7 @@ async function sampleOnce(deps: SampleDeps, job: { cameraId: string; due: number
       throw Object.assign(new Error(`detector: ${e.message}`), { reason: 'detect' });
     });
     const binZones = camera.zones.filter((z): z is BinSiteZone => z.kind === 'bin_site');
-    const bins = binZones.length && deps.observeBins ? await deps.observeBins(frame, binZones) : undefined;
+    const bins = binZones.length && deps.observeBins ? await deps.observeBins(frame, binZones, camera.calibration) : undefined;
     return await applyRules(deps, camera, frame, detections, bins, lease.held);
   } finally {
     await lease.release();
@@ -177,7 +181,11 @@ async function applyRules(
       // A cleared event shows the spot as it is now.
       frames.push({ ...here, role: 'recheck' });
     }
-    messages.push({ event: ev, frames });
+    const msg: IncidentMessage = { event: ev, frames };
+    if (ev.type === 'confirmed' && ev.kind === 'no_parking' && deps.readPlate) {
+      msg.plate = await deps.readPlate(msg).catch((e: Error) => ({ unread: true as const, reason: `plate reading failed: ${e.message}` }));
+    }
+    messages.push(msg);
   }
   if (!leaseHeld()) return { outcome: 'conflict', reason: 'lease_lost' };
   const version = await commitState(redis, keys, camera.id, stored.version, { rules: step.state, pending: messages, ts: frame.ts });
@@ -227,7 +235,7 @@ export async function processRecheck(deps: SampleDeps, job: RecheckJob, signal?:
   }
   const zone = camera.zones.find((z): z is BinSiteZone => z.kind === 'bin_site' && z.id === job.zoneId);
   if (!zone || !deps.observeBins) return { verdict: 'unknown', reason: zone ? 'no bin classifier configured' : `zone ${job.zoneId} no longer exists`, ...out };
-  const obs = (await deps.observeBins(frame, [zone]))[zone.id];
+  const obs = (await deps.observeBins(frame, [zone], camera.calibration))[zone.id];
   if (!obs || obs.state === 'skipped') return { verdict: 'unknown', reason: 'picture too dark or badly exposed to judge', ...out };
   return { verdict: obs.state === 'overflowing' ? 'present' : 'gone', ...out };
 }

@@ -1,4 +1,5 @@
 import type { CameraConfig } from '../config/schema.js';
+import type { CalibrationSet } from '../rules/calibration.js';
 import type { SourceOptions } from '../streams/source.js';
 import type { Keys } from './keys.js';
 import type { RedisClient } from './redis.js';
@@ -14,11 +15,14 @@ export type SampledCamera = Pick<
 > & {
   /** Wall-clock ms at which a file camera's media time 0 is: every worker then replays it at the same position, like a live camera. */
   epoch: number;
+  /** Bin sites' own labelled examples (embeddings by zone and label), when operators gave some. */
+  calibration?: Record<string, CalibrationSet>;
 };
 
-export function toSpec(c: CameraConfig, epoch: number): SampledCamera {
+export function toSpec(c: CameraConfig, epoch: number, calibration?: Record<string, CalibrationSet>): SampledCamera {
   return {
     epoch,
+    ...(calibration && Object.keys(calibration).length ? { calibration } : {}),
     id: c.id,
     name: c.name,
     url: c.url,

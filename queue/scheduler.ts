@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CameraConfig } from '../config/schema.js';
+import type { CalibrationSet } from '../rules/calibration.js';
 import { log } from '../core/log.js';
 import { toSpec, type SampledCamera } from './cameras.js';
 import type { Keys } from './keys.js';
@@ -21,6 +22,8 @@ export interface SchedulerOptions {
   queues: Queues;
   /** The cameras as the store knows them now. */
   listCameras(): Promise<CameraConfig[]>;
+  /** The labelled bin-site examples of a camera, by zone (workers judge with them; they cannot read the store). */
+  calibrationOf?(camera: CameraConfig): Promise<Record<string, CalibrationSet>>;
   /** Safety-net period. */
   everyMs?: number;
 }
@@ -107,7 +110,8 @@ export class Scheduler {
     for (const [id, cam] of wanted) {
       // A file camera keeps playing from where it is unless its URL changed.
       const prev = specs[id] ? (JSON.parse(specs[id]) as SampledCamera) : undefined;
-      const spec = JSON.stringify(toSpec(cam, prev && prev.url === cam.url ? prev.epoch : now));
+      const calibration = cam.zones.some((z) => z.kind === 'bin_site') ? await this.opts.calibrationOf?.(cam) : undefined;
+      const spec = JSON.stringify(toSpec(cam, prev && prev.url === cam.url ? prev.epoch : now, calibration));
       const s = schedulers.get(id);
       const specChanged = specs[id] !== undefined && specs[id] !== spec;
       // The spec first: the first job of a new schedule must find it.

@@ -3,11 +3,15 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Worker, type ConnectionOptions } from 'bullmq';
 import type { WeisuConfig } from '../config/schema.js';
-import type { Detections, Frame } from '../core/types.js';
+import type { BinObservation, Detections, Frame, IncidentMessage } from '../core/types.js';
 import { log } from '../core/log.js';
+import { observeBinSites } from '../detector/bin_observer.js';
+import { createClassifier } from '../detector/classifier.js';
 import { createDetector, type Detector } from '../detector/detector.js';
 import { processRecheck, processSample, type SampleDeps } from '../detector/worker.js';
 import { defaultModelsDir } from '../models/registry.js';
+import { readIncidentPlate } from '../plates/incident.js';
+import { createPlateReader } from '../plates/read_plate.js';
 import { openSource } from '../streams/source.js';
 import { createBatcher } from './batcher.js';
 import { redisKeys } from './keys.js';
@@ -47,8 +51,9 @@ export async function startWorkerHost(opts: WorkerHostOptions): Promise<WorkerHo
   const w = config.workers;
   const id = opts.id ?? `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
   const concurrency = opts.concurrency ?? w.concurrency;
+  const modelsDir = opts.modelsDir ?? defaultModelsDir();
   const detector: Detector = await createDetector({
-    modelsDir: opts.modelsDir ?? defaultModelsDir(),
+    modelsDir,
     model: config.detector.model,
     threads: config.detector.threads,
     scoreThreshold: config.detector.score_threshold,
@@ -67,12 +72,23 @@ export async function startWorkerHost(opts: WorkerHostOptions): Promise<WorkerHo
   const keys = redisKeys(w.prefix);
   const queues = openQueues(redis, w.prefix);
   const input = detector.manifest.input;
+  const classifier = lazily((model: string) => createClassifier({ modelsDir, model, threads: config.detector.threads }));
+  const plateReader = lazily(() => createPlateReader({ config: config.plates }));
   const deps: SampleDeps = {
     redis,
     keys,
     incidents: queues.incidents,
     openSource,
     detect: (frame) => batcher.submit(frame),
+    async observeBins(frame, zones, calibration) {
+      // Each site names its classifier; sites sharing one are judged in one call.
+      const out: Record<string, BinObservation> = {};
+      for (const model of new Set(zones.map((z) => z.model))) {
+        Object.assign(out, await observeBinSites(frame, zones.filter((z) => z.model === model), await classifier.get(model), calibration));
+      }
+      return out;
+    },
+    ...(config.plates.enabled ? { readPlate: async (msg: IncidentMessage) => readIncidentPlate(await plateReader.get(''), msg) } : {}),
     metrics,
     inferenceLongSide: Math.max(input.width, input.height),
     evidenceTtlMs: w.evidence_ttl,
@@ -129,9 +145,31 @@ export async function startWorkerHost(opts: WorkerHostOptions): Promise<WorkerHo
       await redis.hdel(keys.workers, id).catch(() => undefined);
       await queues.close();
       await new Promise((r) => (server ? server.close(r) : r(undefined)));
-      await detector.close();
+      await Promise.all([detector.close(), classifier.closeAll(), plateReader.closeAll()]);
       redis.disconnect();
       log.info({ worker: id }, 'detection worker stopped');
+    },
+  };
+}
+
+/**
+ * Models loaded on first use (a fleet without bin sites never loads a classifier), one per key; a load
+ * that failed (model file missing) is tried again next time instead of being remembered.
+ */
+function lazily<T extends { close(): Promise<void> }>(load: (key: string) => Promise<T>) {
+  const cache = new Map<string, Promise<T>>();
+  return {
+    get(key: string): Promise<T> {
+      let p = cache.get(key);
+      if (!p) {
+        p = load(key);
+        cache.set(key, p);
+        p.catch(() => cache.delete(key));
+      }
+      return p;
+    },
+    async closeAll(): Promise<void> {
+      await Promise.all([...cache.values()].map((p) => p.then((m) => m.close(), () => undefined)));
     },
   };
 }

@@ -10,6 +10,8 @@ import { EvidenceStore } from '../../alerts/evidence_store.js';
 import { evidencePlugin } from '../../alerts/http.js';
 import { buildApi } from '../../api/server.js';
 import { configPath, loadConfig } from '../../config/load.js';
+import type { CameraConfig } from '../../config/schema.js';
+import type { CalibrationSet } from '../../rules/calibration.js';
 import { intFlag } from '../flags.js';
 import type { IncidentMessage } from '../../core/types.js';
 import { log } from '../../core/log.js';
@@ -21,9 +23,10 @@ import { connectRedis, startEmbeddedRedis, waitForRedis, type EmbeddedRedis } fr
 import { Scheduler } from '../../queue/scheduler.js';
 import { onShutdown } from '../../queue/shutdown.js';
 import { startWorkerHost, type WorkerHost } from '../../queue/worker_host.js';
+import { calibrationSets } from '../../store/calibration.js';
 import { allCameras, getCamera } from '../../store/cameras.js';
 import { importConfigFile } from '../../store/config_import.js';
-import { openDb } from '../../store/db.js';
+import { openDb, type Db } from '../../store/db.js';
 import type { CameraHealth } from '../../streams/health.js';
 import { redactUrl } from '../../streams/redact.js';
 import { snapshotter } from '../../queue/snapshots.js';
@@ -78,7 +81,7 @@ export async function run(argv: string[]): Promise<number> {
     const keys = redisKeys(prefix);
     const queues = openQueues(redis, prefix);
     stops.push(() => queues.close());
-    const scheduler = new Scheduler({ redis, keys, queues, listCameras: () => allCameras(db) });
+    const scheduler = new Scheduler({ redis, keys, queues, listCameras: () => allCameras(db), calibrationOf: (cam) => binCalibration(db, cam) });
     await scheduler.start();
     stops.push(() => scheduler.stop());
 
@@ -137,4 +140,15 @@ export async function run(argv: string[]): Promise<number> {
     await stopAll();
   });
   return 0;
+}
+
+/** The camera's bin-site calibration, per zone, for the model each site is judged by (plain arrays: it travels as JSON). */
+async function binCalibration(db: Db, cam: CameraConfig): Promise<Record<string, CalibrationSet>> {
+  const out: Record<string, CalibrationSet> = {};
+  for (const zone of cam.zones) {
+    if (zone.kind !== 'bin_site') continue;
+    const set = (await calibrationSets(db, cam.id, zone.model))[zone.id];
+    if (set) out[zone.id] = { normal: set.normal.map((e) => Array.from(e)), overflowing: set.overflowing.map((e) => Array.from(e)) };
+  }
+  return out;
 }

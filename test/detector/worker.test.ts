@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cameraSchema } from '../../config/schema.js';
 import type { IncidentMessage } from '../../core/types.js';
+import sharp from 'sharp';
+import { observeBinSites } from '../../detector/bin_observer.js';
+import { createClassifier } from '../../detector/classifier.js';
 import { createDetector, type Detector } from '../../detector/detector.js';
 import { processRecheck, processSample, type SampleDeps } from '../../detector/worker.js';
 import { toSpec } from '../../queue/cameras.js';
@@ -9,6 +12,7 @@ import { openQueues, type Queues } from '../../queue/queues.js';
 import { loadState } from '../../queue/rule_state.js';
 import { WorkerMetrics } from '../../queue/worker_metrics.js';
 import { openSource } from '../../streams/source.js';
+import { labelledBins } from '../support/bin_frames.js';
 import { startCameraServer, type CameraServer } from '../support/camera_servers.js';
 import { MODELS_DIR, media } from '../support/paths.js';
 import { startTestRedis, type TestRedis } from '../support/redis.js';
@@ -122,12 +126,31 @@ describe('detector/worker: the sampling job', () => {
     expect((await processRecheck(deps, { ...base, cameraId: 'never-published', box: RED_CAR })).verdict).toBe('unknown');
   });
 
+  it('judges bin sites and confirms an overflowing one after it persists', async () => {
+    const full = (await labelledBins({ persist: 2 })).find((b) => b.image === 'full_ds_50.png')!;
+    const binCamera = await startCameraServer({ pictures: [await sharp(full.bytes).jpeg().toBuffer()] });
+    try {
+      const classifier = await createClassifier({ modelsDir: MODELS_DIR, model: full.zone.model, threads: 1 });
+      const withBins: SampleDeps = { ...deps, observeBins: (frame, zones, calibration) => observeBinSites(frame, zones, classifier, calibration) };
+      const cam = cameraSchema.parse({ id: 'bins', url: binCamera.url('/snapshot.jpg'), location: { lat: 40, lon: 124 }, sample_every: '1s', zones: [{ id: 'site', kind: 'bin_site', polygon: full.zone.polygon, persist: 2 }] });
+      await redis.client.hset(keys.cameras, 'bins', JSON.stringify(toSpec(cam, Date.now())));
+      const events = [];
+      for (let i = 0; i < 3; i++) events.push(...((await processSample(withBins, { cameraId: 'bins', due: Date.now() })).events ?? []));
+      expect(events.map((e) => e.type)).toEqual(['confirmed']);
+      const jobs = (await queues.incidents.getJobs(['waiting'])).map((j) => j.data as IncidentMessage).filter((m) => m.event.cameraId === 'bins');
+      expect(jobs.map((m) => [m.event.kind, m.frames.map((f) => f.role)])).toEqual([['bin_overflow', ['confirmed']]]);
+      await classifier.close();
+    } finally {
+      await binCamera.stop();
+    }
+  }, 60_000);
+
   it('counts what it did in Prometheus text', () => {
     const text = deps.metrics.render();
     expect(text).toMatch(/weisu_samples_total\{outcome="ok",worker="test-worker"\} \d+/);
     expect(text).toMatch(/weisu_samples_total\{outcome="skipped_busy",worker="test-worker"\} 2/);
     expect(text).toMatch(/weisu_sample_failures_total\{reason="not_found",worker="test-worker"\} 1/);
     expect(text).toMatch(/weisu_sample_lag_seconds\{quantile="0.95",worker="test-worker"\} [\d.]+/);
-    expect(text).toMatch(/weisu_incidents_emitted_total\{type="confirmed",worker="test-worker"\} 1/);
+    expect(text).toMatch(/weisu_incidents_emitted_total\{type="confirmed",worker="test-worker"\} 2/);
   });
 });
