@@ -35,7 +35,7 @@ export function measureExposure(img: RawImage): Exposure {
   return { brightness: n ? sum / n / 255 : 0, clipped: n ? clipped / n : 1 };
 }
 
-function exposureProblem(e: Exposure, limits: BinSiteZone['exposure']): boolean {
+export function exposureProblem(e: Exposure, limits: BinSiteZone['exposure']): boolean {
   return e.brightness < limits.min_brightness || e.brightness > limits.max_brightness || e.clipped > limits.max_clipped;
 }
 
