@@ -234,6 +234,7 @@ export const en = {
   'dash.days': '{n} days',
   'dash.total': 'Incidents, last {n} days',
   'dash.totalShort': 'Total',
+  'dash.precisionShort': 'Precision',
   'dash.activeCameras': 'Cameras with incidents',
   'dash.perDay': 'Per day',
   'dash.precision': 'Precision (operators’ verdicts)',

@@ -236,6 +236,7 @@ export const zhCN: Messages = {
   'dash.days': '{n} 天',
   'dash.total': '近 {n} 天事件',
   'dash.totalShort': '合计',
+  'dash.precisionShort': '准确率',
   'dash.activeCameras': '有事件的摄像头',
   'dash.perDay': '每日事件',
   'dash.precision': '准确率（人工判定）',

@@ -36,6 +36,7 @@ export function DashboardPage() {
     const dayList = lastDays(days);
     const byDay = new Map(dayList.map((d) => [d, { no_parking: 0, bin_overflow: 0 } as Record<string, number>]));
     const byCam = new Map<string, Record<string, number>>();
+    const verdicts = new Map<string, { approved: number; rejected: number }>();
     const totals: Record<string, number> = { no_parking: 0, bin_overflow: 0 };
     let approved = 0;
     let rejected = 0;
@@ -48,9 +49,15 @@ export function DashboardPage() {
       const cam = byCam.get(r.camera_id) ?? {};
       cam[r.kind] = (cam[r.kind] ?? 0) + r.count;
       byCam.set(r.camera_id, cam);
+      const v = verdicts.get(r.camera_id) ?? { approved: 0, rejected: 0 };
+      v.approved += r.approved ?? 0;
+      v.rejected += r.rejected ?? 0;
+      verdicts.set(r.camera_id, v);
       totals[r.kind] = (totals[r.kind] ?? 0) + r.count;
     }
-    const camRows = [...byCam.entries()].map(([id, c]) => ({ id, ...c, total: Object.values(c).reduce((a, b) => a + b, 0) })).sort((a, b) => b.total - a.total);
+    const camRows = [...byCam.entries()]
+      .map(([id, c]) => ({ id, counts: c, verdicts: verdicts.get(id)!, total: Object.values(c).reduce((a, b) => a + b, 0) }))
+      .sort((a, b) => b.total - a.total);
     return { dayList, byDay, camRows, totals, approved, rejected, total: Object.values(totals).reduce((a, b) => a + b, 0) };
   }, [daily.data, days]);
 
@@ -182,6 +189,7 @@ export function DashboardPage() {
                     </th>
                   ))}
                   <th class="num">{t('dash.totalShort')}</th>
+                  <th class="num">{t('dash.precisionShort')}</th>
                   <th />
                 </tr>
               </thead>
@@ -194,11 +202,14 @@ export function DashboardPage() {
                     </td>
                     {KINDS.map((k) => (
                       <td class="num" key={k}>
-                        {fmtNumber((c as unknown as Record<string, number>)[k] ?? 0)}
+                        {fmtNumber(c.counts[k] ?? 0)}
                       </td>
                     ))}
                     <td class="num">
                       <strong>{fmtNumber(c.total)}</strong>
+                    </td>
+                    <td class="num" title={t('dash.precisionHint', { a: c.verdicts.approved, r: c.verdicts.rejected })}>
+                      {c.verdicts.approved + c.verdicts.rejected ? `${Math.round((c.verdicts.approved / (c.verdicts.approved + c.verdicts.rejected)) * 100)}%` : '—'}
                     </td>
                     <td class="meter-cell">
                       <div class="meter">

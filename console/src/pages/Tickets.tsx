@@ -30,9 +30,10 @@ function ageMs(tk: Ticket, now: number, fetchedAt: number): number {
 export function TicketsPage({ query, canRetry }: { query: URLSearchParams; canRetry: boolean }) {
   const state = query.get('state') ?? '';
   const incident = query.get('incident') ?? '';
+  const camera = query.get('camera') ?? '';
   const [cursor, setCursor] = useState<string | null>(null);
   const [fetchedAt, setFetchedAt] = useState(Date.now());
-  const list = useLoad(() => page<Ticket>('tickets', { state, incident, limit: 100, cursor }).finally(() => setFetchedAt(Date.now())), [state, incident, cursor], 15_000);
+  const list = useLoad(() => page<Ticket>('tickets', { state, incident, camera, limit: 100, cursor }).finally(() => setFetchedAt(Date.now())), [state, incident, camera, cursor], 15_000);
   const cameras = useLoad(() => all<Camera>('cameras'), []);
   const names = new Map((cameras.data ?? []).map((c) => [c.id, c.name ?? c.id]));
   const now = useNow(15_000);
@@ -56,6 +57,14 @@ export function TicketsPage({ query, canRetry }: { query: URLSearchParams; canRe
             {t('tickets.forIncident', { id: incident })} ×
           </button>
         )}
+        <select aria-label={t('incidents.camera')} value={camera} onChange={(e) => (setCursor(null), setQuery({ camera: e.currentTarget.value }))}>
+          <option value="">{t('incidents.allCameras')}</option>
+          {(cameras.data ?? []).map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.name ?? c.id}
+            </option>
+          ))}
+        </select>
         <select aria-label={t('tickets.state')} value={state} onChange={(e) => (setCursor(null), setQuery({ state: e.currentTarget.value }))}>
           {STATES.map((s) => (
             <option key={s} value={s}>
