@@ -18,6 +18,8 @@ const SAME_STATIC_IOU = 0.7;
 const MAX_STILL_OCCLUDER_AREA = 4;
 /** Distinct static overlapping boxes remembered per stay. */
 const MAX_OVERLAPPERS = 8;
+/** A box with this much of its area inside another is a part of it (a partly hidden car, a cab). */
+const INSIDE = 0.8;
 /** Two eligible boxes this similar are one vehicle seen twice (a truck also labelled car). */
 const DUPLICATE_IOU = 0.7;
 /** How quickly the remembered position follows the vehicle: averages over about this many samples. */
@@ -89,7 +91,8 @@ export function eligible(det: Detection, zone: NoParkingZone, frame: { width: nu
 function vehiclesIn(items: Detection[], zone: NoParkingZone, frame: { width: number; height: number }): Detection[] {
   const kept: Detection[] = [];
   const sorted = items.filter((d) => eligible(d, zone, frame)).sort((a, b) => b.score - a.score || a.box[0] - b.box[0]);
-  for (const d of sorted) if (!kept.some((k) => boxIou(k.box, d.box) >= DUPLICATE_IOU)) kept.push(d);
+  // A weaker box lying within a stronger one is a part of it (a truck's cab labelled car), not a second vehicle.
+  for (const d of sorted) if (!kept.some((k) => boxIou(k.box, d.box) >= DUPLICATE_IOU || coverage(k.box, d.box) >= INSIDE)) kept.push(d);
   return kept;
 }
 
@@ -101,8 +104,8 @@ function remember(known: BBox[], items: Detection[], veh: Detection, spot: BBox)
 }
 
 /**
- * The spot is hidden, not empty, when something covers it that is not the vehicle itself (its own track
- * driving off), not another vehicle standing in its own spot, and not a static thing that was already
+ * The spot is hidden, not empty, when something covers it that is not the vehicle itself driving off
+ * (its own track counts only when it lies within the spot: the visible part of a partly hidden vehicle), not another vehicle standing in its own spot, and not a static thing that was already
  * there while the vehicle was visible. Something standing still must also be of a plausible size: a still
  * box many times the vehicle's (YOLOX draws one over a whole empty road) is the scene, not a bus in front.
  * A vehicle seen only once has shown no stay worth protecting.
@@ -113,7 +116,8 @@ function hiddenBy(stay: Stay, items: Detection[], standing: Set<Detection>, stil
   return items.some(
     (d) =>
       !standing.has(d) &&
-      (d.trackId === undefined || d.trackId !== stay.trackId) &&
+      // Its own track counts only as the visible part of it, never as it driving off.
+      (d.trackId === undefined || d.trackId !== stay.trackId || coverage(stay.anchor, d.box) >= INSIDE) &&
       coverage(d.box, stay.anchor) >= HIDDEN_COVERAGE &&
       !stay.overlappers.some((o) => boxIou(o, d.box) >= SAME_STATIC_IOU) &&
       !(d.trackId !== undefined && still.has(d.trackId) && boxArea(d.box) > maxStill),
@@ -225,7 +229,7 @@ export function stepNoParking(
   // Vehicles not standing where a stay is begin new stays (unless they merely overlap one heavily). A new
   // stay is never confirmed at its first sighting, whatever the dwell: one sighting cannot show a vehicle stays.
   const fresh = vehicles
-    .filter((veh, v) => !taken.has(v) && !stays.some((st) => boxIou(st.anchor, veh.box) >= zone.stationary_iou))
+    .filter((veh, v) => !taken.has(v) && !stays.some((st) => boxIou(st.anchor, veh.box) >= zone.stationary_iou || coverage(st.anchor, veh.box) >= INSIDE))
     .sort((a, b) => a.box[0] - b.box[0] || a.box[1] - b.box[1]);
   const started: string[] = [];
   const base = `${ctx.cameraId}:${zone.id}:${ts}`;

@@ -112,6 +112,19 @@ describe('no_parking: occlusion, turnover, duplicates', () => {
     expect(events[1]!.ts).toBeLessThanOrEqual(T0 + 43_000);
   });
 
+  it('files one incident for a car partly hidden for a while (its box shrinks to the visible part)', () => {
+    const part: BBox = [400, 450, 480, 600];
+    const { events } = run([kerb], seconds(70, (i) => [car(i >= 10 && i < 40 ? part : SPOT)]));
+    expect(events.map((e) => e.type)).toEqual(['confirmed']);
+    expect(events[0]).toMatchObject({ firstSeen: T0, confirmedAt: T0 + 40_000 });
+  });
+
+  it('files one incident for a truck whose cab is also reported as a car', () => {
+    const { events } = run([kerb], seconds(40, () => [car([300, 350, 700, 600], 0.8, 'truck'), car([320, 360, 450, 480], 0.6, 'car')]));
+    expect(confirmed(events)).toHaveLength(1);
+    expect(confirmed(events)[0]!.subject.label).toBe('truck');
+  });
+
   it('files one incident for a vehicle reported twice under two labels', () => {
     const { events } = run([kerb], seconds(40, () => [car(SPOT, 0.7, 'truck'), car(shift(SPOT, 3), 0.6, 'car')]));
     expect(confirmed(events)).toHaveLength(1);
