@@ -82,6 +82,9 @@ async function viewOf(db: Db, deps: ApiDeps, id: string): Promise<IncidentView> 
   return toView(db, deps, row, (await reviewsOf(db, [id]))[0]);
 }
 
+/** Approve and retry take an optional note; no body at all is the same as none. */
+const optionalReason = z.strictObject({ reason: z.string().max(2000).optional() }).nullish();
+
 const timeQuery = z.iso.datetime({ offset: true, error: 'a time in ISO 8601 with a zone, e.g. 2026-05-01T00:00:00+08:00' });
 
 export async function incidentRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
@@ -133,37 +136,39 @@ export async function incidentRoutes(app: FastifyInstance, deps: ApiDeps): Promi
     handler: async (req) => viewOf(db, deps, req.params.id),
   });
 
-  r.post('/incidents/:id/approve', {
-    config: { roles: REVIEWERS },
-    schema: {
-      tags,
+  const verdicts = [
+    {
+      path: 'approve',
+      decision: 'approved',
       summary: 'Confirm the incident (a true positive)',
-      description: 'In review mode this files its ticket. In every mode the verdict counts toward precision statistics. A verdict is final (409 on a second one).',
-      params: incidentParams,
-      body: z.strictObject({ reason: z.string().max(2000).optional() }).nullish(),
-      response: { 200: incidentView },
+      effect: 'In review mode this files its ticket.',
+      body: optionalReason,
     },
-    handler: async (req) => {
-      await decide(db, req.params.id, 'approved', actor(req), req.body?.reason);
-      return viewOf(db, deps, req.params.id);
-    },
-  });
-
-  r.post('/incidents/:id/reject', {
-    config: { roles: REVIEWERS },
-    schema: {
-      tags,
+    {
+      path: 'reject',
+      decision: 'rejected',
       summary: 'Reject the incident (a false positive), with a reason',
-      description: 'In review mode nothing is filed and the incident is dismissed. In every mode the verdict counts toward precision statistics. A verdict is final (409 on a second one).',
-      params: incidentParams,
+      effect: 'In review mode nothing is filed and the incident is dismissed.',
       body: z.strictObject({ reason: z.string().trim().min(1, 'say why it is not an offence (it feeds precision statistics)').max(2000) }),
-      response: { 200: incidentView },
     },
-    handler: async (req) => {
-      await decide(db, req.params.id, 'rejected', actor(req), req.body.reason);
-      return viewOf(db, deps, req.params.id);
-    },
-  });
+  ] as const;
+  for (const v of verdicts) {
+    r.post(`/incidents/:id/${v.path}`, {
+      config: { roles: REVIEWERS },
+      schema: {
+        tags,
+        summary: v.summary,
+        description: `${v.effect} In every mode the verdict counts toward precision statistics. A verdict is final (409 on a second one).`,
+        params: incidentParams,
+        body: v.body,
+        response: { 200: incidentView },
+      },
+      handler: async (req) => {
+        await decide(db, req.params.id, v.decision, actor(req), (req.body as { reason?: string } | null | undefined)?.reason);
+        return viewOf(db, deps, req.params.id);
+      },
+    });
+  }
 
   r.post('/incidents/:id/retry', {
     config: { roles: REVIEWERS },
@@ -171,7 +176,7 @@ export async function incidentRoutes(app: FastifyInstance, deps: ApiDeps): Promi
       tags,
       summary: 'Send a dead-lettered ticket again',
       params: incidentParams,
-      body: z.strictObject({ reason: z.string().max(2000).optional() }).nullish(),
+      body: optionalReason,
       response: { 200: incidentView },
     },
     handler: async (req) => {
