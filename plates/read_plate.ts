@@ -15,7 +15,10 @@ export type { PlatesConfig } from './schema.js';
 export interface PlateRead {
   /** As written on a ticket, e.g. 浙G·Z6825, DR 68651. */
   text: string;
-  /** 0–1: for one frame, the chance every character is right (product of the characters' probabilities). */
+  /**
+   * 0–1. For one frame: the product of the characters' probabilities (the chance every one is right),
+   * averaged over the line's framings that agree, scaled by their share; across frames, see vote.ts.
+   */
   confidence: number;
   /** The format it fits (`cn`, `cn_nev`, `dk`, `de`, `eu` or a custom one). */
   format: string;
@@ -101,21 +104,22 @@ export async function createPlateReader(opts: { threads?: number; config?: Plate
     }
     const reads = await recognizer.read(crop.image, tall.map((c) => c.rect));
     let best: PlateRead | null = null;
-    const misfits: string[] = [];
-    for (const [i, r] of reads.entries()) {
-      const match = matchFormat(r.text, formats);
-      if (!match) {
-        if (r.text) misfits.push(r.text);
-        continue;
-      }
-      const confidence = r.charProbs.reduce((p, c) => p * c, 1);
-      if (best && best.confidence >= confidence) continue;
+    const misfits = new Set<string>();
+    for (const [i, variants] of reads.entries()) {
+      // The line's framings vote like frames do; a read that fits no format is no plate and has no say.
+      const fitting = variants.flatMap((r) => {
+        const match = matchFormat(r.text, formats);
+        if (!match && r.text) misfits.add(r.text);
+        return match ? [{ ...match, confidence: r.charProbs.reduce((p, c) => p * c, 1) }] : [];
+      });
+      const v = vote(fitting);
+      if (!v || (best && best.confidence >= v.confidence)) continue;
       const [x1, y1, x2, y2] = rectBounds(tall[i]!.rect);
-      const toFrame = (v: number, o: number) => Math.round((v / crop.scale + o) * 10) / 10;
-      best = { text: match.text, format: match.format, confidence, box: [toFrame(x1, crop.left), toFrame(y1, crop.top), toFrame(x2, crop.left), toFrame(y2, crop.top)] };
+      const toFrame = (val: number, o: number) => Math.round((val / crop.scale + o) * 10) / 10;
+      best = { text: v.best.text, format: v.best.format, confidence: v.confidence, box: [toFrame(x1, crop.left), toFrame(y1, crop.top), toFrame(x2, crop.left), toFrame(y2, crop.top)] };
     }
     if (best) return best;
-    return unread(misfits.length ? `read ${misfits.map((m) => `"${m}"`).join(', ')}, which fits no enabled plate format (${formatNames(formats)})` : 'no plate characters recognised');
+    return unread(misfits.size ? `read ${[...misfits].map((m) => `"${m}"`).join(', ')}, which fits no enabled plate format (${formatNames(formats)})` : 'no plate characters recognised');
   }
 
   return {

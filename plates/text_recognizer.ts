@@ -12,15 +12,16 @@ const MIN_W = 320;
 /** A line wider than 16:1 is no plate; cap the tensor so a stray long text cannot blow up the batch. */
 const MAX_RATIO = 16;
 /**
- * Extra height (and as much width) around the detector's box, as a fraction of its height. DB boxes of
- * small text are tight; without the margin a 12 px German plate's seal reads as a letter (RAHHN2112),
- * with it as the gap it is (RA HN 2112). Large plates read the same either way.
+ * Each line is read three times, with extra height (and as much width) around the detector's box of
+ * these fractions of its height. DB boxes of small text are tight, and at 12 px a German plate's seal
+ * reads as a letter in one framing (RAHHN2112) and as the gap it is in another (RA HN 2112); the reads
+ * are voted (see read_plate.ts). Large plates read the same in all three.
  */
-const MARGIN = 0.3;
+export const MARGINS = [0.15, 0.3, 0.45] as const;
 
 export interface TextRecognizer {
-  /** Reads each rotated rectangle of `img` (px of `img`), restricted to plate characters. */
-  read(img: RawImage, rects: RotatedRect[]): Promise<CtcRead[]>;
+  /** Reads each rotated rectangle of `img` (px of `img`) once per margin in MARGINS, restricted to plate characters. */
+  read(img: RawImage, rects: RotatedRect[]): Promise<CtcRead[][]>;
   close(): Promise<void>;
 }
 
@@ -43,10 +44,12 @@ export async function createTextRecognizer(modelPath: string, classNames: string
   return {
     async read(img, rects) {
       if (rects.length === 0) return [];
-      const lines = rects.map((box) => {
-        const r = { ...box, w: box.w + MARGIN * box.h, h: box.h * (1 + MARGIN) };
-        return warpRect(img, r, Math.max(8, Math.round(LINE_H * Math.min(MAX_RATIO, r.w / Math.max(1, r.h)))), LINE_H);
-      });
+      const lines = rects.flatMap((box) =>
+        MARGINS.map((m) => {
+          const r = { ...box, w: box.w + m * box.h, h: box.h * (1 + m) };
+          return warpRect(img, r, Math.max(8, Math.round(LINE_H * Math.min(MAX_RATIO, r.w / Math.max(1, r.h)))), LINE_H);
+        }),
+      );
       const width = Math.max(MIN_W, ...lines.map((l) => l.width));
       const plane = LINE_H * width;
       // Normalised to [-1, 1]; padding stays 0 (mid grey), as PaddleOCR pads.
@@ -62,7 +65,8 @@ export async function createTextRecognizer(modelPath: string, classNames: string
       const result = await session.run({ [input]: new ort.Tensor('float32', tensor, [lines.length, 3, LINE_H, width]) });
       const out = result[output]!;
       const [, steps, numClasses] = out.dims as [number, number, number];
-      return lines.map((_, n) => ctcDecode(out.data as Float32Array, n * steps * numClasses, steps, numClasses, vocab));
+      const decoded = lines.map((_, n) => ctcDecode(out.data as Float32Array, n * steps * numClasses, steps, numClasses, vocab));
+      return rects.map((_, i) => decoded.slice(i * MARGINS.length, (i + 1) * MARGINS.length));
     },
     close: () => session.release(),
   };
