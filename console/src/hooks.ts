@@ -26,7 +26,6 @@ export function useLoad<T>(fn: () => Promise<T>, deps: unknown[], refreshMs?: nu
     return () => {
       live = false;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [...deps, tick]);
   useEffect(() => {
     if (!refreshMs) return;

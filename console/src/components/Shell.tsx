@@ -49,7 +49,7 @@ export function Shell({ session, section, onLogout, children }: Props) {
       </aside>
       <div class="main">
         <header class="topbar">
-          <div class="crumbs">{t(`nav.${section}` as 'nav.cameras') ?? ''}</div>
+          <div class="crumbs">{nav.find((n) => n.id === section)?.label ?? ''}</div>
           <div class="topbar-right">
             <LangSwitch />
             <span class="user" data-role={session.role}>

@@ -45,7 +45,7 @@ export function useLang(): Lang {
 }
 
 export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
-  const msg = dictionaries[lang][key] ?? en[key];
+  const msg = dictionaries[lang][key] ?? en[key] ?? key;
   return msg.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
 }
 
