@@ -63,6 +63,8 @@ export function openQueues(connection: RedisClient, prefix: string): Queues {
     prefix,
     defaultJobOptions: { attempts: 2, removeOnComplete: { age: 3600 }, removeOnFail: { age: 3600 } },
   });
+  // Connection errors are the client's to report (queue/redis.ts logs losing and regaining Redis once).
+  for (const q of [samples, incidents, rechecks]) q.on('error', () => undefined);
   return {
     samples,
     incidents,
@@ -89,5 +91,7 @@ export function scheduledAt(job: { id?: string; timestamp: number; delay?: numbe
 }
 
 export function queueEvents(connection: RedisClient, prefix: string, name: string): QueueEvents {
-  return new QueueEvents(name, { connection: connection as unknown as ConnectionOptions, prefix });
+  const events = new QueueEvents(name, { connection: connection as unknown as ConnectionOptions, prefix });
+  events.on('error', () => undefined); // reported by the connection itself
+  return events;
 }

@@ -219,3 +219,8 @@ export async function startEmbeddedRedis(dataDir: string, opts: { bin?: string; 
     fix: 'check that redis-server runs by hand, or set REDIS_URL to a Redis you run',
   });
 }
+
+/** Redis being away (refused, reset, closed): reported once by connectRedis, not by every user of the connection. */
+export function isConnectionError(e: Error): boolean {
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection is closed|connect ETIMEDOUT|Stream isn't writeable/i.test(e.message);
+}

@@ -16,7 +16,7 @@ import { openSource } from '../streams/source.js';
 import { createBatcher } from './batcher.js';
 import { redisKeys } from './keys.js';
 import { openQueues, QUEUE_NAMES, scheduledAt, type RecheckJob, type RecheckResult, type SampleJob } from './queues.js';
-import { connectRedis, type RedisClient } from './redis.js';
+import { connectRedis, isConnectionError, type RedisClient } from './redis.js';
 import { WorkerMetrics } from './worker_metrics.js';
 
 /**
@@ -108,7 +108,7 @@ export async function startWorkerHost(opts: WorkerHostOptions): Promise<WorkerHo
     ...common,
     concurrency: 2,
   });
-  for (const bw of [samples, rechecks]) bw.on('error', (e) => log.warn({ worker: id, err: e.message }, 'worker queue error'));
+  for (const bw of [samples, rechecks]) bw.on('error', (e) => isConnectionError(e) || log.warn({ worker: id, err: e.message }, 'worker queue error'));
 
   const report = () => redis.hset(keys.workers, id, JSON.stringify(metrics.report())).catch(() => undefined);
   await report();

@@ -19,7 +19,7 @@ import { fleetMetricsText, fleetStatus } from '../../queue/fleet.js';
 import { redisKeys } from '../../queue/keys.js';
 import { openQueues, QUEUE_NAMES, queueEvents } from '../../queue/queues.js';
 import { createRechecker } from '../../queue/rechecks.js';
-import { connectRedis, startEmbeddedRedis, waitForRedis, type EmbeddedRedis } from '../../queue/redis.js';
+import { connectRedis, isConnectionError, startEmbeddedRedis, waitForRedis, type EmbeddedRedis } from '../../queue/redis.js';
 import { Scheduler } from '../../queue/scheduler.js';
 import { onShutdown } from '../../queue/shutdown.js';
 import { startWorkerHost, type WorkerHost } from '../../queue/worker_host.js';
@@ -95,7 +95,7 @@ export async function run(argv: string[]): Promise<number> {
       name: 'weisu-serve',
     });
     incidents.on('failed', (job, e) => log.warn({ incident: job?.data.event.incidentId, attempt: job?.attemptsMade, err: e.message }, 'incident not accepted yet; retrying'));
-    incidents.on('error', (e) => log.warn({ err: e.message }, 'incidents consumer error'));
+    incidents.on('error', (e) => isConnectionError(e) || log.warn({ err: e.message }, 'incidents consumer error'));
     stops.push(() => incidents.close());
 
     const rechecksDone = queueEvents(redis, prefix, QUEUE_NAMES.rechecks);

@@ -17,7 +17,7 @@ import { eventually, spawnWeisu, type WeisuProcess } from '../support/weisu.js';
  * become exactly one Open311 request, whatever happens to the fleet meanwhile — a worker SIGKILLed, Redis
  * restarted. Every camera must keep being sampled within two intervals throughout.
  */
-const EVERY_S = 5;
+const EVERY_S = 6;
 const EVERY_MS = EVERY_S * 1000;
 const FILE_CAMS = 15;
 const PLAIN_SNAP_CAMS = 10;
