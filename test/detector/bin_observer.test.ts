@@ -4,7 +4,7 @@ import { cropSites, observeBinSites } from '../../detector/bin_observer.js';
 import { createClassifier, type Classifier } from '../../detector/classifier.js';
 import { stepCamera, type CameraRuleState } from '../../rules/camera_rules.js';
 import type { CalibrationSet } from '../../rules/calibration.js';
-import { binFrame, labelledBins, type LabelledBin } from '../support/bin_frames.js';
+import { binFrame, labelledBins, siteAround, type LabelledBin } from '../support/bin_frames.js';
 import { MODELS_DIR } from '../support/paths.js';
 
 let classifier: Classifier;
@@ -84,10 +84,7 @@ describe('a bin site over time (real frames through observeBinSites and stepCame
   it('confirms an overflow that persists, ignores dark frames, and clears when the bin is emptied', async () => {
     const full = bins.find((b) => b.image === 'full_ds_50.png')!;
     const empty = bins.find((b) => b.image === 'notfull_ds_300.png')!;
-    // One site drawn once around where either picture has its bin (the two pictures stand in for one camera).
-    const [a, b] = [full.zone.polygon, empty.zone.polygon];
-    const x1 = Math.min(a[0]![0], b[0]![0]), y1 = Math.min(a[0]![1], b[0]![1]), x2 = Math.max(a[2]![0], b[2]![0]), y2 = Math.max(a[2]![1], b[2]![1]);
-    const zone = { ...full.zone, id: 'site', polygon: [[x1, y1], [x2, y1], [x2, y2], [x1, y2]] as [number, number][], persist: { samples: 3 }, clear_after: { samples: 2 } };
+    const zone = { ...full.zone, id: 'site', polygon: siteAround([full, empty]), persist: { samples: 3 }, clear_after: { samples: 2 } };
     const seq: [LabelledBin, number][] = [
       [empty, 1], [empty, 1], [full, 1], [full, 0.05], [full, 1], [full, 1], [full, 1], [empty, 1], [empty, 0.05], [empty, 1], [empty, 1],
     ];

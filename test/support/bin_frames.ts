@@ -49,3 +49,12 @@ export async function binFrame(bin: LabelledBin, ts: number, brightness = 1): Pr
   const bytes = brightness === 1 ? bin.bytes : await sharp(bin.bytes).linear(brightness, 0).png().toBuffer();
   return frameFromImage(bytes, 'bins', ts);
 }
+
+/** One site drawn once around where each of these pictures has its bin (pictures standing in for one camera). */
+export function siteAround(bins: LabelledBin[]): [number, number][] {
+  const corners = bins.flatMap((b) => b.zone.polygon);
+  const xs = corners.map((p) => p[0]);
+  const ys = corners.map((p) => p[1]);
+  const [x1, y1, x2, y2] = [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+  return [[x1, y1], [x2, y1], [x2, y2], [x1, y2]];
+}

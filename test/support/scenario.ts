@@ -206,10 +206,30 @@ export async function buildScenario(s: Scenario, dir = scenarioDir()): Promise<s
     }
     writeFileSync(join(framesDir, `f_${String(f).padStart(5, '0')}.jpg`), await pic.jpeg({ quality: 90 }).toBuffer());
   }
-  const out = join(dir, `${s.name}.mp4`);
+  return encodeFrames(framesDir, join(dir, `${s.name}.mp4`), fps);
+}
+
+/** Numbered JPEGs (f_00000.jpg...) → H.264 MP4; the frames are removed. */
+async function encodeFrames(framesDir: string, out: string, fps: number): Promise<string> {
   await ffmpeg(['-framerate', String(fps), '-i', join(framesDir, 'f_%05d.jpg'), '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', '-g', String(fps * 2), out]);
   rmSync(framesDir, { recursive: true, force: true });
   return out;
+}
+
+/**
+ * A fixed camera's pictures over time as a video: each still held for `seconds` (1 frame per second),
+ * optionally dimmed (night). For bin sites, whose state changes over minutes, not seconds.
+ */
+export async function buildStills(name: string, stills: { bytes: Buffer; seconds: number; light?: number }[], dir = scenarioDir()): Promise<string> {
+  const framesDir = join(dir, `${name}-frames`);
+  mkdirSync(framesDir, { recursive: true });
+  const first = await sharp(stills[0]!.bytes).metadata();
+  let f = 0;
+  for (const still of stills) {
+    const jpeg = await sharp(still.bytes).resize(first.width, first.height, { fit: 'fill' }).removeAlpha().linear(still.light ?? 1, 0).jpeg({ quality: 90 }).toBuffer();
+    for (let i = 0; i < still.seconds; i++) writeFileSync(join(framesDir, `f_${String(f++).padStart(5, '0')}.jpg`), jpeg);
+  }
+  return encodeFrames(framesDir, join(dir, `${name}.mp4`), 1);
 }
 
 /** The street's geometry (fractions of the frame): where a car stands on the hard shoulder, and the lanes. */

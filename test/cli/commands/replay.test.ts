@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { run } from '../../../cli/commands/replay.js';
 import { WeisuError } from '../../../core/errors.js';
-import { buildScenario, parkedCar, removeScenarioDirs, scenarioDir, STREET } from '../../support/scenario.js';
+import { labelledBins, siteAround } from '../../support/bin_frames.js';
+import { buildScenario, buildStills, parkedCar, removeScenarioDirs, scenarioDir, STREET } from '../../support/scenario.js';
 
 /** `weisu replay` on a scenario video: the incident timeline by media time, as text and as JSON lines. */
 let dir: string;
@@ -76,6 +77,44 @@ describe('weisu replay', () => {
     // Thursday morning: it does.
     expect((await replay([video, '--config', cfg, '--json', '--threads', '1', '--start', '2026-11-26T10:00'])).out).toHaveLength(1);
   }, 180_000);
+
+  it('replays a bin site: an overflow that persists is one bin_overflow incident, dark frames skipped', async () => {
+    const bins = await labelledBins();
+    const full = bins.find((b) => b.image === 'full_ds_50.png')!;
+    const empty = bins.find((b) => b.image === 'notfull_ds_300.png')!;
+    const stills = await buildStills(
+      'bin-site',
+      [
+        { bytes: empty.bytes, seconds: 3 },
+        { bytes: full.bytes, seconds: 2 },
+        { bytes: full.bytes, seconds: 2, light: 0.05 },
+        { bytes: full.bytes, seconds: 4 },
+        { bytes: empty.bytes, seconds: 4 },
+      ],
+      dir,
+    );
+    const path = join(dir, 'bins.yaml');
+    writeFileSync(
+      path,
+      `public_url: http://127.0.0.1:8080
+cameras:
+  - id: bin-cam
+    url: ${stills}
+    location: { lat: 40.1, lon: 124.3 }
+    sample_every: 1s
+    zones:
+      - id: bin-a
+        kind: bin_site
+        polygon: ${JSON.stringify(siteAround([full, empty]))}
+        persist: 4
+`,
+    );
+    const { code, out } = await replay([stills, '--config', path, '--json', '--threads', '1']);
+    expect(code).toBe(0);
+    const lines = out.map((l) => JSON.parse(l) as Record<string, unknown>);
+    // Overflowing from 3 s; the 4th judged sample (3, 4, then 7, 8 after two dark ones) confirms it at 8 s.
+    expect(lines).toEqual([expect.objectContaining({ camera: 'bin-cam', zone: 'bin-a', kind: 'bin_overflow', first_seen: 3, confirmed_at: 8 })]);
+  }, 120_000);
 
   it('refuses bad input naming the option', async () => {
     const cfg = config();
