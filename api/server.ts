@@ -14,6 +14,7 @@ import type { Db } from '../store/db.js';
 import type { CameraHealth } from '../streams/health.js';
 import { bearer, enforceRoles } from './auth.js';
 import { enforceBodyLimits } from './limits.js';
+import { LiveView } from './live.js';
 import { HttpMetrics } from './metrics.js';
 import { API_PREFIX } from './paths.js';
 import { errorHandler, problem, sendProblem } from './problem.js';
@@ -127,6 +128,10 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   // The console links the docs next to the API it calls.
   app.get(`${API_PREFIX}/docs`, { schema: { hide: true } }, async (_req, reply) => reply.redirect('/docs'));
 
+  // Live view relays start only when someone watches; max_relays 0 turns live view off.
+  const live = deps.config.streams.live.max_relays > 0 ? new LiveView(deps.db, deps.config) : undefined;
+  live?.mount(app);
+
   await app.register(async (root) => {
     enforceRoles(root, deps.db);
     await systemRoutes(root, { ...deps, httpMetrics });
@@ -137,7 +142,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       enforceRoles(api, deps.db);
       enforceBodyLimits(api);
       await authRoutes(api, deps);
-      await cameraRoutes(api, deps);
+      await cameraRoutes(api, deps, live);
       await probeRoutes(api, deps);
       await zoneRoutes(api, deps);
       await calibrationRoutes(api, deps);

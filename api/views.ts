@@ -33,6 +33,7 @@ export const cameraViewSchema = z
     managed_by: managedBySchema,
     zones_managed_by: z.record(z.string(), managedBySchema),
     revision: z.number().int(),
+    live_url: z.string().nullable().describe('WebSocket path of the live view (MPEG-1 for JSMpeg), signed and valid for 10 minutes; null when live view is off'),
     created_at: z.string(),
     updated_at: z.string(),
   })
@@ -40,7 +41,7 @@ export const cameraViewSchema = z
 
 export type CameraView = z.infer<typeof cameraViewSchema>;
 
-export function cameraView(s: StoredCamera): CameraView {
+export function cameraView(s: StoredCamera, liveUrl: string | null = null): CameraView {
   const input: Record<string, unknown> = { ...s.input };
   for (const k of Object.keys(input)) if (SECRET_KEY.test(k)) delete input[k];
   return {
@@ -53,6 +54,7 @@ export function cameraView(s: StoredCamera): CameraView {
     managed_by: s.managedBy,
     zones_managed_by: s.zoneManagedBy,
     revision: s.revision,
+    live_url: liveUrl,
     created_at: s.createdAt,
     updated_at: s.updatedAt,
   };

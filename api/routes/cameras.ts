@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { cameraSchema } from '../../config/schema.js';
-import { createCamera, deleteCamera, getCamera, importCameras, listCameras, notFound, replaceCamera, type CameraInput } from '../../store/cameras.js';
+import { createCamera, deleteCamera, getCamera, importCameras, listCameras, notFound, replaceCamera, type CameraInput, type StoredCamera } from '../../store/cameras.js';
 import { redactText, redactUrl } from '../../streams/redact.js';
 import { actor, ANYONE, CAMERA_WRITERS } from '../auth.js';
 import { parseCameraFile, parseCameraList, type RowError, type ValidRow } from '../camera_rows.js';
@@ -12,7 +12,8 @@ import { HttpProblem, problem } from '../problem.js';
 import type { CameraHealth } from '../../streams/health.js';
 import type { ApiDeps } from '../server.js';
 import { checkApiCameraUrl } from '../url_policy.js';
-import { cameraView, cameraViewSchema } from '../views.js';
+import type { LiveView } from '../live.js';
+import { cameraView as baseView, cameraViewSchema } from '../views.js';
 
 export const cameraIdParams = z.object({ id: z.string().regex(/^[a-z0-9-]{1,64}$/, 'camera id uses only a-z, 0-9 and - (at most 64)') });
 
@@ -40,11 +41,12 @@ const importResult = z.object({
   errors: z.array(rowErrorSchema).describe('rows not applied, each with the field at fault; the other rows were applied'),
 });
 
-export async function cameraRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+export async function cameraRoutes(app: FastifyInstance, deps: ApiDeps, live?: LiveView): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { db } = deps;
   const changed = () => deps.onCamerasChanged?.();
   const tags = ['cameras'];
+  const cameraView = (s: StoredCamera) => baseView(s, live?.url(s.camera.id) ?? null);
 
   r.get('/cameras', {
     config: { roles: ANYONE },
