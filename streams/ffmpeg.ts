@@ -19,20 +19,27 @@ export function ffmpegBinary(): string {
   return FFMPEG;
 }
 
+/** Short-lived children (one grab, one probe) and long-lived ones (keyframe decoders, live relays' muxers aside). */
 const running = new Set<ChildProcess>();
+const resident = new Set<ChildProcess>();
 process.once('exit', () => {
-  for (const c of running) c.kill('SIGKILL');
+  for (const c of [...running, ...resident]) c.kill('SIGKILL');
 });
 
-/** ffmpeg/ffprobe children started by this process that have not exited yet. */
+/** Short-lived ffmpeg/ffprobe children started by this process that have not exited yet. */
 export function runningFfmpegCount(): number {
   return running.size;
 }
 
+/** Long-lived decoders currently running (they stop by themselves when idle). */
+export function residentFfmpegCount(): number {
+  return resident.size;
+}
+
 /** Counts a child started elsewhere (node-rtsp-stream's muxer) until it exits, so leaks show up in one place. */
-export function track(child: ChildProcess): void {
-  running.add(child);
-  const done = () => running.delete(child);
+export function track(child: ChildProcess, set: Set<ChildProcess> = running): void {
+  set.add(child);
+  const done = () => set.delete(child);
   child.once('close', done);
   child.once('error', done);
 }
@@ -59,11 +66,14 @@ const STDERR_CAP = 16_384;
  * Starts ffmpeg (or ffprobe) with `extraPipes` additional output pipes (fd 3, 4, ...). The child is
  * SIGKILLed when `signal` aborts; readers of network input hold nothing worth flushing.
  */
-export function startFfmpeg(args: string[], opts: { extraPipes?: number; signal?: AbortSignal; bin?: 'ffmpeg' | 'ffprobe' } = {}): FfmpegRun {
+export function startFfmpeg(
+  args: string[],
+  opts: { extraPipes?: number; signal?: AbortSignal; bin?: 'ffmpeg' | 'ffprobe'; stdin?: boolean; longLived?: boolean } = {},
+): FfmpegRun {
   const bin = opts.bin === 'ffprobe' ? FFPROBE : FFMPEG;
-  const stdio: ('ignore' | 'pipe')[] = ['ignore', 'pipe', 'pipe', ...Array<'pipe'>(opts.extraPipes ?? 0).fill('pipe')];
+  const stdio: ('ignore' | 'pipe')[] = [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', ...Array<'pipe'>(opts.extraPipes ?? 0).fill('pipe')];
   const child = spawn(bin, args, { stdio, windowsHide: true });
-  track(child);
+  track(child, opts.longLived ? resident : running);
   let err = '';
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (d: string) => {

@@ -3,6 +3,7 @@ import type { RawImage } from '../core/types.js';
 import { startFfmpeg, type FfmpegRun } from './ffmpeg.js';
 import { StreamError, classifyFfmpegError } from './errors.js';
 import { JpegSplitter, jpegSize } from './jpeg.js';
+import { PpmSplitter } from './ppm.js';
 
 /**
  * One picture out of one ffmpeg process: decoded once, written twice — a full-resolution JPEG (evidence)
@@ -42,26 +43,28 @@ export interface GrabRequest extends GrabTimeouts {
   signal?: AbortSignal;
 }
 
-/** Filter graph and outputs: full JPEG on pipe:1, optional scaled RGB on pipe:3. */
+/**
+ * Filter graph and outputs: full-resolution JPEG on pipe:1 and, optionally, the inference copy as PPM
+ * (self-describing RGB) on pipe:3. Packets are flushed one by one so a long-lived decoder's answer
+ * leaves at once.
+ */
 export function outputArgs(inferenceLongSide: number | undefined, jpegQscale: number, frames: number | undefined): string[] {
   const count = frames === undefined ? [] : ['-frames:v', String(frames)];
+  const each = ['-fps_mode', 'passthrough', '-flush_packets', '1', ...count];
   // Full-range output: camera H.264 is limited range (yuv420p); the JPEG must be full range to look right.
-  const jpegOut = ['-f', 'image2pipe', '-c:v', 'mjpeg', '-pix_fmt', 'yuvj420p', '-q:v', String(jpegQscale), ...count, 'pipe:1'];
-  if (!inferenceLongSide) return ['-map', '0:v:0', '-fps_mode', 'passthrough', ...jpegOut];
+  // One encoder thread: a frame-threaded encoder holds pictures back until later ones arrive (and costs thread start-up).
+  const jpegOut = ['-f', 'image2pipe', '-c:v', 'mjpeg', '-threads', '1', '-pix_fmt', 'yuvj420p', '-q:v', String(jpegQscale), ...each, 'pipe:1'];
+  if (!inferenceLongSide) return ['-map', '0:v:0', ...jpegOut];
   const L = inferenceLongSide;
-  // Long side becomes L, short side follows the aspect ratio (ffmpeg's -1 rounding); Node derives it from the byte count.
-  const graph = `[0:v:0]split=2[full][s];[s]scale=w='if(gte(iw,ih),${L},-1)':h='if(gte(iw,ih),-1,${L})':flags=area,format=rgb24[px]`;
-  return [
-    '-filter_complex', graph,
-    '-map', '[full]', '-fps_mode', 'passthrough', ...jpegOut,
-    '-map', '[px]', '-fps_mode', 'passthrough', '-f', 'rawvideo', ...count, 'pipe:3',
-  ];
+  // Long side becomes L, the short side follows the aspect ratio.
+  const graph = `[0:v:0]split=2[full][s];[s]scale=w='if(gte(iw,ih),${L},-2)':h='if(gte(iw,ih),-2,${L})':flags=area,format=rgb24[px]`;
+  return ['-filter_complex', graph, '-map', '[full]', ...jpegOut, '-map', '[px]', '-f', 'image2pipe', '-c:v', 'ppm', '-threads', '1', ...each, 'pipe:3'];
 }
 
 /** Size of the inference copy for a full-resolution size (the long side set to `long`). */
-export function inferenceSize(width: number, height: number, long: number, bytes?: number): { width: number; height: number } {
-  if (width >= height) return { width: long, height: bytes ? bytes / 3 / long : Math.round((height * long) / width) };
-  return { width: bytes ? bytes / 3 / long : Math.round((width * long) / height), height: long };
+export function inferenceSize(width: number, height: number, long: number): { width: number; height: number } {
+  if (width >= height) return { width: long, height: Math.max(2, Math.round((height * long) / width / 2) * 2) };
+  return { width: Math.max(2, Math.round((width * long) / height / 2) * 2), height: long };
 }
 
 function collect(stream: Readable): Promise<Buffer> {
@@ -121,9 +124,12 @@ async function watch(run: FfmpegRun, req: GrabRequest): Promise<GrabbedPicture> 
   }
   let pixels: RawImage | undefined;
   if (req.inferenceLongSide && rawBytes && rawBytes.length > 0) {
-    const s = inferenceSize(size.width, size.height, req.inferenceLongSide, rawBytes.length);
-    if (!Number.isInteger(s.width) || !Number.isInteger(s.height)) throw new StreamError('failed', `${req.what}: inference copy has ${rawBytes.length} bytes, not a whole RGB picture`);
-    pixels = { data: rawBytes, width: s.width, height: s.height, channels: 3 };
+    try {
+      pixels = new PpmSplitter().push(rawBytes)[0];
+    } catch {
+      pixels = undefined;
+    }
+    if (!pixels) throw new StreamError('failed', `${req.what}: the inference copy (${rawBytes.length} bytes) is not a whole picture`);
   }
   const codec = /Input #0[\s\S]*?Stream #0:\d+[^\n]*?Video: (\w+)/.exec(run.stderr())?.[1];
   return { jpeg, ...size, pixels, connectedAt, pictureAt: pictureAt ?? Date.now(), codec };

@@ -1,25 +1,86 @@
 import type { Frame } from '../core/types.js';
 import type { GrabInfo, Source } from './source.js';
 import { StreamError } from './errors.js';
-import { grabPicture } from './ffmpeg_grab.js';
+import { grabPicture, type GrabbedPicture } from './ffmpeg_grab.js';
+import { decodeKeyframe } from './keyframe_decoder.js';
+import { credentials, jpegQscale, withCredentials, type ResolvedOptions } from './options.js';
 import { checkUrlPolicy } from './policy.js';
+import { fetchKeyframe, NeedsFfmpeg } from './rtsp_client.js';
 import { diagnoseRtspTimeout } from './rtsp_diagnose.js';
-import { jpegQscale, withCredentials, type ResolvedOptions } from './options.js';
 
 /**
- * RTSP and HLS cameras: one short ffmpeg run per grab, decoding the first keyframe only
- * (`-skip_frame nokey`), so a sample costs one keyframe decode plus process start-up whatever the GOP.
+ * RTSP and HLS cameras, one keyframe per grab, two ways:
+ *  - RTSP over TCP with H.264/H.265 (nearly every IP camera and NVR): weisu's own RTSP client fetches the
+ *    first keyframe's packets and a long-lived decoder decodes that one picture — no process start per sample.
+ *  - everything else (HLS, RTSPS, UDP, other codecs, or `rtspClient: 'ffmpeg'`): one short ffmpeg run
+ *    decoding keyframes only (`-skip_frame nokey`).
+ * Either way a sample costs one keyframe decode whatever the GOP, never a full decode.
  */
 export class FfmpegSource implements Source {
   lastGrab?: GrabInfo;
-  /** Set once a camera's SDP turned out too thin for the fast start (no sprop-parameter-sets). */
+  /** Set once a camera's SDP turned out too thin for ffmpeg's fast start (no sprop-parameter-sets). */
   private fullProbe = false;
+  /** Set once weisu's RTSP client found something it does not speak. */
+  private needsFfmpeg: boolean;
   private closed = false;
 
   constructor(
     readonly kind: 'rtsp' | 'hls',
     private readonly o: ResolvedOptions,
-  ) {}
+  ) {
+    this.needsFfmpeg = kind !== 'rtsp' || o.rtspClient === 'ffmpeg' || o.transport !== 'tcp' || !o.url.startsWith('rtsp:');
+  }
+
+  async grab(signal?: AbortSignal): Promise<Frame> {
+    if (this.closed) throw new StreamError('aborted', `${this.o.what}: source is closed`);
+    if (this.o.allowNetworks?.length) await checkUrlPolicy(this.o.url, { allowNetworks: this.o.allowNetworks });
+    const started = this.o.now();
+    let pic: GrabbedPicture | undefined;
+    if (!this.needsFfmpeg) {
+      try {
+        pic = await this.viaRtspClient(signal);
+      } catch (e) {
+        if (!(e instanceof NeedsFfmpeg)) throw e;
+        this.needsFfmpeg = true;
+      }
+    }
+    pic ??= await this.viaFfmpeg(signal);
+    this.lastGrab = {
+      codec: pic.codec,
+      connectMs: pic.connectedAt === undefined ? undefined : pic.connectedAt - started,
+      latencyMs: pic.pictureAt - started,
+      path: this.needsFfmpeg ? 'ffmpeg' : 'rtsp_client',
+    };
+    // Capture time: when the picture arrived, on the source's clock.
+    const ts = this.o.now() - (Date.now() - pic.pictureAt);
+    return { cameraId: this.o.cameraId, ts, width: pic.width, height: pic.height, jpeg: pic.jpeg, pixels: pic.pixels };
+  }
+
+  private async viaRtspClient(signal?: AbortSignal): Promise<GrabbedPicture> {
+    const url = new URL(this.o.url);
+    const cred = credentials(url, this.o.username, this.o.password);
+    url.username = '';
+    url.password = '';
+    const k = await fetchKeyframe({
+      url: url.toString(),
+      ...cred,
+      what: this.o.what,
+      connectTimeoutMs: this.o.connectTimeoutMs,
+      frameTimeoutMs: this.o.frameTimeoutMs,
+      signal,
+    });
+    const decoding = decodeKeyframe(k.au, {
+      codec: k.codec,
+      inferenceLongSide: this.o.inferenceLongSide,
+      jpegQscale: jpegQscale(this.o.jpegQuality),
+      what: this.o.what,
+      timeoutMs: Math.max(5000, this.o.frameTimeoutMs),
+      signal,
+    });
+    if (!decoding) throw new NeedsFfmpeg('sequence parameter set weisu cannot read');
+    const pic = await decoding;
+    return { ...pic, connectedAt: k.connectedAt, pictureAt: k.pictureAt, codec: k.codec };
+  }
 
   private inputArgs(): string[] {
     const us = String(Math.max(this.o.connectTimeoutMs, this.o.frameTimeoutMs) * 1000);
@@ -32,10 +93,7 @@ export class FfmpegSource implements Source {
     return ['-rw_timeout', us, '-live_start_index', '-1', ...common];
   }
 
-  async grab(signal?: AbortSignal): Promise<Frame> {
-    if (this.closed) throw new StreamError('aborted', `${this.o.what}: source is closed`);
-    if (this.o.allowNetworks?.length) await checkUrlPolicy(this.o.url, { allowNetworks: this.o.allowNetworks });
-    const started = this.o.now();
+  private async viaFfmpeg(signal?: AbortSignal): Promise<GrabbedPicture> {
     const attempt = () =>
       grabPicture({
         inputArgs: this.inputArgs(),
@@ -47,24 +105,15 @@ export class FfmpegSource implements Source {
         frameTimeoutMs: this.o.frameTimeoutMs,
         signal,
       });
-    let pic;
     try {
-      pic = await attempt();
+      return await attempt();
     } catch (e) {
       if (!(e instanceof StreamError)) throw e;
       if (e.reason === 'connect_timeout' && this.kind === 'rtsp') throw await diagnoseRtspTimeout(this.o.url, this.o.what, Math.min(1000, this.o.connectTimeoutMs), e);
       if (this.fullProbe || !/codec parameters|unspecified size/i.test(e.message)) throw e;
       this.fullProbe = true;
-      pic = await attempt();
+      return attempt();
     }
-    this.lastGrab = {
-      codec: pic.codec,
-      connectMs: pic.connectedAt === undefined ? undefined : pic.connectedAt - started,
-      latencyMs: pic.pictureAt - started,
-    };
-    // Capture time: when the picture arrived, on the source's clock.
-    const ts = this.o.now() - (Date.now() - pic.pictureAt);
-    return { cameraId: this.o.cameraId, ts, width: pic.width, height: pic.height, jpeg: pic.jpeg, pixels: pic.pixels };
   }
 
   async close(): Promise<void> {

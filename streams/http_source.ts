@@ -2,9 +2,9 @@ import type { Frame } from '../core/types.js';
 import type { GrabInfo, Source, SourceKind } from './source.js';
 import { StreamError } from './errors.js';
 import { FfmpegSource } from './ffmpeg_source.js';
-import { HttpAuth, type Credentials } from './http_auth.js';
+import { HttpAuth } from './http_auth.js';
 import { JpegSplitter } from './jpeg.js';
-import type { ResolvedOptions } from './options.js';
+import { credentials, type ResolvedOptions } from './options.js';
 import { asJpeg, scaledPixels } from './pictures.js';
 import { checkUrlPolicy } from './policy.js';
 import { redactUrl } from './redact.js';
@@ -129,12 +129,6 @@ export class HttpSource implements Source {
   async close(): Promise<void> {
     await this.hls?.close();
   }
-}
-
-function credentials(url: URL, username?: string, password?: string): Credentials | undefined {
-  const user = username ?? (url.username ? decodeURIComponent(url.username) : undefined);
-  const pass = password ?? (url.password ? decodeURIComponent(url.password) : undefined);
-  return user === undefined && pass === undefined ? undefined : { username: user ?? '', password: pass ?? '' };
 }
 
 function kindOf(type: string, url: URL): 'http_snapshot' | 'mjpeg' | 'hls' | 'unsupported' {

@@ -1,3 +1,4 @@
+import type { Credentials } from './http_auth.js';
 import type { SourceOptions } from './source.js';
 
 /** Settings every source implementation receives, defaults applied. */
@@ -29,4 +30,11 @@ export function withCredentials(url: string, username?: string, password?: strin
 export function jpegQscale(quality: number): number {
   const q = Math.min(100, Math.max(1, quality));
   return Math.round(2 + ((100 - q) / 99) * 29);
+}
+
+/** Credentials from the separate fields, else from the URL's userinfo (percent-decoded); undefined if none. */
+export function credentials(url: URL, username?: string, password?: string): Credentials | undefined {
+  const user = username ?? (url.username ? decodeURIComponent(url.username) : undefined);
+  const pass = password ?? (url.password ? decodeURIComponent(url.password) : undefined);
+  return user === undefined && pass === undefined ? undefined : { username: user ?? '', password: pass ?? '' };
 }

@@ -40,6 +40,12 @@ export interface SourceOptions {
    * worker opening a fresh source per sample passes the camera's start time so the file plays on like a live camera.
    */
   epochMs?: number;
+  /**
+   * RTSP: `weisu` (default) fetches the keyframe with weisu's own client and decodes it in a long-lived
+   * decoder; `ffmpeg` starts ffmpeg per grab. weisu falls back to ffmpeg by itself for what its client
+   * does not speak (RTSPS, UDP, codecs other than H.264/H.265).
+   */
+  rtspClient?: 'weisu' | 'ffmpeg';
   /** Networks (CIDRs) the camera must be in; checked before every connection (see policy.ts). */
   allowNetworks?: string[];
   /** Wall clock for live timestamps and file positions (tests replace it). */
@@ -54,6 +60,8 @@ export interface GrabInfo {
   connectMs?: number;
   /** Open to a whole picture. */
   latencyMs: number;
+  /** RTSP only: which client fetched it (weisu's own, or ffmpeg for what that one does not speak). */
+  path?: 'rtsp_client' | 'ffmpeg';
 }
 
 export interface Source {

@@ -21,6 +21,8 @@ export interface RtspMount {
   path: string;
   file: string;
   live?: boolean;
+  /** File-backed mounts: the file's codec (default h264; make H.265 files with makeClip({ codec: 'hevc' })). */
+  codec?: 'h264' | 'h265';
   /** Live mounts: GOP in frames (default 50), frame rate (default 25), width to scale to (default: file's). */
   keyInt?: number;
   fps?: number;
@@ -54,7 +56,7 @@ export async function startRtspServer(opts: RtspServerOptions): Promise<RtspServ
   const cfg = {
     port: opts.port ?? 0,
     auth: opts.auth,
-    mounts: opts.mounts.map((m) => ({ path: m.path, file: m.file, live: !!m.live, key_int: m.keyInt, fps: m.fps, width: m.width, bitrate: m.bitrate })),
+    mounts: opts.mounts.map((m) => ({ path: m.path, file: m.file, live: !!m.live, codec: m.codec, key_int: m.keyInt, fps: m.fps, width: m.width, bitrate: m.bitrate })),
   };
   for (const m of opts.mounts) if (!existsSync(m.file)) throw new Error(`RTSP mount ${m.path}: file ${m.file} does not exist`);
   const child = spawn('/usr/bin/python3', [SCRIPT, JSON.stringify(cfg)], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -89,16 +91,16 @@ export async function startRtspServer(opts: RtspServerOptions): Promise<RtspServ
 }
 
 /**
- * A short H.264 MP4 made from shared media with ffmpeg into a temp dir (never into the repo), cached by
+ * A short H.264 (or H.265) MP4 made from shared media with ffmpeg into a temp dir (never into the repo), cached by
  * its parameters. No B-frames and a fixed GOP, as IP cameras encode; from a still image (`image`) or a video.
  */
-export function makeClip(o: { source: string; seconds: number; width: number; height?: number; fps?: number; gop?: number; bitrateK?: number }): string {
+export function makeClip(o: { source: string; seconds: number; width: number; height?: number; fps?: number; gop?: number; bitrateK?: number; codec?: 'h264' | 'hevc' }): string {
   const fps = o.fps ?? 25;
   const gop = o.gop ?? fps;
   const height = o.height ?? -2;
   const dir = join(tmpdir(), 'weisu-test-clips');
   mkdirSync(dir, { recursive: true });
-  const name = `${o.source.replace(/[^a-z0-9]+/gi, '_').slice(-60)}_${o.seconds}s_${o.width}x${height}_${fps}fps_g${gop}_${o.bitrateK ?? 'crf'}.mp4`;
+  const name = `${o.source.replace(/[^a-z0-9]+/gi, '_').slice(-60)}_${o.seconds}s_${o.width}x${height}_${fps}fps_g${gop}_${o.bitrateK ?? 'crf'}${o.codec === 'hevc' ? '_hevc' : ''}.mp4`;
   const out = join(dir, name);
   if (existsSync(out)) return out;
   const still = /\.(jpe?g|png|bmp|webp)$/i.test(o.source);
@@ -108,7 +110,10 @@ export function makeClip(o: { source: string; seconds: number; width: number; he
   execFileSync('ffmpeg', [
     '-hide_banner', '-loglevel', 'error', '-y', ...input, '-t', String(o.seconds), '-an',
     '-vf', `scale=${o.width}:${height},fps=${fps},format=yuv420p`,
-    '-c:v', 'libx264', '-preset', 'veryfast', '-bf', '0', '-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0', ...rate,
+    ...(o.codec === 'hevc'
+      ? ['-c:v', 'libx265', '-preset', 'veryfast', '-tag:v', 'hvc1', '-x265-params', `bframes=0:keyint=${gop}:min-keyint=${gop}:scenecut=0:log-level=error`]
+      : ['-c:v', 'libx264', '-preset', 'veryfast', '-bf', '0', '-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0']),
+    ...rate,
     '-movflags', '+faststart', tmp,
   ]);
   execFileSync('mv', [tmp, out]);

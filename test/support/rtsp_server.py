@@ -2,7 +2,7 @@
 """A real RTSP server for tests: GStreamer's gst-rtsp-server, driven by test/support/rtsp.ts.
 
 Usage: rtsp_server.py '<json config>'   (config: {"port": 0, "mounts": [...], "auth": {...}})
-Each mount: {"path": "/cam1", "file": "/abs/video.mp4", "live": false, "key_int": 50}
+Each mount: {"path": "/cam1", "file": "/abs/video.mp4", "live": false, "key_int": 50, "codec": "h264" | "h265"}
   - file-backed (live false): each client gets its own pipeline playing the file from its start; the
     H.264 in the file is sent as is (no re-encode), like an NVR playing back a recording.
   - live (live true): one background pipeline decodes the file in a loop into intervideosink; the
@@ -23,11 +23,12 @@ gi.require_version("GstRtspServer", "1.0")
 from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
 
 
-def file_pipeline(path):
+def file_pipeline(path, codec):
     loc = path.replace('"', '\\"')
+    n = "265" if codec == "h265" else "264"
     return (
-        f'( filesrc location="{loc}" ! qtdemux name=d d.video_0 ! queue ! h264parse ! '
-        'rtph264pay name=pay0 pt=96 config-interval=1 )'
+        f'( filesrc location="{loc}" ! qtdemux name=d d.video_0 ! queue ! h{n}parse ! '
+        f"rtph{n}pay name=pay0 pt=96 config-interval=1 )"
     )
 
 
@@ -95,7 +96,7 @@ def main():
             factory.set_stop_on_disconnect(False)
             factory.set_suspend_mode(GstRtspServer.RTSPSuspendMode.NONE)
         else:
-            factory.set_launch(file_pipeline(m["file"]))
+            factory.set_launch(file_pipeline(m["file"], m.get("codec", "h264")))
             factory.set_shared(False)
         factory.set_eos_shutdown(not m.get("live"))
         if auth_cfg:

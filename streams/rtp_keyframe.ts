@@ -1,0 +1,161 @@
+/**
+ * Turns RTP packets of an H.264 (RFC 6184) or H.265 (RFC 7798) stream into the first whole keyframe
+ * access unit, as Annex-B bytes a decoder can take on its own: parameter sets (in-band ones if the
+ * camera sent them, else those from the SDP), the keyframe's slices, then an access unit delimiter so a
+ * decoder reading a pipe knows the picture is complete. Everything before the first keyframe is only
+ * parsed for headers, never decoded — this is the cheap half of a sample.
+ */
+export type VideoCodec = 'h264' | 'hevc';
+
+const START = Buffer.from([0, 0, 0, 1]);
+const AUD: Record<VideoCodec, Buffer> = { h264: Buffer.from([0x09, 0xf0]), hevc: Buffer.from([0x46, 0x01, 0x50]) };
+
+function nalType(codec: VideoCodec, nal: Buffer): number {
+  return codec === 'h264' ? nal[0]! & 0x1f : (nal[0]! >> 1) & 0x3f;
+}
+
+function isParameterSet(codec: VideoCodec, t: number): boolean {
+  return codec === 'h264' ? t === 7 || t === 8 : t >= 32 && t <= 34;
+}
+
+function isDelimiter(codec: VideoCodec, t: number): boolean {
+  return codec === 'h264' ? t === 9 : t === 35;
+}
+
+function isKeyframe(codec: VideoCodec, t: number): boolean {
+  return codec === 'h264' ? t === 5 : t >= 16 && t <= 21;
+}
+
+export class KeyframeAssembler {
+  /** Latest parameter sets by NAL type (in-band ones replace the SDP's). */
+  private readonly params = new Map<number, Buffer>();
+  private nals: Buffer[] = [];
+  private bytes = 0;
+  private auTimestamp?: number;
+  private fu?: Buffer[];
+  private lastSeq?: number;
+  private broken = false;
+  /** RTP packets seen (for diagnostics). */
+  packets = 0;
+
+  constructor(
+    readonly codec: VideoCodec,
+    sdpParameterSets: Buffer[],
+    private readonly maxBytes = 16 * 1024 * 1024,
+  ) {
+    for (const p of sdpParameterSets) this.params.set(nalType(codec, p), p);
+  }
+
+  /** Feeds one RTP packet; returns the Annex-B keyframe access unit once one is complete. */
+  push(packet: Buffer): Buffer | undefined {
+    if (packet.length < 12 || packet[0]! >> 6 !== 2) return undefined;
+    this.packets++;
+    const cc = packet[0]! & 0x0f;
+    const hasExt = (packet[0]! & 0x10) !== 0;
+    const padded = (packet[0]! & 0x20) !== 0;
+    const marker = (packet[1]! & 0x80) !== 0;
+    const seq = packet.readUInt16BE(2);
+    const timestamp = packet.readUInt32BE(4);
+    let off = 12 + cc * 4;
+    if (hasExt) {
+      if (packet.length < off + 4) return undefined;
+      off += 4 + packet.readUInt16BE(off + 2) * 4;
+    }
+    let end = packet.length;
+    if (padded) end -= packet[packet.length - 1]!;
+    if (off >= end) return undefined;
+
+    // A gap in sequence numbers loses part of a picture (this one or the one before): neither can be used.
+    const gap = this.lastSeq !== undefined && seq !== ((this.lastSeq + 1) & 0xffff);
+    if (gap) {
+      this.broken = true;
+      this.fu = undefined;
+    }
+    let done: Buffer | undefined;
+    if (this.auTimestamp !== undefined && timestamp !== this.auTimestamp) {
+      done = this.finish();
+      this.broken = gap;
+    }
+    this.lastSeq = seq;
+    this.auTimestamp = timestamp;
+    this.payload(packet.subarray(off, end));
+    if (done) return done;
+    return marker ? this.finish() : undefined;
+  }
+
+  private add(nal: Buffer): void {
+    if (nal.length === 0) return;
+    const t = nalType(this.codec, nal);
+    // The camera's own delimiters would split our unit in two for the decoder: ours closes it instead.
+    if (isDelimiter(this.codec, t)) return;
+    if (isParameterSet(this.codec, t)) this.params.set(t, Buffer.from(nal));
+    else {
+      this.nals.push(Buffer.from(nal));
+      this.bytes += nal.length;
+    }
+    if (this.bytes > this.maxBytes) {
+      this.nals = [];
+      this.bytes = 0;
+      this.broken = true;
+    }
+  }
+
+  private payload(p: Buffer): void {
+    if (this.codec === 'h264') {
+      const t = p[0]! & 0x1f;
+      if (t >= 1 && t <= 23) return this.add(p);
+      if (t === 24) return this.aggregated(p, 1);
+      if (t === 28 && p.length > 2) return this.fragment(p.subarray(2), p[1]!, Buffer.from([(p[0]! & 0xe0) | (p[1]! & 0x1f)]));
+      return; // STAP-B, MTAP, FU-B: not used by cameras in non-interleaved mode
+    }
+    if (p.length < 3) return;
+    const t = (p[0]! >> 1) & 0x3f;
+    if (t === 48) return this.aggregated(p, 2);
+    if (t === 49 && p.length > 3) {
+      const fuType = p[2]! & 0x3f;
+      return this.fragment(p.subarray(3), p[2]!, Buffer.from([(p[0]! & 0x81) | (fuType << 1), p[1]!]));
+    }
+    if (t < 48) this.add(p);
+  }
+
+  private aggregated(p: Buffer, headerBytes: number): void {
+    let i = headerBytes;
+    while (i + 2 <= p.length) {
+      const size = p.readUInt16BE(i);
+      i += 2;
+      if (size === 0 || i + size > p.length) return;
+      this.add(p.subarray(i, i + size));
+      i += size;
+    }
+  }
+
+  private fragment(body: Buffer, fuHeader: number, nalHeader: Buffer): void {
+    const start = (fuHeader & 0x80) !== 0;
+    const end = (fuHeader & 0x40) !== 0;
+    if (start) this.fu = [nalHeader];
+    if (!this.fu) return; // middle of a fragment whose start we missed
+    this.fu.push(Buffer.from(body));
+    if (end) {
+      this.add(Buffer.concat(this.fu));
+      this.fu = undefined;
+    }
+  }
+
+  /** Closes the current access unit; returns it as Annex-B if it was a whole keyframe. */
+  private finish(): Buffer | undefined {
+    const nals = this.nals;
+    const broken = this.broken;
+    this.nals = [];
+    this.bytes = 0;
+    this.broken = false;
+    this.fu = undefined;
+    this.auTimestamp = undefined;
+    if (broken || !nals.some((n) => isKeyframe(this.codec, nalType(this.codec, n)))) return undefined;
+    const params = [...this.params.entries()].sort(([a], [b]) => a - b).map(([, b]) => b);
+    const needed = this.codec === 'h264' ? [7, 8] : [32, 33, 34];
+    if (!needed.every((t) => this.params.has(t))) return undefined; // cannot decode without them; wait for in-band ones
+    const parts: Buffer[] = [];
+    for (const n of [...params, ...nals, AUD[this.codec]]) parts.push(START, n);
+    return Buffer.concat(parts);
+  }
+}
