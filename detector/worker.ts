@@ -96,7 +96,7 @@ async function sampleOnce(deps: SampleDeps, job: { cameraId: string; due: number
     });
     const binZones = camera.zones.filter((z): z is BinSiteZone => z.kind === 'bin_site');
     const bins = binZones.length && deps.observeBins ? await deps.observeBins(frame, binZones, camera.calibration) : undefined;
-    return await applyRules(deps, camera, frame, detections, bins, lease.held);
+    return await applyRules(deps, camera, frame, detections, bins);
   } finally {
     await lease.release();
   }
@@ -154,7 +154,6 @@ async function applyRules(
   frame: Frame,
   detections: Detections,
   bins: Record<string, BinObservation> | undefined,
-  leaseHeld: () => boolean,
 ): Promise<SampleResult> {
   const { redis, keys } = deps;
   const stored = await loadState(redis, keys, camera.id);
@@ -187,7 +186,7 @@ async function applyRules(
     }
     messages.push(msg);
   }
-  if (!leaseHeld()) return { outcome: 'conflict', reason: 'lease_lost' };
+  // Even with the lease lost (a stalled process), the compare-and-set below keeps the state whole.
   const version = await commitState(redis, keys, camera.id, stored.version, { rules: step.state, pending: messages, ts: frame.ts });
   if (version === null) return { outcome: 'conflict', reason: 'state_moved' };
 

@@ -10,29 +10,20 @@ const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
 export interface Lease {
-  /** False once the lease was lost (expired while Redis was unreachable, or taken over). */
-  held(): boolean;
   release(): Promise<void>;
 }
 
 export async function acquireLease(redis: RedisClient, key: string, ttlMs = 4000): Promise<Lease | null> {
   const token = randomUUID();
   if ((await redis.set(key, token, 'PX', ttlMs, 'NX')) !== 'OK') return null;
-  let held = true;
   const timer = setInterval(() => {
-    redis.eval(RENEW, 1, key, token, String(ttlMs)).then(
-      (ok) => {
-        if (!ok) held = false;
-      },
-      () => undefined, // Redis unreachable: the next renewal or the release tells
-    );
+    // Lost (expired during a stall, taken over) or Redis away: the job's compare-and-set still guards the state.
+    redis.eval(RENEW, 1, key, token, String(ttlMs)).catch(() => undefined);
   }, Math.floor(ttlMs / 3));
   timer.unref();
   return {
-    held: () => held,
     async release() {
       clearInterval(timer);
-      held = false;
       await redis.eval(RELEASE, 1, key, token).catch(() => undefined);
     },
   };

