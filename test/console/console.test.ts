@@ -25,12 +25,13 @@ import { launchChromium } from './browser.js';
 
 /**
  * The console in real Chromium against the real API (PGlite store): what an operator does on a shift.
- * Screenshots of the main pages go to docs/screenshots/ (committed, shown in the README).
+ * Screenshots of the main pages go to a temporary folder, or to WEISU_SCREENSHOTS_DIR when set:
+ * `WEISU_SCREENSHOTS_DIR=docs/screenshots npx vitest run test/console` refreshes the committed ones.
  */
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CONSOLE_DIR = join(ROOT, 'console/dist');
-const SHOTS = join(ROOT, 'docs/screenshots');
+const SHOTS = process.env.WEISU_SCREENSHOTS_DIR ? resolve(process.env.WEISU_SCREENSHOTS_DIR) : mkdtempSync(join(tmpdir(), 'weisu-console-shots-'));
 const ADMIN = { username: 'li.wei', password: 'correct-horse-battery' };
 const CAMERA_PASSWORD = 'Sup3rSecretCamPw';
 
@@ -144,6 +145,7 @@ afterAll(async () => {
   await open311?.close();
   await db?.close();
   if (evidenceDir) rmSync(evidenceDir, { recursive: true, force: true });
+  if (!process.env.WEISU_SCREENSHOTS_DIR) rmSync(SHOTS, { recursive: true, force: true });
 });
 
 interface Sighting {
