@@ -113,19 +113,23 @@ export function warpRect(img: RawImage, r: RotatedRect, outW: number, outH: numb
   return { data: out, width: outW, height: outH, channels: 3 };
 }
 
+/** Bilinear sample at (x, y) into out[0..2]; taps outside the image count as black. */
 function bilinear(img: RawImage, x: number, y: number, out: number[]): void {
   const x0 = Math.floor(x);
   const y0 = Math.floor(y);
   const fx = x - x0;
   const fy = y - y0;
-  for (let c = 0; c < 3; c++) out[c] = 0;
-  for (const [dx, dy, wgt] of [[0, 0, (1 - fx) * (1 - fy)], [1, 0, fx * (1 - fy)], [0, 1, (1 - fx) * fy], [1, 1, fx * fy]] as const) {
-    const xx = x0 + dx;
-    const yy = y0 + dy;
-    if (wgt === 0 || xx < 0 || yy < 0 || xx >= img.width || yy >= img.height) continue;
-    const i = (yy * img.width + xx) * 3;
-    out[0]! += img.data[i]! * wgt;
-    out[1]! += img.data[i + 1]! * wgt;
-    out[2]! += img.data[i + 2]! * wgt;
-  }
+  out[0] = out[1] = out[2] = 0;
+  tap(img, x0, y0, (1 - fx) * (1 - fy), out);
+  tap(img, x0 + 1, y0, fx * (1 - fy), out);
+  tap(img, x0, y0 + 1, (1 - fx) * fy, out);
+  tap(img, x0 + 1, y0 + 1, fx * fy, out);
+}
+
+function tap(img: RawImage, x: number, y: number, w: number, out: number[]): void {
+  if (w === 0 || x < 0 || y < 0 || x >= img.width || y >= img.height) return;
+  const i = (y * img.width + x) * 3;
+  out[0]! += img.data[i]! * w;
+  out[1]! += img.data[i + 1]! * w;
+  out[2]! += img.data[i + 2]! * w;
 }
