@@ -13,6 +13,7 @@ import { log } from '../core/log.js';
 import type { Db } from '../store/db.js';
 import type { CameraHealth } from '../streams/health.js';
 import { bearer, enforceRoles } from './auth.js';
+import { bootstrapAdmin } from './bootstrap.js';
 import { enforceBodyLimits } from './limits.js';
 import { LiveView } from './live.js';
 import { HttpMetrics } from './metrics.js';
@@ -61,6 +62,7 @@ function clientKey(req: FastifyRequest): string {
 
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const server = deps.config.server;
+  await bootstrapAdmin(deps.db, deps.config);
   const app = Fastify({
     loggerInstance: log.child({ component: 'api' }) as FastifyBaseLogger,
     // Request lines are left out (the metrics count them); errors are logged, redacted, by api/problem.ts.

@@ -235,3 +235,9 @@ export async function resolveToken(db: Db, token: string): Promise<Principal | u
 export async function pruneExpiredTokens(db: Db): Promise<void> {
   await db.query('DELETE FROM api_tokens WHERE expires_at IS NOT NULL AND expires_at < now()');
 }
+
+/** How many users exist (0 on a fresh install: see api/bootstrap.ts). */
+export async function countUsers(db: Db): Promise<number> {
+  const [row] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
+  return Number(row?.n ?? 0);
+}
