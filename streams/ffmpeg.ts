@@ -36,6 +36,11 @@ export function residentFfmpegCount(): number {
   return resident.size;
 }
 
+/** Process ids of the long-lived decoders (for CPU accounting in benchmarks and metrics). */
+export function residentFfmpegPids(): number[] {
+  return [...resident].map((c) => c.pid).filter((p): p is number => p !== undefined);
+}
+
 /** Counts a child started elsewhere (node-rtsp-stream's muxer) until it exits, so leaks show up in one place. */
 export function track(child: ChildProcess, set: Set<ChildProcess> = running): void {
   set.add(child);
