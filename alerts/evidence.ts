@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import sharp, { type OverlayOptions, type Region } from 'sharp';
 import type { BBox, EvidenceFrame, RuleEvent } from '../core/types.js';
 import type { CameraConfig } from '../config/schema.js';
@@ -224,4 +225,18 @@ function fitSize(text: string, size: number, maxWidth: number): number {
 
 function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
+}
+
+/**
+ * Why Chinese captions would render as empty boxes (no CJK font known to fontconfig), or undefined.
+ * Checked once at start so the fix is in the log before the first evidence image is wrong.
+ */
+export function cjkFontProblem(): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile('fc-list', [':lang=zh', 'family'], { timeout: 10_000 }, (err, stdout) => {
+      if (err) resolve('fontconfig (fc-list) is not available, so evidence captions may lack Chinese glyphs: install fontconfig and fonts-noto-cjk');
+      else if (!stdout.trim()) resolve('no Chinese font is installed, so evidence captions would show empty boxes: apt-get install fonts-noto-cjk');
+      else resolve(undefined);
+    });
+  });
 }

@@ -8,6 +8,7 @@ import { sendDueWebhooks } from './webhooks.js';
 import { sendAuditCopy } from './oversight.js';
 import { closeTheLoop, type Rechecker } from './recheck.js';
 import { purgeOldEvidence } from './retention.js';
+import { cjkFontProblem } from './evidence.js';
 
 export type { Rechecker } from './recheck.js';
 
@@ -49,6 +50,7 @@ export class AlertsService {
   start(): void {
     for (const l of this.loops) l.start();
     void this.checkCaseApi();
+    void cjkFontProblem().then((p) => p && (this.deps.log ?? rootLog).warn(p));
   }
 
   /**

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { renderEvidence, type RenderInput } from '../../alerts/evidence.js';
+import { cjkFontProblem, renderEvidence, type RenderInput } from '../../alerts/evidence.js';
 import type { BBox, IncidentKind } from '../../core/types.js';
 import { media } from '../support/paths.js';
 
@@ -104,5 +104,9 @@ describe('evidence rendering on real pictures', () => {
     expect(out.map((o) => o.role)).toEqual(['main']);
     expect(out[0]!.width).toBe(640);
     keep('bin_main', out[0]!.jpeg);
+  });
+
+  it('finds the Chinese font the captions need (scripts/setup.sh installs fonts-noto-cjk)', async () => {
+    expect(await cjkFontProblem()).toBeUndefined();
   });
 });
