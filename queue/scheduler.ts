@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { CameraConfig } from '../config/schema.js';
 import type { CalibrationSet } from '../rules/calibration.js';
 import { log } from '../core/log.js';
@@ -33,6 +33,16 @@ export interface ReconcileReport {
   updated: string[];
   removed: string[];
   revived: string[];
+}
+
+/**
+ * Where in its interval a camera is sampled: spread by a hash of its id, so a thousand cameras at 10 s
+ * make a steady 100 samples/s rather than a burst of a thousand every tenth second. Stable, so every
+ * serve instance computes the same schedule.
+ */
+export function phase(cameraId: string, everyMs: number): number {
+  const h = createHash('sha256').update(cameraId).digest().readUInt32BE(0);
+  return h % everyMs;
 }
 
 const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
@@ -121,7 +131,11 @@ export class Scheduler {
       else if (Number(s.every) !== cam.sample_every) why = 'updated';
       else if (s.next !== undefined && s.next < now - 2 * cam.sample_every && !(await this.pendingIteration(id, s.next))) why = 'revived';
       if (why) {
-        await queues.samples.upsertJobScheduler(id, { every: cam.sample_every }, { name: 'sample', data: { cameraId: id }, opts: SAMPLE_JOB_OPTS });
+        await queues.samples.upsertJobScheduler(
+          id,
+          { every: cam.sample_every, offset: phase(id, cam.sample_every) },
+          { name: 'sample', data: { cameraId: id }, opts: SAMPLE_JOB_OPTS },
+        );
         report[why].push(id);
       } else if (specChanged) report.updated.push(id);
     }

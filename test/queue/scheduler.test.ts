@@ -5,7 +5,7 @@ import { readCamera } from '../../queue/cameras.js';
 import { redisKeys } from '../../queue/keys.js';
 import { openQueues, scheduledAt, type Queues } from '../../queue/queues.js';
 import { connectRedis, type RedisClient } from '../../queue/redis.js';
-import { Scheduler } from '../../queue/scheduler.js';
+import { phase, Scheduler } from '../../queue/scheduler.js';
 import { startTestRedis, type TestRedis } from '../support/redis.js';
 
 const cam = (id: string, extra: Record<string, unknown> = {}): CameraConfig =>
@@ -80,6 +80,14 @@ describe('queue/scheduler', () => {
     // The due time parsed from the job id is real: lags are small and never negative.
     for (const s of seen) expect(s.lag).toBeGreaterThanOrEqual(0);
     expect(Math.max(...seen.map((s) => s.lag))).toBeLessThan(1000);
+  });
+
+  it('spreads cameras over their interval instead of sampling them all at once', () => {
+    const buckets = new Array<number>(10).fill(0);
+    for (let i = 0; i < 1000; i++) buckets[Math.floor(phase(`cam-${i}`, 10_000) / 1000)]!++;
+    // 1000 cameras at 10 s: about 100 per second of the interval, never a burst.
+    for (const n of buckets) expect(n).toBeGreaterThan(70);
+    expect(phase('cam-1', 10_000)).toBe(phase('cam-1', 10_000));
   });
 
   it('recreates every schedule after Redis restarted empty', async () => {
