@@ -18,11 +18,11 @@ export const polygonSchema = z
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
-const zoneId = z.string().regex(/^[a-z0-9-]+$/, 'zone id must use only a-z, 0-9 and -');
+const zoneId = z.string().regex(/^[a-z0-9-]+$/, 'zone id must use only a-z, 0-9 and -').describe('unique within the camera: a-z, 0-9 and -');
 
 /** A text field parsed by `parse`; its error message becomes the zod issue, naming the field. */
-function parsedText<T>(what: string, parse: (text: string) => T) {
-  return z.string({ error: `${what} must be text, e.g. ${what === 'dwell' ? '5m' : '30s'}` }).transform((text, ctx) => {
+function parsedText<T>(what: string, example: string, parse: (text: string) => T) {
+  return z.string({ error: `${what} must be text, e.g. ${example}` }).transform((text, ctx) => {
     try {
       return parse(text);
     } catch (e) {
@@ -34,9 +34,8 @@ function parsedText<T>(what: string, parse: (text: string) => T) {
 
 /** A duration that must be > 0 (`dwell`), with a clear word for negative or zero values. */
 function positiveDuration(what: string) {
-  return parsedText(what, (text) => {
-    if (/^\s*-/.test(text)) throw new Error(`must be greater than zero, e.g. 30s or 5m (got ${text})`);
-    const ms = parseDuration(text);
+  return parsedText(what, '5m', (text) => {
+    const ms = /^\s*-/.test(text) ? -1 : parseDuration(text);
     if (ms <= 0) throw new Error(`must be greater than zero, e.g. 30s or 5m (got ${text})`);
     return ms;
   });
@@ -44,7 +43,7 @@ function positiveDuration(what: string) {
 
 /** A duration that may be zero (a cooldown that is off). */
 function durationOrZero(what: string) {
-  return parsedText(what, parseDuration);
+  return parsedText(what, '10m', parseDuration);
 }
 
 /** How long something must hold: a duration (`20m`) or a number of consecutive samples (`5`). */
@@ -61,12 +60,18 @@ function persistence(what: string) {
 }
 
 /** Weekly windows in the camera's time zone, minus excepted dates. Absent: always enforced. */
-export const scheduleSchema = z.strictObject({
-  /** e.g. `mon-fri 07:00-19:00`, `sat,sun 09:00-12:00`, `22:00-06:00` (every day, overnight). */
-  windows: z.array(parsedText('schedule window', parseWindow)).min(1, 'a schedule needs at least one window, e.g. "mon-fri 07:00-19:00"'),
-  /** Local dates (`2026-10-01`) or inclusive ranges (`2026-10-01..2026-10-07`) when the sign does not apply. */
-  except: z.array(parsedText('excepted date', parseException)).default([]),
-});
+export const scheduleSchema = z
+  .strictObject({
+    windows: z
+      .array(parsedText('schedule window', 'mon-fri 07:00-19:00', parseWindow))
+      .min(1, 'a schedule needs at least one window, e.g. "mon-fri 07:00-19:00"')
+      .describe('when the sign applies, in the camera time zone: "[days] HH:MM-HH:MM", e.g. "mon-fri 07:00-19:00", "sat,sun 09:00-12:00", "22:00-06:00" (overnight, every day)'),
+    except: z
+      .array(parsedText('excepted date', '2026-10-01', parseException))
+      .default([])
+      .describe('local dates when the sign does not apply: "2026-10-01" or an inclusive range "2026-10-01..2026-10-07"'),
+  })
+  .describe('when parking here is an offence; without a schedule, always');
 
 const fraction = (what: string) => z.number().min(0, `${what} is a fraction between 0 and 1`).max(1, `${what} is a fraction between 0 and 1`);
 
@@ -75,59 +80,70 @@ export const VEHICLE_CLASSES = ['car', 'truck', 'bus', 'motorcycle'];
 export const noParkingZoneSchema = z.strictObject({
   id: zoneId,
   kind: z.literal('no_parking'),
-  /** Operator-facing name, e.g. "School gate". */
-  name: z.string().max(200).optional(),
-  polygon: polygonSchema,
-  /** How long a vehicle must stay (inside the schedule) before it is an offence. */
-  dwell: positiveDuration('dwell'),
-  /** Detector labels (or weisu categories such as `vehicle`) that count. */
-  classes: z.array(z.string().min(1)).min(1, 'classes needs at least one label, e.g. [car, truck]').default(VEHICLE_CLASSES),
-  /** Detections below this score are ignored by the zone. */
-  min_score: fraction('min_score').default(0.3),
-  /** Smallest box that counts, in fractions of the frame (far-away or spurious boxes are ignored). */
-  min_box: z.strictObject({ width: fraction('min_box.width').default(0.01), height: fraction('min_box.height').default(0.01) }).prefault({}),
-  /** `bottom_center`: the point where the vehicle meets the road is inside; `overlap`: at least `min_overlap` of the box is. */
-  presence: z.enum(['bottom_center', 'overlap']).default('bottom_center'),
-  min_overlap: fraction('min_overlap').default(0.5),
-  /** "The box stays": IoU with where the vehicle stopped. Lower tolerates jitter; higher catches crawling sooner. */
-  stationary_iou: fraction('stationary_iou').default(0.5),
+  name: z.string().max(200).optional().describe('operator-facing name, e.g. "School gate"'),
+  polygon: polygonSchema.describe('the zone: [x, y] points in fractions of the frame width and height, in order around it'),
+  dwell: positiveDuration('dwell').describe('how long a vehicle must stay (inside the schedule) before it is an offence, e.g. 5m'),
+  classes: z
+    .array(z.string().min(1))
+    .min(1, 'classes needs at least one label, e.g. [car, truck]')
+    .default(VEHICLE_CLASSES)
+    .describe('detector labels (or weisu categories such as vehicle) that count'),
+  min_score: fraction('min_score').default(0.3).describe('detections scoring lower are ignored by this zone'),
+  min_box: z
+    .strictObject({ width: fraction('min_box.width').default(0.01), height: fraction('min_box.height').default(0.01) })
+    .prefault({})
+    .describe('smallest box that counts, in fractions of the frame (far-away or spurious boxes are ignored)'),
+  presence: z
+    .enum(['bottom_center', 'overlap'])
+    .default('bottom_center')
+    .describe('bottom_center: the point where the vehicle meets the road is inside the zone; overlap: at least min_overlap of its box is'),
+  min_overlap: fraction('min_overlap').default(0.5).describe('with presence: overlap, the fraction of the box that must lie inside the zone'),
+  stationary_iou: fraction('stationary_iou')
+    .default(0.5)
+    .describe('"the box stays": IoU of the box with where the vehicle stopped; lower tolerates more jitter, higher catches crawling sooner'),
   schedule: scheduleSchema.optional(),
-  /** After an incident in a spot is cleared, no new incident in that spot is confirmed for this long. */
-  cooldown: durationOrZero('cooldown').prefault('0s'),
-  /** The vehicle must be gone (not seen, not hidden) this long or this many samples before the stay ends. */
-  clear_grace: persistence('clear_grace').prefault(3),
-  /** The longest a stay survives while the spot is hidden (a bus parked in front). */
-  max_hidden: positiveDuration('max_hidden').prefault('5m'),
+  cooldown: durationOrZero('cooldown')
+    .prefault('0s')
+    .describe('after an incident in a spot is cleared, no new incident in that spot is confirmed for this long (0s: off)'),
+  clear_grace: persistence('clear_grace')
+    .prefault(3)
+    .describe('the vehicle must be gone (spot seen empty, not hidden) this long (e.g. 30s) or this many samples (e.g. 3) before its stay ends'),
+  max_hidden: positiveDuration('max_hidden').prefault('5m').describe('the longest a stay survives while its spot is hidden (a bus standing in front)'),
 });
 
 export const binSiteZoneSchema = z.strictObject({
   id: zoneId,
   kind: z.literal('bin_site'),
-  name: z.string().max(200).optional(),
-  /** The bin and the ground where overflow piles up; its bounding box is what the classifier sees. */
-  polygon: polygonSchema,
-  /** How long (or how many consecutive judged samples) the overflowing state must persist before an incident. */
-  persist: persistence('persist').prefault('20m'),
-  /** How long (or how many judged samples) the bin must look normal again before the incident is cleared. */
-  clear_after: persistence('clear_after').prefault(2),
-  /** Classifier model id from the registry. */
-  model: z.string().min(1).default('bin-fullness-yolov8n-cls-256'),
-  /** Classifier labels that mean overflowing (case-insensitive); any other label means normal. */
-  overflow_labels: z.array(z.string().min(1)).min(1).default(['full', 'overflowing', 'overflow']),
-  /** Probability of the overflow labels needed to call the bin overflowing. */
-  min_score: fraction('min_score').default(0.5),
-  /** Crops outside these limits are skipped, not judged (night, glare, lens covered). */
+  name: z.string().max(200).optional().describe('operator-facing name, e.g. "Market St bins"'),
+  polygon: polygonSchema.describe('the bin and the ground where overflow piles up; its bounding box is what the classifier sees'),
+  persist: persistence('persist')
+    .prefault('20m')
+    .describe('how long (e.g. 20m) or how many consecutive judged samples (e.g. 5) overflowing must persist before an incident'),
+  clear_after: persistence('clear_after')
+    .prefault(2)
+    .describe('how long, or how many judged samples, the bin must look normal again before the incident is cleared'),
+  model: z.string().min(1).default('bin-fullness-yolov8n-cls-256').describe('classifier model id (weisu models list)'),
+  overflow_labels: z
+    .array(z.string().min(1))
+    .min(1)
+    .default(['full', 'overflowing', 'overflow'])
+    .describe("the classifier's labels that mean overflowing (case-insensitive); any other label means normal"),
+  min_score: fraction('min_score').default(0.5).describe('probability of the overflow labels needed to call the bin overflowing'),
   exposure: z
     .strictObject({
-      /** Mean brightness (0 black .. 1 white) below which the crop is too dark. */
-      min_brightness: fraction('exposure.min_brightness').default(0.12),
-      max_brightness: fraction('exposure.max_brightness').default(0.92),
-      /** Largest fraction of pixels that may be clipped to black or white. */
-      max_clipped: fraction('exposure.max_clipped').default(0.5),
+      min_brightness: fraction('exposure.min_brightness').default(0.12).describe('mean brightness (0 black .. 1 white) below which the crop is too dark'),
+      max_brightness: fraction('exposure.max_brightness').default(0.92).describe('mean brightness above which the crop is washed out'),
+      max_clipped: fraction('exposure.max_clipped').default(0.5).describe('largest fraction of pixels clipped to black or white'),
     })
-    .prefault({}),
-  /** Labelled examples per class needed before the site's own calibration decides instead of the model. */
-  calibration_k: z.number().int().min(1).max(100).default(3),
+    .prefault({})
+    .describe('crops outside these limits are skipped, not judged (night, glare, lens covered)'),
+  calibration_k: z
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(3)
+    .describe('labelled examples per class (weisu calibrate) needed before the site is judged by its own calibration instead of the generic model'),
 });
 
 export const zoneSchema = z.discriminatedUnion('kind', [noParkingZoneSchema, binSiteZoneSchema]);
