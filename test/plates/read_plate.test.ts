@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BBox, Frame } from '../../core/types.js';
@@ -6,7 +6,7 @@ import { frameFromImage } from '../../detector/image.js';
 import { createDetector } from '../../detector/detector.js';
 import { createPlateReader, type PlateRead, type PlateReader } from '../../plates/read_plate.js';
 import { platesSchema } from '../../plates/schema.js';
-import { MODELS_DIR, media } from '../support/paths.js';
+import { MEDIA_DIR, MODELS_DIR, media } from '../support/paths.js';
 
 /** Vehicle boxes chosen by eye on the real photos (the detector is another module's job). */
 const BAY: BBox = [200, 65, 1010, 795]; // parked_car_in_bay.jpg: white MPV, front plate 浙G·Z6825
@@ -232,4 +232,27 @@ describe('on the vehicles the real detector finds', () => {
       await detector.close();
     }
   });
+});
+
+describe('the weather set: dashcam frames whose plates are a few pixels tall', () => {
+  it('every vehicle the detector finds is unread, never a guessed plate', async () => {
+    const detector = await createDetector({ modelsDir: MODELS_DIR, model: 'yolox-nano-coco-416', threads: 1 });
+    const reads: string[] = [];
+    let vehicles = 0;
+    try {
+      for (const name of readdirSync(`${MEDIA_DIR}/weather`).filter((n) => /\.(jpe?g|png)$/.test(n))) {
+        const f = await frame(`weather/${name}`);
+        const [found] = await detector.run([f]);
+        for (const v of found!.items.filter((d) => d.category === 'vehicle')) {
+          vehicles++;
+          const r = await reader.readVehicle(f, v.box);
+          if (!('unread' in r)) reads.push(`${name}: ${r.text}`);
+        }
+      }
+    } finally {
+      await detector.close();
+    }
+    expect(vehicles).toBeGreaterThan(30);
+    expect(reads).toEqual([]);
+  }, 180_000);
 });
