@@ -69,6 +69,7 @@ class Session {
   private timer?: NodeJS.Timeout;
   private settle!: { resolve: (k: FetchedKeyframe) => void; reject: (e: Error) => void };
   private connectedAt?: number;
+  private setUp = false;
   private finished = false;
 
   constructor(private readonly req: KeyframeRequest) {
@@ -109,6 +110,7 @@ class Session {
     this.assembler = new KeyframeAssembler(codec, video.parameterSets);
     const setup = await this.request('SETUP', video.control, { Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1' });
     this.sessionId = setup.headers.get('session')?.split(';')[0]?.trim();
+    this.setUp = true;
     const interleaved = /interleaved=(\d+)/.exec(setup.headers.get('transport') ?? '');
     this.rtpChannel = interleaved ? Number(interleaved[1]) : 0;
     await this.request('PLAY', url, { Range: 'npt=0.000-' });
@@ -155,7 +157,8 @@ class Session {
         const channel = this.buf[1]!;
         const packet = this.buf.subarray(4, 4 + len);
         this.buf = this.buf.subarray(4 + len);
-        if (channel === this.rtpChannel && this.assembler && this.connectedAt !== undefined) this.onRtp(packet);
+        // Some cameras start sending before their PLAY answer: keep those packets (the keyframe may be among them).
+        if (channel === this.rtpChannel && this.assembler && this.setUp) this.onRtp(packet);
         continue;
       }
       const head = this.buf.indexOf('\r\n\r\n');
@@ -194,7 +197,7 @@ class Session {
   private onRtp(packet: Buffer): void {
     const au = this.assembler!.push(packet);
     if (!au) return;
-    const k: FetchedKeyframe = { codec: this.assembler!.codec, au, connectedAt: this.connectedAt!, pictureAt: Date.now() };
+    const k: FetchedKeyframe = { codec: this.assembler!.codec, au, connectedAt: this.connectedAt ?? Date.now(), pictureAt: Date.now() };
     // Polite goodbye so the camera frees the session at once (many allow only a few clients).
     const cseq = ++this.cseq;
     this.sock.write(`TEARDOWN ${this.req.url} RTSP/1.0\r\nCSeq: ${cseq}\r\nUser-Agent: weisu\r\nSession: ${this.sessionId ?? ''}\r\n\r\n`);
