@@ -369,7 +369,10 @@ describe('operators console', () => {
     expect(open311.requests.map((r) => r.service_code).sort()).toEqual(['IP-01', 'SW-07']);
 
     await page.click('[data-nav=cameras]');
-    await page.waitForSelector('[data-camera=station-square] [data-health=offline]');
+    // Each card asks for its camera's health once it is on screen.
+    for (const [id, state] of [['station-square', 'offline'], ['harbour-rd-12', 'auth_failed'], ['binhai-market', 'degraded'], ['xinhua-school', 'online'], ['parking-lot-b', 'online']]) {
+      await page.waitForSelector(`[data-camera=${id}] [data-health=${state}]`);
+    }
     // Worst first: an operator sees the dead cameras before the healthy ones.
     const order = await page.locator('.cam-card').evaluateAll((els) => els.map((e) => e.getAttribute('data-camera')));
     expect(order.slice(0, 3).sort()).toEqual(['binhai-market', 'harbour-rd-12', 'station-square']);
@@ -408,7 +411,8 @@ describe('operators console', () => {
     await page.reload();
     await page.waitForSelector('.cam-card');
     expect(await page.textContent('[data-nav=incidents]')).toContain('事件审核');
-    expect(await page.textContent('[data-camera=station-square] [data-health]')).toContain('离线');
+    // Health arrives per card after the list: wait for it rather than read the placeholder.
+    await expect.poll(() => page.textContent('[data-camera=station-square] [data-health]')).toContain('离线');
     await shot('wall-zh-CN');
     await page.click('[data-lang=en]');
   });
