@@ -3,6 +3,7 @@ import type { RawImage } from '../core/types.js';
 import { startFfmpeg, type FfmpegRun } from './ffmpeg.js';
 import { StreamError, classifyFfmpegError } from './errors.js';
 import { JpegSplitter, jpegSize } from './jpeg.js';
+import { PhaseTimer } from './phase_timer.js';
 import { PpmSplitter } from './ppm.js';
 
 /**
@@ -91,30 +92,22 @@ export async function grabPicture(req: GrabRequest): Promise<GrabbedPicture> {
 async function watch(run: FfmpegRun, req: GrabRequest): Promise<GrabbedPicture> {
   let connectedAt: number | undefined;
   let pictureAt: number | undefined;
-  let timedOut: StreamError | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  const arm = (ms: number, make: () => StreamError) => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      timedOut = make();
-      run.kill();
-    }, ms);
-  };
-  arm(req.connectTimeoutMs, () => new StreamError('connect_timeout', `${req.what}: no answer within ${req.connectTimeoutMs} ms`));
+  const deadline = new PhaseTimer(() => run.kill());
+  deadline.arm(req.connectTimeoutMs, () => new StreamError('connect_timeout', `${req.what}: no answer within ${req.connectTimeoutMs} ms`));
   run.child.stderr!.on('data', () => {
     // ffmpeg prints its input description once the camera has answered and described the stream.
     if (connectedAt !== undefined || !run.stderr().includes('Input #0')) return;
     connectedAt = Date.now();
-    arm(req.frameTimeoutMs, () => new StreamError('no_frame', `${req.what}: connected but no picture within ${req.frameTimeoutMs} ms`));
+    deadline.arm(req.frameTimeoutMs, () => new StreamError('no_frame', `${req.what}: connected but no picture within ${req.frameTimeoutMs} ms`));
   });
   const jpegOut = run.child.stdout!;
   jpegOut.once('data', () => (pictureAt ??= Date.now()));
   const rawOut = req.inferenceLongSide ? (run.child.stdio[3] as Readable) : undefined;
   const [jpegBytes, rawBytes, exit] = await Promise.all([collect(jpegOut), rawOut ? collect(rawOut) : undefined, run.exited]);
-  clearTimeout(timer);
+  deadline.clear();
   if (exit.missing) throw exit.missing;
   if (req.signal?.aborted) throw new StreamError('aborted', `${req.what}: read cancelled`);
-  if (timedOut) throw timedOut;
+  if (deadline.expired) throw deadline.expired;
 
   const jpeg = new JpegSplitter().push(jpegBytes)[0];
   const size = jpeg && jpegSize(jpeg);

@@ -3,7 +3,7 @@ import type { GrabInfo, Source } from './source.js';
 import { StreamError } from './errors.js';
 import { grabPicture, type GrabbedPicture } from './ffmpeg_grab.js';
 import { decodeKeyframe } from './keyframe_decoder.js';
-import { credentials, jpegQscale, withCredentials, type ResolvedOptions } from './options.js';
+import { credentials, jpegQscale, pictureSettings, withCredentials, type ResolvedOptions } from './options.js';
 import { checkUrlPolicy } from './policy.js';
 import { fetchKeyframe, NeedsFfmpeg } from './rtsp_client.js';
 import { diagnoseRtspTimeout } from './rtsp_diagnose.js';
@@ -98,11 +98,7 @@ export class FfmpegSource implements Source {
       grabPicture({
         inputArgs: this.inputArgs(),
         input: withCredentials(this.o.url, this.o.username, this.o.password),
-        what: this.o.what,
-        inferenceLongSide: this.o.inferenceLongSide,
-        jpegQscale: jpegQscale(this.o.jpegQuality),
-        connectTimeoutMs: this.o.connectTimeoutMs,
-        frameTimeoutMs: this.o.frameTimeoutMs,
+        ...pictureSettings(this.o),
         signal,
       });
     try {

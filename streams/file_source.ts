@@ -5,7 +5,7 @@ import type { GrabInfo, Source } from './source.js';
 import { StreamError } from './errors.js';
 import { probeFile, type MediaInfo } from './ffmpeg.js';
 import { grabPicture } from './ffmpeg_grab.js';
-import { jpegQscale, type ResolvedOptions } from './options.js';
+import { pictureSettings, type ResolvedOptions } from './options.js';
 
 /** A `file://` URL or a plain path, as a path. */
 export function filePath(url: string): string {
@@ -57,11 +57,7 @@ export class FileSource implements Source {
     const pic = await grabPicture({
       inputArgs: ['-ss', (mediaMs / 1000).toFixed(3)],
       input: this.path,
-      what: this.o.what,
-      inferenceLongSide: this.o.inferenceLongSide,
-      jpegQscale: jpegQscale(this.o.jpegQuality),
-      connectTimeoutMs: this.o.connectTimeoutMs,
-      frameTimeoutMs: this.o.frameTimeoutMs,
+      ...pictureSettings(this.o),
       signal,
     });
     this.lastGrab = { codec: info.codec ?? pic.codec, latencyMs: this.o.now() - started };

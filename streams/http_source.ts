@@ -4,6 +4,7 @@ import { StreamError } from './errors.js';
 import { FfmpegSource } from './ffmpeg_source.js';
 import { HttpAuth } from './http_auth.js';
 import { JpegSplitter } from './jpeg.js';
+import { PhaseTimer } from './phase_timer.js';
 import { credentials, type ResolvedOptions } from './options.js';
 import { asJpeg, scaledPixels } from './pictures.js';
 import { checkUrlPolicy } from './policy.js';
@@ -43,27 +44,19 @@ export class HttpSource implements Source {
     if (this.hls) return this.grabHls(signal);
     const started = this.o.now();
     const ctrl = new AbortController();
-    let timedOut: StreamError | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    const arm = (ms: number, make: () => StreamError) => {
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        timedOut = make();
-        ctrl.abort();
-      }, ms);
-    };
+    const deadline = new PhaseTimer(() => ctrl.abort());
     const onAbort = () => ctrl.abort();
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) ctrl.abort();
     try {
-      arm(this.o.connectTimeoutMs, () => new StreamError('connect_timeout', `${this.o.what}: no answer within ${this.o.connectTimeoutMs} ms`));
+      deadline.arm(this.o.connectTimeoutMs, () => new StreamError('connect_timeout', `${this.o.what}: no answer within ${this.o.connectTimeoutMs} ms`));
       const res = await this.request(ctrl.signal);
       const connectMs = this.o.now() - started;
       const type = (res.headers.get('content-type') ?? '').toLowerCase();
       const kind = kindOf(type, this.url);
       if (kind === 'hls') {
         void res.body?.cancel();
-        clearTimeout(timer);
+        deadline.clear();
         this.detected = 'hls';
         this.hls = new FfmpegSource('hls', this.o);
         return await this.grabHls(signal);
@@ -72,7 +65,7 @@ export class HttpSource implements Source {
         void res.body?.cancel();
         throw new StreamError('unsupported', `${this.o.what} answered with ${type || 'no content type'}, not a picture or MJPEG stream${type.includes('html') ? ' (a web page: give the snapshot or stream URL, not the camera\'s page)' : ''}`);
       }
-      arm(this.o.frameTimeoutMs, () => new StreamError('no_frame', `${this.o.what}: connected but no whole picture within ${this.o.frameTimeoutMs} ms`));
+      deadline.arm(this.o.frameTimeoutMs, () => new StreamError('no_frame', `${this.o.what}: connected but no whole picture within ${this.o.frameTimeoutMs} ms`));
       const body = kind === 'mjpeg' ? await firstPart(res, this.o.what) : await readAll(res, this.o.what);
       this.detected = kind;
       const pictureAt = this.o.now();
@@ -82,10 +75,10 @@ export class HttpSource implements Source {
       return { cameraId: this.o.cameraId, ts: pictureAt, width: pic.width, height: pic.height, jpeg: pic.jpeg, pixels };
     } catch (e) {
       if (signal?.aborted) throw new StreamError('aborted', `${this.o.what}: read cancelled`);
-      if (timedOut) throw timedOut;
+      if (deadline.expired) throw deadline.expired;
       throw asStreamError(e, this.o.what);
     } finally {
-      clearTimeout(timer);
+      deadline.clear();
       signal?.removeEventListener('abort', onAbort);
       ctrl.abort();
     }

@@ -38,3 +38,14 @@ export function credentials(url: URL, username?: string, password?: string): Cre
   const pass = password ?? (url.password ? decodeURIComponent(url.password) : undefined);
   return user === undefined && pass === undefined ? undefined : { username: user ?? '', password: pass ?? '' };
 }
+
+/** The picture settings every ffmpeg grab of a source shares (spread into grabPicture's request). */
+export function pictureSettings(o: ResolvedOptions): { what: string; inferenceLongSide?: number; jpegQscale: number; connectTimeoutMs: number; frameTimeoutMs: number } {
+  return {
+    what: o.what,
+    inferenceLongSide: o.inferenceLongSide,
+    jpegQscale: jpegQscale(o.jpegQuality),
+    connectTimeoutMs: o.connectTimeoutMs,
+    frameTimeoutMs: o.frameTimeoutMs,
+  };
+}

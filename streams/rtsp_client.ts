@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { StreamError } from './errors.js';
 import { HttpAuth } from './http_auth.js';
+import { PhaseTimer } from './phase_timer.js';
 import { KeyframeAssembler, type VideoCodec } from './rtp_keyframe.js';
 import { parseSdp } from './sdp.js';
 
@@ -66,7 +67,7 @@ class Session {
   private rtpChannel = 0;
   private assembler?: KeyframeAssembler;
   private readonly auth: HttpAuth;
-  private timer?: NodeJS.Timeout;
+  private readonly deadline = new PhaseTimer(() => this.fail(this.deadline.expired!));
   private settle!: { resolve: (k: FetchedKeyframe) => void; reject: (e: Error) => void };
   private connectedAt?: number;
   private setUp = false;
@@ -82,7 +83,7 @@ class Session {
       const { signal } = this.req;
       if (signal?.aborted) return this.fail(new StreamError('aborted', `${this.req.what}: read cancelled`));
       signal?.addEventListener('abort', this.onAbort, { once: true });
-      this.arm(this.req.connectTimeoutMs, () => new StreamError('connect_timeout', `${this.req.what}: no RTSP answer within ${this.req.connectTimeoutMs} ms`));
+      this.deadline.arm(this.req.connectTimeoutMs, () => new StreamError('connect_timeout', `${this.req.what}: no RTSP answer within ${this.req.connectTimeoutMs} ms`));
       const u = new URL(this.req.url);
       this.sock = connect({ host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 554), noDelay: true });
       this.sock.on('data', (d: Buffer) => this.onData(d));
@@ -93,11 +94,6 @@ class Session {
   }
 
   private readonly onAbort = () => this.fail(new StreamError('aborted', `${this.req.what}: read cancelled`));
-
-  private arm(ms: number, make: () => StreamError): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.fail(make()), ms);
-  }
 
   private async handshake(): Promise<void> {
     const url = this.req.url;
@@ -115,7 +111,7 @@ class Session {
     this.rtpChannel = interleaved ? Number(interleaved[1]) : 0;
     await this.request('PLAY', url, { Range: 'npt=0.000-' });
     this.connectedAt = Date.now();
-    this.arm(this.req.frameTimeoutMs, () => new StreamError('no_frame', `${this.req.what}: connected but no keyframe within ${this.req.frameTimeoutMs} ms (${this.assembler?.packets ?? 0} RTP packets)`));
+    this.deadline.arm(this.req.frameTimeoutMs, () => new StreamError('no_frame', `${this.req.what}: connected but no keyframe within ${this.req.frameTimeoutMs} ms (${this.assembler?.packets ?? 0} RTP packets)`));
   }
 
   /** Sends a request and waits for its answer, answering one auth challenge on the way. */
@@ -213,7 +209,7 @@ class Session {
 
   private end(): void {
     this.finished = true;
-    clearTimeout(this.timer);
+    this.deadline.clear();
     this.req.signal?.removeEventListener('abort', this.onAbort);
     this.sock?.end();
     // Give TEARDOWN a moment to leave, but never keep the socket.
