@@ -82,6 +82,11 @@ export async function isRepeatWithinCooldown(
   return rows[0] ?? null;
 }
 
+/** Every incident a plate was read on, newest first (offences and their repeats), for a plate's page. */
+export async function plateHistory(db: Db, plate: string, opts: { limit?: number } = {}): Promise<PlateSighting[]> {
+  return db.query<PlateSighting>(`SELECT ${COLUMNS} FROM plate_sightings WHERE plate_key = $1 ORDER BY at_ms DESC LIMIT $2`, [plateKey(plate), opts.limit ?? 100]);
+}
+
 export interface RepeatOffender {
   plateKey: string;
   /** As last written on a ticket. */

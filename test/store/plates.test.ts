@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../store/db.js';
-import { isRepeatWithinCooldown, recordPlate, repeatOffenders, weekStart } from '../../store/plates.js';
+import { isRepeatWithinCooldown, plateHistory, recordPlate, repeatOffenders, weekStart } from '../../store/plates.js';
 import { openTestDb, STORE_KINDS } from '../support/postgres.js';
 
 const MIN = 60_000;
@@ -64,6 +64,13 @@ describe.each(STORE_KINDS)('store/plates on %s', (kind) => {
     ]);
     expect((await repeatOffenders(db, MONDAY, { minOffences: 1 })).map((r) => r.plateKey)).toContain('辽F12345');
     expect(await repeatOffenders(db, MONDAY + 7 * DAY)).toEqual([]);
+  });
+
+  it('gives a plate’s history, repeats included, newest first', async () => {
+    const history = await plateHistory(db, '浙G Z6825');
+    expect(history.map((h) => [h.incidentId, h.repeatOf])).toEqual([['inc-e', null], ['inc-d', null], ['inc-c', null], ['inc-b', 'inc-a'], ['inc-a', null]]);
+    expect(await plateHistory(db, '浙G·Z6825', { limit: 2 })).toHaveLength(2);
+    expect(await plateHistory(db, '京A·00000')).toEqual([]);
   });
 });
 
