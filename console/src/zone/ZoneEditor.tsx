@@ -3,7 +3,7 @@ import { ApiError, del, put } from '../api/client.js';
 import type { Camera, Zone, ZoneKind } from '../api/types.js';
 import { t, tv } from '../i18n/index.js';
 import { ErrorBox, Field, toast } from '../components/ui.js';
-import { polygonProblem, type Pt } from './geometry.js';
+import { clamp01, polygonProblem, round, type Pt } from './geometry.js';
 import { ScheduleEditor } from './ScheduleEditor.js';
 import { ZoneCanvas } from './ZoneCanvas.js';
 
@@ -70,6 +70,14 @@ export function ZoneEditor({ camera, editable: canEdit, onChanged }: Props) {
         const i = point ?? draft.polygon.length - 1;
         setDraft({ ...draft, polygon: draft.polygon.filter((_, j) => j !== i) });
         setPoint(null);
+      } else if (point !== null && e.key.startsWith('Arrow')) {
+        // Fine placement: a thousandth of the frame per press (a pixel on a 1080p camera), ten with Shift.
+        e.preventDefault();
+        const step = e.shiftKey ? 0.01 : 0.001;
+        const moves: Record<string, [number, number]> = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
+        const [dx, dy] = moves[e.key] ?? [0, 0];
+        const polygon = draft.polygon.map((p, j) => (j === point ? round([clamp01(p[0] + dx), clamp01(p[1] + dy)]) : p));
+        setDraft({ ...draft, polygon });
       } else if (e.key === 'Enter' && drawing && draft.polygon.length >= 3) setDrawing(false);
       else if (e.key === 'Escape') drawing ? setDrawing(draft.polygon.length < 3) : setPoint(null);
     };
@@ -117,6 +125,8 @@ export function ZoneEditor({ camera, editable: canEdit, onChanged }: Props) {
   }
 
   const setField = (patch: Partial<Zone>) => draft && setDraft({ ...draft, ...patch } as Zone);
+  /** Another zone, unless the operator would rather keep unsaved changes. */
+  const pick = (id: string) => (!dirty || id === selected || confirm(t('zones.discard'))) && setSelected(id);
 
   return (
     <div class="zone-editor">
@@ -130,7 +140,7 @@ export function ZoneEditor({ camera, editable: canEdit, onChanged }: Props) {
           drawing={drawing}
           selectedPoint={point}
           editable={editable && !!draft}
-          onPick={(id) => setSelected(id)}
+          onPick={pick}
           onChange={(polygon) => setField({ polygon })}
           onSelectPoint={setPoint}
           onCloseShape={() => setDrawing(false)}
@@ -161,7 +171,7 @@ export function ZoneEditor({ camera, editable: canEdit, onChanged }: Props) {
           </div>
           {camera.zones.length === 0 && selected !== NEW && <div class="muted small">{t('zones.none')}</div>}
           {camera.zones.map((z) => (
-            <button type="button" key={z.id} class={`zone-item ${z.id === selected ? 'active' : ''}`} onClick={() => setSelected(z.id)} data-zone={z.id}>
+            <button type="button" key={z.id} class={`zone-item ${z.id === selected ? 'active' : ''}`} onClick={() => pick(z.id)} data-zone={z.id}>
               <i class={`swatch kind-${z.kind}`} />
               <span class="zone-id">{z.id}</span>
               <span class="muted small">
