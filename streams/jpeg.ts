@@ -97,13 +97,11 @@ export class JpegSplitter {
       if (marker === 0xda) this.inScan = true;
       i += 2 + len;
     }
-    for (; i + 1 < b.length; i++) {
-      if (b[i] !== 0xff) continue;
-      const m = b[i + 1]!;
-      if (m === 0xd9) return i + 2;
-      // FF00 is stuffing, FFD0-D7 restart markers, FFFF fill: all part of the scan.
+    // FF00 is stuffing, FFD0-D7 restart markers, FFFF fill: all part of the scan; only FFD9 ends it.
+    for (i = b.indexOf(0xff, i); i >= 0 && i + 1 < b.length; i = b.indexOf(0xff, i + 1)) {
+      if (b[i + 1] === 0xd9) return i + 2;
     }
-    return this.wait(i);
+    return this.wait(i < 0 ? b.length : i);
   }
 
   private wait(i: number): number {
