@@ -71,9 +71,11 @@ class Session {
   private settle!: { resolve: (k: FetchedKeyframe) => void; reject: (e: Error) => void };
   private connectedAt?: number;
   private setUp = false;
+  private controlUrl: string;
   private finished = false;
 
   constructor(private readonly req: KeyframeRequest) {
+    this.controlUrl = req.url;
     this.auth = new HttpAuth(req.username !== undefined || req.password !== undefined ? { username: req.username ?? '', password: req.password ?? '' } : undefined);
   }
 
@@ -109,7 +111,9 @@ class Session {
     this.setUp = true;
     const interleaved = /interleaved=(\d+)/.exec(setup.headers.get('transport') ?? '');
     this.rtpChannel = interleaved ? Number(interleaved[1]) : 0;
-    await this.request('PLAY', url, { Range: 'npt=0.000-' });
+    // The aggregate control URL, as ffmpeg and VLC use: what cameras expect PLAY and TEARDOWN on.
+    this.controlUrl = base;
+    await this.request('PLAY', base, { Range: 'npt=0.000-' });
     this.connectedAt = Date.now();
     this.deadline.arm(this.req.frameTimeoutMs, () => new StreamError('no_frame', `${this.req.what}: connected but no keyframe within ${this.req.frameTimeoutMs} ms (${this.assembler?.packets ?? 0} RTP packets)`));
   }
@@ -196,7 +200,7 @@ class Session {
     const k: FetchedKeyframe = { codec: this.assembler!.codec, au, connectedAt: this.connectedAt ?? Date.now(), pictureAt: Date.now() };
     // Polite goodbye so the camera frees the session at once (many allow only a few clients).
     const cseq = ++this.cseq;
-    this.sock.write(`TEARDOWN ${this.req.url} RTSP/1.0\r\nCSeq: ${cseq}\r\nUser-Agent: weisu\r\nSession: ${this.sessionId ?? ''}\r\n\r\n`);
+    this.sock.write(`TEARDOWN ${this.controlUrl} RTSP/1.0\r\nCSeq: ${cseq}\r\nUser-Agent: weisu\r\nSession: ${this.sessionId ?? ''}\r\n\r\n`);
     this.end();
     this.settle.resolve(k);
   }
