@@ -4,7 +4,7 @@ import type { ModelInput } from '../models/manifest.js';
 
 /**
  * Picture → model input tensor, cheaply: sharp resizes straight to the size the picture takes inside the
- * input (never to an intermediate), and one pass through lookup tables writes the planar float tensor in
+ * input (never to an intermediate), and one multiply-add pass writes the planar float tensor in
  * the model's channel order and normalisation. `Placement` remembers where the picture went so boxes map
  * back to full-frame pixels exactly.
  */
@@ -39,7 +39,7 @@ export function toFrameBox(x1: number, y1: number, x2: number, y2: number, p: Pl
   return [cx(x1), cy(y1), cx(x2), cy(y2)];
 }
 
-/** Per-channel lookup: 8-bit value → normalised float, in the model's plane order. */
+/** Writes pictures into a planar float tensor in the model's channel order and normalisation. */
 export interface TensorWriter {
   readonly input: ModelInput;
   /** Floats per picture (3·H·W). */
@@ -53,13 +53,12 @@ export function tensorWriter(input: ModelInput): TensorWriter {
   const plane = W * H;
   // Sources are always RGB; planeOf[k] = the tensor plane that takes source channel k.
   const planeOf = input.channel_order === 'bgr' ? [2, 1, 0] : [0, 1, 2];
-  const lutOfPlane = [0, 1, 2].map((c) => {
-    const lut = new Float32Array(256);
-    for (let v = 0; v < 256; v++) lut[v] = (v * input.scale - input.mean[c]!) / input.std[c]!;
-    return lut;
-  });
-  const pad = [0, 1, 2].map((c) => (input.pad_value * input.scale - input.mean[c]!) / input.std[c]!);
-  const [lr, lg, lb] = planeOf.map((c) => lutOfPlane[c]!) as [Float32Array, Float32Array, Float32Array];
+  // value = pixel · mul[c] + add[c]: a multiply-add is cheaper than a lookup table in V8.
+  const mul = [0, 1, 2].map((c) => input.scale / input.std[c]!);
+  const add = [0, 1, 2].map((c) => -input.mean[c]! / input.std[c]!);
+  const pad = [0, 1, 2].map((c) => input.pad_value * mul[c]! + add[c]!);
+  const [mr, mg, mb] = planeOf.map((c) => mul[c]!) as [number, number, number];
+  const [ar, ag, ab] = planeOf.map((c) => add[c]!) as [number, number, number];
   const [or, og, ob] = planeOf.map((c) => c * plane) as [number, number, number];
 
   /** Pad value around the picture only: rows above and below it, strips left and right of it. */
@@ -84,16 +83,16 @@ export function tensorWriter(input: ModelInput): TensorWriter {
     write(dst, offset, img, p) {
       if (img.width !== p.width || img.height !== p.height) throw new Error(`internal: picture ${img.width}×${img.height} does not match its placement ${p.width}×${p.height}`);
       fillPad(dst, offset, p);
-      // One pass over the packed RGB bytes, three planar writes through the per-plane lookup tables.
+      // One pass over the packed RGB bytes, three planar writes.
       const data = img.data;
       let s = 0;
       for (let y = 0; y < p.height; y++) {
         let d = offset + (y + p.padY) * W + p.padX;
         const end = d + p.width;
         for (; d < end; d++, s += 3) {
-          dst[d + or] = lr[data[s]!]!;
-          dst[d + og] = lg[data[s + 1]!]!;
-          dst[d + ob] = lb[data[s + 2]!]!;
+          dst[d + or] = data[s]! * mr + ar;
+          dst[d + og] = data[s + 1]! * mg + ag;
+          dst[d + ob] = data[s + 2]! * mb + ab;
         }
       }
     },
