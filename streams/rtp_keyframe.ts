@@ -5,6 +5,8 @@
  * decoder reading a pipe knows the picture is complete. Everything before the first keyframe is only
  * parsed for headers, never decoded — this is the cheap half of a sample.
  */
+import { Bits, rbsp } from './sps.js';
+
 export type VideoCodec = 'h264' | 'hevc';
 
 const START = Buffer.from([0, 0, 0, 1]);
@@ -22,8 +24,43 @@ function isDelimiter(codec: VideoCodec, t: number): boolean {
   return codec === 'h264' ? t === 9 : t === 35;
 }
 
-function isKeyframe(codec: VideoCodec, t: number): boolean {
-  return codec === 'h264' ? t === 5 : t >= 16 && t <= 21;
+/** Whether an SEI NAL carries a recovery point (H.264 D.1.8): an I picture from which decoding can start. */
+function hasRecoveryPoint(sei: Buffer): boolean {
+  const b = rbsp(sei.subarray(1));
+  let i = 0;
+  while (i < b.length && b[i] !== 0x80) {
+    let type = 0;
+    while (b[i] === 0xff) type += b[i++]!;
+    type += b[i++] ?? 0;
+    let size = 0;
+    while (b[i] === 0xff) size += b[i++]!;
+    size += b[i++] ?? 0;
+    if (type === 6) return true;
+    i += size;
+  }
+  return false;
+}
+
+function isIntraSlice(nal: Buffer): boolean {
+  try {
+    const r = new Bits(rbsp(nal.subarray(1, 16)));
+    r.ue(); // first_mb_in_slice
+    const sliceType = r.ue() % 5;
+    return sliceType === 2 || sliceType === 4;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A picture that decodes on its own: an IDR (H.264) or IRAP (H.265) picture, or an H.264 I picture marked
+ * by a recovery point SEI (cameras with open GOPs send those instead of IDRs).
+ */
+function isKeyframe(codec: VideoCodec, nals: Buffer[]): boolean {
+  if (codec === 'hevc') return nals.some((n) => nalType(codec, n) >= 16 && nalType(codec, n) <= 21);
+  if (nals.some((n) => nalType(codec, n) === 5)) return true;
+  const slices = nals.filter((n) => nalType(codec, n) === 1);
+  return slices.length > 0 && nals.some((n) => nalType(codec, n) === 6 && hasRecoveryPoint(n)) && slices.every(isIntraSlice);
 }
 
 export class KeyframeAssembler {
@@ -150,7 +187,7 @@ export class KeyframeAssembler {
     this.broken = false;
     this.fu = undefined;
     this.auTimestamp = undefined;
-    if (broken || !nals.some((n) => isKeyframe(this.codec, nalType(this.codec, n)))) return undefined;
+    if (broken || !isKeyframe(this.codec, nals)) return undefined;
     const params = [...this.params.entries()].sort(([a], [b]) => a - b).map(([, b]) => b);
     const needed = this.codec === 'h264' ? [7, 8] : [32, 33, 34];
     if (!needed.every((t) => this.params.has(t))) return undefined; // cannot decode without them; wait for in-band ones

@@ -5,7 +5,7 @@ import type { VideoCodec } from './rtp_keyframe.js';
  * set. The long-lived decoders fix their output size on their first picture, so keyframes are routed to a
  * decoder by the size this says, without decoding anything.
  */
-class Bits {
+export class Bits {
   private pos = 0;
   constructor(private readonly b: Buffer) {}
 
@@ -33,7 +33,7 @@ class Bits {
 }
 
 /** Removes emulation-prevention bytes (00 00 03 → 00 00). */
-function rbsp(nal: Buffer): Buffer {
+export function rbsp(nal: Buffer): Buffer {
   const out: number[] = [];
   let zeros = 0;
   for (const byte of nal) {

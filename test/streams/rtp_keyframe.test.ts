@@ -81,6 +81,27 @@ describe('KeyframeAssembler (RFC 6184)', () => {
   });
 });
 
+describe('KeyframeAssembler with open GOPs (no IDR after the first)', () => {
+  it('takes an I picture marked by a recovery point SEI, and no P picture', () => {
+    const stream = execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-loop', '1', '-i', media('street/road_cars_1s.jpg'), '-vf', 'scale=320:180', '-frames:v', '12', '-c:v', 'libx264', '-x264-params', 'open-gop=1:keyint=10:min-keyint=10:scenecut=0', '-f', 'h264', '-'], { maxBuffer: 64 << 20 });
+    const units = nals(stream);
+    const types = units.map((n) => n[0]! & 0x1f);
+    const second = types.indexOf(7, 1);
+    // x264's open-GOP keyframe: SPS, PPS, SEI (recovery point), then a non-IDR slice.
+    expect(types.slice(second, second + 4)).toEqual([7, 8, 6, 1]);
+    const recovery = units.slice(second, second + 4);
+    const a = new KeyframeAssembler('h264', []);
+    const pFrame = units.slice(second - 1, second);
+    const pPackets = packetize(pFrame, 1, 3000);
+    expect(pPackets.map((p) => a.push(p)).filter(Boolean)).toHaveLength(0);
+    const outs = packetize(recovery, 1 + pPackets.length, 6000).map((p) => a.push(p)).filter(Boolean);
+    expect(outs).toHaveLength(1);
+    // It decodes on its own.
+    const decoded = execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'quiet', '-f', 'h264', '-i', '-', '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], { input: outs[0]!, maxBuffer: 64 << 20 });
+    expect(decoded.length).toBe(320 * 180);
+  });
+});
+
 describe('parseSdp', () => {
   it('finds the video stream, its control URL and parameter sets in a typical camera SDP', () => {
     const sdp = [
