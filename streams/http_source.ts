@@ -63,7 +63,8 @@ export class HttpSource implements Source {
       }
       if (kind === 'unsupported') {
         void res.body?.cancel();
-        throw new StreamError('unsupported', `${this.o.what} answered with ${type || 'no content type'}, not a picture or MJPEG stream${type.includes('html') ? ' (a web page: give the snapshot or stream URL, not the camera\'s page)' : ''}`);
+        const hint = type.includes('html') ? ' (a web page: give the snapshot or stream URL, not the camera\'s page)' : /^video\//.test(type) ? ' (a video over plain HTTP: give the camera\'s RTSP or HLS URL)' : '';
+        throw new StreamError('unsupported', `${this.o.what} answered with ${type}, not a picture or MJPEG stream${hint}`);
       }
       deadline.arm(this.o.frameTimeoutMs, () => new StreamError('no_frame', `${this.o.what}: connected but no whole picture within ${this.o.frameTimeoutMs} ms`));
       const body = kind === 'mjpeg' ? await firstPart(res, this.o.what) : await readAll(res, this.o.what);
@@ -127,8 +128,10 @@ export class HttpSource implements Source {
 function kindOf(type: string, url: URL): 'http_snapshot' | 'mjpeg' | 'hls' | 'unsupported' {
   if (type.startsWith('multipart/')) return 'mjpeg';
   if (/mpegurl/.test(type) || /\.m3u8$/i.test(url.pathname)) return 'hls';
-  if (type.startsWith('image/') || type === 'application/octet-stream' || type === '') return 'http_snapshot';
-  return 'unsupported';
+  // Pages, API answers and other media are not snapshots; anything else (image/*, octet-stream, the odd
+  // text/plain of cheap cameras) is read and judged by its bytes.
+  if (/html|json|xml|javascript|^video\/|^audio\//.test(type)) return 'unsupported';
+  return 'http_snapshot';
 }
 
 function statusError(status: number, what: string, hadCredentials: boolean): StreamError {
