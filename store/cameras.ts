@@ -108,13 +108,17 @@ export interface CameraPage {
   after?: string;
   limit: number;
   enabled?: boolean;
+  /** Text the id, name or address contains (case-insensitive). */
+  search?: string;
 }
 
 /** One page in id order; ask for limit + 1 to know whether there is a next page. */
 export async function listCameras(db: Db, page: CameraPage): Promise<StoredCamera[]> {
   const rows = await db.query<CameraRow>(
-    `SELECT ${CAMERA_COLUMNS} FROM cameras WHERE ($1::text IS NULL OR id > $1) AND ($2::boolean IS NULL OR enabled = $2) ORDER BY id LIMIT $3`,
-    [page.after ?? null, page.enabled ?? null, page.limit],
+    `SELECT ${CAMERA_COLUMNS} FROM cameras WHERE ($1::text IS NULL OR id > $1) AND ($2::boolean IS NULL OR enabled = $2)
+       AND ($4::text IS NULL OR id ILIKE $4 OR spec ->> 'name' ILIKE $4 OR spec -> 'location' ->> 'address' ILIKE $4)
+     ORDER BY id LIMIT $3`,
+    [page.after ?? null, page.enabled ?? null, page.limit, page.search ? `%${page.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null],
   );
   return assemble(db, rows);
 }

@@ -53,12 +53,17 @@ export async function cameraRoutes(app: FastifyInstance, deps: ApiDeps, live?: L
     schema: {
       tags,
       summary: 'List cameras',
-      querystring: z.object({ ...pageQuery, enabled: z.enum(['true', 'false']).optional() }),
+      querystring: z.strictObject({
+        ...pageQuery,
+        enabled: z.enum(['true', 'false']).optional(),
+        q: z.string().max(200).optional().describe('only cameras whose id, name or address contains this text'),
+      }),
       response: { 200: pageOf(cameraViewSchema) },
     },
     handler: async (req) => {
       const after = decodeCursor(req.query.cursor, z.string());
-      const rows = await listCameras(db, { after, limit: req.query.limit + 1, enabled: req.query.enabled === undefined ? undefined : req.query.enabled === 'true' });
+      const enabled = req.query.enabled === undefined ? undefined : req.query.enabled === 'true';
+      const rows = await listCameras(db, { after, limit: req.query.limit + 1, enabled, search: req.query.q || undefined });
       const page = paginate(rows, req.query.limit, (c) => c.camera.id);
       return { items: page.items.map(cameraView), next_cursor: page.next_cursor };
     },

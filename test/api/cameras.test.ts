@@ -88,6 +88,8 @@ describe.each(STORE_KINDS)('cameras API on %s', (kind) => {
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen).toEqual(expect.arrayContaining(['pg-a', 'pg-b', 'pg-c', 'pg-d', 'pg-e', 'cam-1']));
     expect(pages).toBe(Math.ceil(seen.length / 2));
+    expect((await call('GET', '/api/v1/cameras?q=PG-C')).json().items.map((c: { id: string }) => c.id)).toEqual(['pg-c']);
+    expect((await call('GET', '/api/v1/cameras?q=50%25_')).json().items).toEqual([]);
     const bad = await call('GET', '/api/v1/cameras?cursor=not-a-cursor');
     expect(bad.statusCode).toBe(400);
     expect(bad.json().field).toBe('cursor');
