@@ -39,6 +39,8 @@ export interface Detection {
   category: Category;
   /** Set by the tracker. */
   trackId?: number;
+  /** Mean RGB (0..1) of the middle of the box (detector/appearance.ts): tells two vehicles in one spot apart. */
+  appearance?: [number, number, number];
 }
 
 /** What a detector says about one frame. */

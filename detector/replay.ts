@@ -3,6 +3,7 @@ import { stepCamera, type CameraRuleState, type CameraSpec } from '../rules/came
 import type { CalibrationSet } from '../rules/calibration.js';
 import type { BinSiteZone } from '../rules/schema.js';
 import { readFileFrames } from '../streams/file_frames.js';
+import { withAppearance } from './appearance.js';
 import { observeBinSites } from './bin_observer.js';
 import type { Classifier } from './classifier.js';
 import type { Detector } from './detector.js';
@@ -41,9 +42,10 @@ export async function replayFrames(frames: AsyncIterable<Frame>, opts: ReplayOpt
   let mediaMs = 0;
   for await (const media of frames) {
     const frame = { ...media, ts: startAt + media.ts };
-    const [detections] = await opts.detector.run([frame]);
+    const [found] = await opts.detector.run([frame]);
+    const detections = await withAppearance(frame, found!);
     const bins = sites.length ? await observeBinSites(frame, sites, opts.classifier!, opts.calibration) : undefined;
-    const step = stepCamera(state, { detections: detections!, ...(bins ? { bins } : {}) }, opts.camera);
+    const step = stepCamera(state, { detections, ...(bins ? { bins } : {}) }, opts.camera);
     state = step.state;
     events.push(...step.events);
     if (step.events.length) opts.onEvents?.(step.events, frame);

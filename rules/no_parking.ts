@@ -16,6 +16,15 @@ const HIDDEN_COVERAGE = 0.3;
 const SAME_STATIC_IOU = 0.7;
 /** A still occluder larger than this many times the vehicle's box is not believed (see hiddenBy). */
 const MAX_STILL_OCCLUDER_AREA = 4;
+/**
+ * Look thresholds (see otherLook): the same car seen again differs by < 0.01 in chromaticity and < 1.2×
+ * in brightness across samples (a cloud or dusk between two sightings: up to ~1.7×); two cars of
+ * different colours, or a white and a black one, by more.
+ */
+const LOOK_HUE = 0.035;
+const LOOK_BRIGHTNESS = 2;
+/** Sum of mean RGB below which a look says nothing (night). */
+const DARK_LOOK = 0.15;
 /** Distinct static overlapping boxes remembered per stay. */
 const MAX_OVERLAPPERS = 8;
 /** A box with this much of its area inside another is a part of it (a partly hidden car, a cab). */
@@ -40,6 +49,8 @@ export interface Stay {
   lastSeen: number;
   /** Last sample at which the vehicle was seen or its spot hidden by something in front of it. */
   lastAccounted: number;
+  /** Mean colour of the vehicle at its latest sighting (when detections carry one). */
+  look?: [number, number, number];
   /** Consecutive samples at which the spot was visible and the vehicle not in it. */
   goneSamples: number;
   /**
@@ -124,6 +135,19 @@ function hiddenBy(stay: Stay, items: Detection[], standing: Set<Detection>, stil
   );
 }
 
+/**
+ * Two looks of different vehicles: another hue (chromaticity, which light level does not change), or a
+ * brightness far off (a white car and a black one are both grey). Without both looks: the same.
+ */
+export function otherLook(a: readonly number[] | undefined, b: readonly number[] | undefined): boolean {
+  if (!a || !b) return false;
+  const sa = a[0]! + a[1]! + a[2]!;
+  const sb = b[0]! + b[1]! + b[2]!;
+  if (sa < DARK_LOOK || sb < DARK_LOOK) return false; // too dark to have a hue
+  const hue = Math.max(Math.abs(a[0]! / sa - b[0]! / sb), Math.abs(a[1]! / sa - b[1]! / sb));
+  return hue > LOOK_HUE || Math.max(sa / sb, sb / sa) > LOOK_BRIGHTNESS;
+}
+
 function gone(stay: Stay, zone: NoParkingZone, ts: number): boolean {
   if (ts - stay.lastSeen > zone.max_hidden) return true;
   if (stay.goneSamples === 0) return false;
@@ -167,10 +191,14 @@ export function stepNoParking(
 
   // Match stays to vehicles where they stand; a stay's own track is preferred among equals.
   const pairs: { s: number; v: number; iou: number; own: boolean }[] = [];
+  const replaced = new Set<number>();
   state.stays.forEach((stay, s) =>
     vehicles.forEach((veh, v) => {
       const iou = boxIou(stay.anchor, veh.box);
-      if (iou >= zone.stationary_iou) pairs.push({ s, v, iou, own: veh.trackId !== undefined && veh.trackId === stay.trackId });
+      if (iou < zone.stationary_iou) return;
+      // Seen again after its spot was seen empty, but looking like another vehicle: the first one left.
+      if (stay.goneSamples > 0 && otherLook(stay.look, veh.appearance)) replaced.add(s);
+      else pairs.push({ s, v, iou, own: veh.trackId !== undefined && veh.trackId === stay.trackId });
     }),
   );
   pairs.sort((a, b) => Number(b.own) - Number(a.own) || b.iou - a.iou || a.s - b.s || a.v - b.v);
@@ -200,6 +228,7 @@ export function stepNoParking(
         samples: old.samples + 1,
         trackId: veh.trackId ?? old.trackId,
         subject: { box: [...veh.box], label: veh.label, score: veh.score },
+        ...(veh.appearance ? { look: veh.appearance } : {}),
         lastSeen: ts,
         lastAccounted: ts,
         goneSamples: 0,
@@ -210,7 +239,7 @@ export function stepNoParking(
     }
     stay.enforcedSince = enforced ? (stay.enforcedSince ?? ts) : undefined;
 
-    if (gone(stay, zone, ts)) {
+    if (gone(stay, zone, ts) || (v === undefined && replaced.has(s))) {
       if (stay.confirmedAt !== undefined) {
         events.push(event('cleared', stay, zone, ctx));
         if (zone.cooldown > 0) spots.push({ box: [...stay.anchor], until: ts + zone.cooldown });
@@ -242,6 +271,7 @@ export function stepNoParking(
       anchor: [...veh.box],
       samples: 1,
       subject: { box: [...veh.box], label: veh.label, score: veh.score },
+      ...(veh.appearance ? { look: veh.appearance } : {}),
       firstSeen: ts,
       lastSeen: ts,
       lastAccounted: ts,

@@ -106,6 +106,26 @@ describe('no_parking: occlusion, turnover, duplicates', () => {
     expect(events[2]!.firstSeen).toBe(T0 + 45_000);
   });
 
+  it('tells a different car taking the spot between two samples from the same car seen again after a miss', () => {
+    // Measured on the scenario videos: the red car, the other car, the red car at dusk.
+    const red: [number, number, number] = [0.607, 0.246, 0.347];
+    const other: [number, number, number] = [0.632, 0.322, 0.43];
+    const redAtDusk: [number, number, number] = [0.349, 0.145, 0.203];
+    const look = (box: BBox, appearance: [number, number, number]) => ({ ...car(box), appearance });
+    // Sampled every 10 s with a 3-sample grace: A leaves after 50 s, B is there two samples later.
+    const swap = seconds(15, (i) => (i < 5 ? [look(SPOT, red)] : i < 7 ? [] : [look(shift(SPOT, 4), other)]), T0, 10_000);
+    const z = zone({ dwell: '30s' });
+    const { events } = run([z], swap);
+    expect(events.map((e) => e.type)).toEqual(['confirmed', 'cleared', 'confirmed']);
+    expect(events[2]!.firstSeen).toBe(T0 + 70_000);
+    // The same car missed for two samples, darker when seen again: one stay.
+    const again = seconds(15, (i) => (i < 5 ? [look(SPOT, red)] : i < 7 ? [] : [look(SPOT, redAtDusk)]), T0, 10_000);
+    expect(run([z], again).events.map((e) => e.type)).toEqual(['confirmed']);
+    // Without looks (a detector pipeline that gives none) the grace alone decides: one stay.
+    const blind = seconds(15, (i) => (i < 5 ? [car(SPOT)] : i < 7 ? [] : [car(shift(SPOT, 4))]), T0, 10_000);
+    expect(run([z], blind).events.map((e) => e.type)).toEqual(['confirmed']);
+  });
+
   it('counts the departing car, still tracked as it drives off, as gone rather than hiding its own spot', () => {
     const { events } = run([kerb], seconds(60, (i) => (i < 40 ? [car(SPOT)] : i < 44 ? [car(shift(SPOT, (i - 39) * 60))] : [])));
     expect(events.map((e) => e.type)).toEqual(['confirmed', 'cleared']);

@@ -17,6 +17,8 @@ export interface SuiteCase {
   startAt?: number;
   /** When each expected vehicle arrives and drives off (seconds of media time). */
   expect: { firstSeenS: number; leftS: number }[];
+  /** Seconds of media per sample (default 1). */
+  everyS?: number;
   /** Part of the test suite (the rest run in the eval only). */
   core?: boolean;
 }
@@ -119,6 +121,12 @@ export const SUITE: SuiteCase[] = [
     expect: [{ firstSeenS: 4, leftS: 44 }],
   },
   {
+    // Sampled every 3 s: the spot is empty for less than the grace (3 samples) between the two cars.
+    scenario: { name: 'quick-swap-sparse', durationS: 70, actors: [parkedCar('redCar', SPOT, 3, 30, { approachS: 2 }), parkedCar('whiteCar', { ...SPOT, w: 0.19 }, 34, 64, { approachS: 2 })] },
+    everyS: 3,
+    expect: [{ firstSeenS: 3, leftS: 30 }, { firstSeenS: 34, leftS: 64 }],
+  },
+  {
     scenario: { name: 'busy-lane-beside', durationS: 60, actors: [parkedCar('greyCar', SPOT, 4, 52), ...[6, 14, 22, 30, 38].map((t) => passingVehicle('whiteCar', OTHER_LANE, t, 5))] },
     expect: [{ firstSeenS: 4, leftS: 52 }],
   },
@@ -142,7 +150,7 @@ export async function runCase(c: SuiteCase, detector: Detector, dir?: string): P
   const video = await buildScenario(c.scenario, dir);
   const startAt = c.startAt ?? THURSDAY_10AM;
   const camera = { id: 'scenario', timezone: 'Asia/Shanghai', zones: [suiteZone(c)] };
-  const { events } = await replayFile(video, { camera, detector, startAt, everyMs: 1000 });
+  const { events } = await replayFile(video, { camera, detector, startAt, everyMs: (c.everyS ?? 1) * 1000 });
   const s = (ms: number) => (ms - startAt) / 1000;
   const confirmed = events
     .filter((e) => e.type === 'confirmed')
