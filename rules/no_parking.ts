@@ -7,7 +7,8 @@ import type { NoParkingZone } from './schema.js';
  * The no-parking rule for one zone. A *stay* is one vehicle standing in one place: it starts when an
  * eligible vehicle appears in the zone, survives detector jitter (IoU with where it stopped), brief
  * misses and occlusion (another object covering the spot), and ends when the spot has been seen empty
- * for `clear_grace`. A stay confirmed after `dwell` of enforced time is one incident, ever.
+ * for `clear_grace`, or at once when a vehicle of another colour stands there after the spot was seen
+ * empty. A stay confirmed after `dwell` of enforced time is one incident, ever.
  */
 
 /** A box is hidden (not gone) when another object covers at least this much of it. */
@@ -115,10 +116,11 @@ function remember(known: BBox[], items: Detection[], veh: Detection, spot: BBox)
 }
 
 /**
- * The spot is hidden, not empty, when something covers it that is not the vehicle itself driving off
- * (its own track counts only when it lies within the spot: the visible part of a partly hidden vehicle), not another vehicle standing in its own spot, and not a static thing that was already
- * there while the vehicle was visible. Something standing still must also be of a plausible size: a still
- * box many times the vehicle's (YOLOX draws one over a whole empty road) is the scene, not a bus in front.
+ * The spot is hidden, not empty, when something covers it that is not the vehicle itself driving off (its
+ * own track counts only when it lies within the spot: the visible part of a partly hidden vehicle), not
+ * another vehicle standing in its own spot, and not a static thing that was already there while the
+ * vehicle was visible. Something standing still must also be of a plausible size: a still box many times
+ * the vehicle's (YOLOX draws one over a whole empty road) is the scene, not a bus in front.
  * A vehicle seen only once has shown no stay worth protecting.
  */
 function hiddenBy(stay: Stay, items: Detection[], standing: Set<Detection>, still: ReadonlySet<number>): boolean {
