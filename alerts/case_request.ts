@@ -31,8 +31,8 @@ export interface CaseRequest {
   durationSeconds: number;
   label: string;
   plate?: string;
-  /** When the ticket was created: bounds a look-up by date. */
-  createdAt: Date;
+  /** The earliest an earlier attempt can have reached the case system (first post, else creation): bounds a look-up by date. */
+  postedSince: Date;
 }
 
 export const DESCRIPTION_MAX = 4000;
@@ -49,7 +49,7 @@ export function mapLink(template: string, lat: number, lon: number): string {
 /** Why a ticket cannot be built (e.g. its camera had no location), or the request. */
 export function buildCaseRequest(
   incident: IncidentRow,
-  ticket: Pick<TicketRow, 'ref' | 'createdAt'>,
+  ticket: Pick<TicketRow, 'ref' | 'createdAt'> & { firstPostAt?: Date | null },
   evidence: EvidenceRow[],
   store: EvidenceStore,
   mapTemplate: string,
@@ -101,7 +101,7 @@ export function buildCaseRequest(
     durationSeconds: Math.round(durationMs / 1000),
     label,
     plate,
-    createdAt: ticket.createdAt,
+    postedSince: ticket.firstPostAt ?? ticket.createdAt,
   };
 }
 

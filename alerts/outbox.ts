@@ -60,7 +60,7 @@ async function sendOne(d: OutboxDeps, t: TicketRow): Promise<void> {
       }
     }
     // From here a crash or a timeout leaves the ticket "maybe sent": the next try looks it up first.
-    await updateTicket(d.db, t.id, ['sending'], { maybeSent: true });
+    await updateTicket(d.db, t.id, ['sending'], { posting: true });
     posted = true;
     const filed = await d.adapter.file(req);
     await markFiled(d, t, filed, 'filed');

@@ -22,6 +22,8 @@ export interface TicketRow {
   attempts: number;
   nextAttemptAt: Date;
   maybeSent: boolean;
+  /** When the first post went out (null: never posted). */
+  firstPostAt: Date | null;
   lastError: string | null;
   requestId: string | null;
   token: string | null;
@@ -37,7 +39,7 @@ export interface TicketRow {
 }
 
 const COLUMNS = `id::int AS id, incident_id AS "incidentId", ref, adapter, state, attempts, next_attempt_at AS "nextAttemptAt",
-  maybe_sent AS "maybeSent", last_error AS "lastError", request_id AS "requestId", token, case_status AS "caseStatus",
+  maybe_sent AS "maybeSent", first_post_at AS "firstPostAt", last_error AS "lastError", request_id AS "requestId", token, case_status AS "caseStatus",
   status_notes AS "statusNotes", expected_at AS "expectedAt", filed_at AS "filedAt", closed_at AS "closedAt",
   polled_at AS "polledAt", reminded_at AS "remindedAt", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
@@ -81,6 +83,8 @@ export async function claimDueTickets(db: Db, limit: number, leaseMs: number): P
 export interface TicketPatch {
   state?: TicketState;
   maybeSent?: boolean;
+  /** About to post: maybe_sent is set and the first post's time kept. */
+  posting?: boolean;
   lastError?: string | null;
   requestId?: string;
   token?: string;
@@ -104,7 +108,8 @@ export async function updateTicket(db: Db, id: number, from: TicketState[], p: T
   const rows = await db.query<TicketRow>(
     `UPDATE tickets SET
        state = COALESCE($3, state),
-       maybe_sent = COALESCE($4, maybe_sent),
+       maybe_sent = CASE WHEN $20::boolean THEN true ELSE COALESCE($4, maybe_sent) END,
+       first_post_at = CASE WHEN $20::boolean THEN COALESCE(first_post_at, now()) ELSE first_post_at END,
        last_error = CASE WHEN $5::boolean THEN $6 ELSE last_error END,
        request_id = COALESCE($7, request_id),
        token = COALESCE($8, token),
@@ -127,6 +132,7 @@ export async function updateTicket(db: Db, id: number, from: TicketState[], p: T
       p.statusNotes !== undefined, p.statusNotes ?? null,
       p.expectedAt !== undefined, p.expectedAt ?? null,
       p.filed ?? false, p.closed ?? false, p.polled ?? false, p.reminded ?? false, p.resetAttempts ?? false,
+      p.posting ?? false,
     ],
   );
   return rows[0];

@@ -8,6 +8,9 @@ import { CaseCallError, type CaseAdapter, type CaseStatus, type Filed } from './
  * answers are arrays; errors are arrays of {code, description}. weisu finds its own requests again
  * through the reference marker in the description (GET requests.json has no other field it echoes).
  */
+/** GeoReport v2 servers return at most this many requests per query. */
+const LIST_CAP = 1000;
+
 export function open311Adapter(cfg: Open311Config): CaseAdapter {
   const url = (path: string, q: Record<string, string> = {}) => {
     const params = new URLSearchParams(q);
@@ -50,15 +53,19 @@ export function open311Adapter(cfg: Open311Config): CaseAdapter {
     },
 
     async lookup(req) {
-      // Any earlier attempt was posted between the ticket's creation and now; an hour either side covers clock skew.
+      // Any earlier attempt was posted between the first post and now; an hour either side covers clock skew.
       const skew = 3_600_000;
+      const since = req.postedSince.getTime();
       const found = await getArray('requests.json', {
         service_code: serviceCode(req),
-        start_date: iso(req.createdAt.getTime() - skew),
-        end_date: iso(Math.max(Date.now(), req.createdAt.getTime()) + skew),
+        start_date: iso(since - skew),
+        end_date: iso(Math.max(Date.now(), since) + skew),
       });
       const mine = found.find((r) => typeof r.description === 'string' && r.description.includes(refMarker(req.ref)));
-      return mine ? (filedOf(mine) ?? null) : null;
+      if (mine) return filedOf(mine) ?? null;
+      // A full page (the spec's cap is 1000) may have left ours out: absence is not proven, so do not post again.
+      if (found.length >= LIST_CAP) throw new CaseCallError('ambiguous', `look-up found ${found.length} requests in its window, the most a server returns: cannot tell whether ${req.ref} is among the rest`);
+      return null;
     },
 
     async resolveToken(token) {

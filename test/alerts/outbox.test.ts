@@ -144,6 +144,26 @@ describe('outbox sender', () => {
     ]);
   });
 
+  it('does not post again when a look-up cannot prove absence (a busy city fills the look-up page)', async () => {
+    let n = 0;
+    const server = await new Open311Server({ apiKey: API_KEY, serviceCodes: ['IP-01', 'SW-07'], postFault: () => (n++ === 0 ? 'timeout_before' : 'ok') }).start();
+    server.seed(1000, 'IP-01');
+    const deps = await alertsDeps(alertsConfig(`alerts:\n  outbox: { base_delay: 20ms, poll: 20ms, attempts: 3 }`, open311Yaml(server.endpoint, '  timeout: 300ms')));
+    const service = new AlertsService(deps);
+    cleanups.push(async () => {
+      await service.stop();
+      await server.close();
+      await deps.db.close();
+    });
+    await acceptIncident(deps, confirmedMessage());
+    service.start();
+    await until(async () => (await listTickets(deps.db, { state: 'dead' })).length === 1, 15_000, 'dead-letter');
+    const [t] = await listTickets(deps.db);
+    expect(t!.lastError).toContain('cannot tell whether');
+    expect(t!.lastError).toContain(`look for reference ${t!.ref} before retrying`);
+    expect(server.posts).toBe(1);
+  });
+
   it('dead-letters a request the case system refuses, with its error text, without retrying', async () => {
     const server = await new Open311Server({ apiKey: 'another-key', serviceCodes: ['IP-01', 'SW-07'] }).start();
     const deps = await alertsDeps(alertsConfig(`alerts:\n  outbox: { base_delay: 20ms, poll: 20ms }`, open311Yaml(server.endpoint)));

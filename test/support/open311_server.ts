@@ -90,6 +90,11 @@ export class Open311Server {
     await new Promise<void>((r) => this.server.close(() => r()));
   }
 
+  /** Fills the server with `n` requests filed by others (a busy city). */
+  seed(n: number, serviceCode: string): void {
+    for (let i = 0; i < n; i++) this.store({ service_code: serviceCode, description: `reported by a resident #${i}` }, {}, 40.1, 124.3);
+  }
+
   /** The case system closes a request (a crew marked it done). */
   closeRequest(id: string, notes = 'handled'): void {
     const r = this.requests.find((x) => x.service_request_id === id);
