@@ -120,16 +120,28 @@ class KeyframeDecoder {
     return run;
   }
 
+  /** An idle decoder must not keep the process alive (a CLI would hang until IDLE_MS); a busy one must. */
+  private hold(run: FfmpegRun | undefined, on: boolean): void {
+    if (!run) return;
+    const c = run.child;
+    for (const h of [c, c.stdin, c.stdout, c.stderr, c.stdio[3]] as ({ ref(): void; unref(): void } | null | undefined)[]) {
+      if (on) h?.ref();
+      else h?.unref();
+    }
+  }
+
   private next(): void {
     if (this.current) return;
     const job = this.queue.shift();
     clearTimeout(this.idle);
     if (!job) {
+      this.hold(this.run, false);
       this.idle = setTimeout(() => this.stop(), IDLE_MS);
       this.idle.unref();
       return;
     }
     this.run ??= this.start();
+    this.hold(this.run, true);
     this.current = job;
     this.gotJpeg = undefined;
     this.gotPixels = undefined;
