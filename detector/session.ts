@@ -38,10 +38,13 @@ function fits(found: readonly Dim[], expected: readonly (number | null)[]): bool
   return found.length === expected.length && expected.every((e, i) => e === null || isFree(found[i]) || found[i] === e);
 }
 
-function tensorMeta(list: readonly ort.InferenceSession.ValueMetadata[], name: string): readonly Dim[] | undefined {
+function tensorMeta(list: readonly ort.InferenceSession.ValueMetadata[], name: string): { shape: readonly Dim[]; type: string } | undefined {
   const m = list.find((v) => v.name === name);
-  return m && m.isTensor ? (m.shape as readonly Dim[]) : undefined;
+  return m && m.isTensor ? { shape: m.shape as readonly Dim[], type: m.type } : undefined;
 }
+
+/** weisu feeds float32 pictures and reads float32 outputs; fp16 or uint8 exports are refused by name. */
+const typeProblem = (what: string, t: string) => (t === 'float32' ? [] : [`${what} is ${t}, weisu needs float32 (export the model in fp32, e.g. without half=True)`]);
 
 /** Expected shapes of the manifest's outputs (null = any size). */
 function expectedOutputs(m: Manifest): { name: string; shape: (number | null)[]; why: string }[] {
@@ -66,15 +69,18 @@ function expectedOutputs(m: Manifest): { name: string; shape: (number | null)[];
 
 export function checkModelIo(m: Manifest, s: Pick<ort.InferenceSession, 'inputMetadata' | 'outputMetadata' | 'inputNames' | 'outputNames'>): { dynamicBatch: boolean } {
   const problems: string[] = [];
-  const inShape = tensorMeta(s.inputMetadata, m.input.name);
+  const inMeta = tensorMeta(s.inputMetadata, m.input.name);
   const wantIn = [null, 3, m.input.height, m.input.width];
-  if (!inShape) problems.push(`input "${m.input.name}" expected, found inputs ${s.inputNames.map((n) => `"${n}"`).join(', ')}`);
-  else if (!fits(inShape, wantIn)) problems.push(`input "${m.input.name}" expected [batch, 3, ${m.input.height}, ${m.input.width}], found ${fmt(inShape)}`);
+  if (!inMeta) problems.push(`input "${m.input.name}" expected, found inputs ${s.inputNames.map((n) => `"${n}"`).join(', ')}`);
+  else if (!fits(inMeta.shape, wantIn)) problems.push(`input "${m.input.name}" expected [batch, 3, ${m.input.height}, ${m.input.width}], found ${fmt(inMeta.shape)}`);
+  else problems.push(...typeProblem(`input "${m.input.name}"`, inMeta.type));
+  if (s.inputNames.length > 1) problems.push(`only one input ("${m.input.name}") expected, found ${s.inputNames.map((n) => `"${n}"`).join(', ')} (exports with extra inputs such as scale_factor are not supported)`);
   for (const o of expectedOutputs(m)) {
-    const shape = tensorMeta(s.outputMetadata, o.name);
+    const meta = tensorMeta(s.outputMetadata, o.name);
     const want = fmt(o.shape.map((d, i) => d ?? (i === 0 ? 'batch' : 'any')));
-    if (!shape) problems.push(`output "${o.name}" expected, found outputs ${s.outputNames.map((n) => `"${n}"`).join(', ')}`);
-    else if (!fits(shape, o.shape)) problems.push(`output "${o.name}" expected ${want} (${o.why}), found ${fmt(shape)}`);
+    if (!meta) problems.push(`output "${o.name}" expected, found outputs ${s.outputNames.map((n) => `"${n}"`).join(', ')}`);
+    else if (!fits(meta.shape, o.shape)) problems.push(`output "${o.name}" expected ${want} (${o.why}), found ${fmt(meta.shape)}`);
+    else problems.push(...typeProblem(`output "${o.name}"`, meta.type));
   }
   if (problems.length) {
     throw new WeisuError('model_mismatch', `model ${m.id} (${m.file}) does not match its manifest: ${problems.join('; ')}`, {
@@ -82,7 +88,7 @@ export function checkModelIo(m: Manifest, s: Pick<ort.InferenceSession, 'inputMe
       fix: 'use the model file the manifest was written for, or correct the manifest (input size, decoder kind, labels)',
     });
   }
-  return { dynamicBatch: isFree(inShape![0]) };
+  return { dynamicBatch: isFree(inMeta!.shape[0]) };
 }
 
 /** Loads the manifest `model` from the registry and opens its checked session. */

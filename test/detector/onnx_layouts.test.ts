@@ -5,7 +5,8 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { createDetector } from '../../detector/detector.js';
 import { frameFromImage } from '../../detector/image.js';
-import { buildOnnx } from '../support/onnx_builder.js';
+import { buildOnnx, ELEM } from '../support/onnx_builder.js';
+import { WeisuError } from '../../core/errors.js';
 
 /**
  * Ultralytics YOLOv5 and YOLOv8 output layouts end to end: tiny ONNX graphs whose output is a known set of
@@ -46,9 +47,9 @@ function fakeDetector(layout: 'yolov5' | 'yolov8', batch: number | string): Buff
   });
 }
 
-function modelsDir(layout: 'yolov5' | 'yolov8', batch: number | string): string {
+function modelsDir(layout: 'yolov5' | 'yolov8', batch: number | string, model = fakeDetector(layout, batch)): string {
   const dir = mkdtempSync(join(tmpdir(), 'weisu-layout-'));
-  writeFileSync(join(dir, 'fake.onnx'), fakeDetector(layout, batch));
+  writeFileSync(join(dir, 'fake.onnx'), model);
   writeFileSync(join(dir, 'fake.manifest.yaml'), [
     'id: fake', 'task: detect', 'file: fake.onnx', `sha256: ${'ab'.repeat(32)}`, 'licence: test',
     'input: { width: 64, height: 64, channel_order: rgb, scale: 0.00392156862745098, resize: letterbox, anchor: center }',
@@ -98,5 +99,31 @@ describe.each(['yolov5', 'yolov8'] as const)('%s output layout through a tiny ON
     } finally {
       await det.close();
     }
+  });
+});
+
+describe('exports weisu cannot feed are refused at load, by name', () => {
+  /** images → Cast → Identity-like graph with the given input element type and an extra input when asked. */
+  const oddModel = (elem: number, extraInput: boolean) =>
+    buildOnnx({
+      inputs: [{ name: 'images', shape: [1, 3, 64, 64], elem }, ...(extraInput ? [{ name: 'scale_factor', shape: [1, 2] }] : [])],
+      outputs: [{ name: 'output0', shape: [1, 7, 2] }],
+      initializers: [{ name: 'base', dims: [1, 7, 2], data: new Float32Array(14) }, { name: 'shape', dims: [3], data: [-1, 1, 1], int64: true }],
+      nodes: [
+        { op: 'Cast', inputs: ['images'], outputs: ['f'], attrs: { to: ELEM.float } },
+        { op: 'ReduceMean', inputs: ['f'], outputs: ['mean'], attrs: { axes: [1, 2, 3], keepdims: 1 } },
+        { op: 'Reshape', inputs: ['mean', 'shape'], outputs: ['mean3'] },
+        { op: 'Add', inputs: ['mean3', 'base'], outputs: ['output0'] },
+      ],
+    });
+
+  it('an fp16 input', async () => {
+    const load = createDetector({ modelsDir: modelsDir('yolov8', 1, oddModel(ELEM.float16, false)), model: 'fake' });
+    await expect(load).rejects.toThrow(WeisuError);
+    await expect(load).rejects.toThrow('input "images" is float16, weisu needs float32');
+  });
+
+  it('an extra input such as scale_factor (PaddleDetection style)', async () => {
+    await expect(createDetector({ modelsDir: modelsDir('yolov8', 1, oddModel(ELEM.float, true)), model: 'fake' })).rejects.toThrow('found "images", "scale_factor"');
   });
 });

@@ -42,17 +42,27 @@ export interface OnnxTensor {
   int64?: boolean;
 }
 
+/** ONNX TensorProto data types used here. */
+export const ELEM = { float: 1, uint8: 2, int64: 7, float16: 10 } as const;
+
+export interface OnnxValue {
+  name: string;
+  shape: Dim[];
+  /** Element type (ELEM), float by default. */
+  elem?: number;
+}
+
 export interface OnnxGraph {
-  inputs: { name: string; shape: Dim[] }[];
-  outputs: { name: string; shape: Dim[] }[];
+  inputs: OnnxValue[];
+  outputs: OnnxValue[];
   nodes: OnnxNode[];
   initializers?: OnnxTensor[];
   opset?: number;
 }
 
-function valueInfo(field: number, v: { name: string; shape: Dim[] }): Bytes {
+function valueInfo(field: number, v: OnnxValue): Bytes {
   const dims = v.shape.map((d) => msg(1, [typeof d === 'number' ? int(1, d) : str(2, d)]));
-  const tensorType = msg(1, [int(1, 1), msg(2, dims)]); // elem_type FLOAT, shape
+  const tensorType = msg(1, [int(1, v.elem ?? ELEM.float), msg(2, dims)]); // elem_type, shape
   return msg(field, [str(1, v.name), msg(2, [tensorType])]);
 }
 
