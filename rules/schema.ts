@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from '../core/duration.js';
-import { parseException, parseWindow, type Schedule } from './schedule.js';
+import { checkTimeZone, parseException, parseWindow, type Schedule } from './schedule.js';
 import { polygonProblem } from './geometry.js';
 
 const point = z.tuple([
@@ -58,6 +58,22 @@ function persistence(what: string) {
     { error: `${what} must be a duration (e.g. 20m) or a number of consecutive samples (e.g. 5)` },
   );
 }
+
+/** A camera's IANA time zone, checked against what Intl knows (schedules are evaluated in it). */
+export const timezoneSchema = z
+  .string()
+  .refine(
+    (tz) => {
+      try {
+        checkTimeZone(tz);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'timezone must be an IANA time zone name such as Asia/Shanghai or Europe/Berlin' },
+  )
+  .describe('IANA time zone of the camera, for schedules and evidence timestamps');
 
 /** Weekly windows in the camera's time zone, minus excepted dates. Absent: always enforced. */
 export const scheduleSchema = z

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../config/load.js';
 import { ConfigError } from '../../core/errors.js';
+import { timezoneSchema } from '../../rules/schema.js';
 
 /** Zone configuration errors, through the real config loader: each names its field. */
 const BASE = `
@@ -94,5 +95,13 @@ describe('zone configuration', () => {
     expect(issues('        stationary_iou: 1.5')[0]).toMatchObject({ field: `${F}.stationary_iou` });
     expect(issues('        presence: center')[0]).toMatchObject({ field: `${F}.presence` });
     expect(issues('        cooldown: soon')[0]).toMatchObject({ field: `${F}.cooldown` });
+  });
+});
+
+describe('timezoneSchema', () => {
+  it('accepts IANA names and refuses the rest', () => {
+    expect(timezoneSchema.safeParse('Asia/Shanghai').success).toBe(true);
+    expect(timezoneSchema.safeParse('UTC').success).toBe(true);
+    expect(timezoneSchema.safeParse('Asia/Shangai').error?.issues[0]?.message).toMatch(/IANA time zone/);
   });
 });
