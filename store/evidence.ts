@@ -26,11 +26,6 @@ export async function listEvidence(db: Db, incidentId: string): Promise<Evidence
   );
 }
 
-/** Whether some incident refers to this file (the HTTP plugin serves only referenced evidence). */
-export async function evidenceExists(db: Db, sha256: string): Promise<boolean> {
-  return (await db.query('SELECT 1 FROM evidence WHERE sha256 = $1 LIMIT 1', [sha256])).length > 0;
-}
-
 /** Incident states after which nothing more will be done with an incident's pictures. */
 const FINAL = ['verified', 'closed_not_fixed', 'dismissed'];
 
