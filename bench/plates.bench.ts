@@ -54,7 +54,7 @@ export async function run(): Promise<BenchTable> {
             // Stage by stage on one frame, then the whole incident through the reader.
             const [crop, tCrop] = await timed(() => cropVehicle(frame, plateRegion(c.box)));
             const [boxes, tDetect] = await timed(() => detector.detect(crop!.image, longSide));
-            const lines = plateCandidates(boxes, crop!.image.width, crop!.image.height).slice(0, 6);
+            const lines = [...new Set(plateCandidates(boxes, crop!.image.width, crop!.image.height).slice(0, 6).flatMap((c) => c.rows))];
             const [, tRead] = await timed(() => recognizer.read(crop!.image, lines.map((l) => l.rect)));
             const [result, tIncident] = await timed(() => reader.readIncident(Array.from({ length: FRAMES_PER_INCIDENT }, () => ({ frame, box: c.box }))));
             plate = 'read' in result ? `${result.read.text} (${result.read.confidence.toFixed(2)})` : `unread: ${result.reason}`;

@@ -3,10 +3,11 @@ import { convexHull, minAreaRect, type RotatedRect, type TextBox } from './text_
 /**
  * Which text on the lower part of a vehicle can be its plate: lines wider than tall and near
  * horizontal. A plate the detector split at its separator (浙G · Z6825, DR · 68 651) is offered whole
- * too. Pure.
+ * too, and so is a two-row plate (Chinese yellow plates of lorries and buses: 浙G above Z6825), whose
+ * rows are read top to bottom as one. Pure.
  */
 export interface CandidateRules {
-  /** Width / height range of a single-row plate's text. Two-row plates (≈2:1 with two lines) fall outside. */
+  /** Width / height range of a single-row plate's text (or a two-row plate's lower row). */
   minAspect: number;
   maxAspect: number;
   /** Largest tilt from horizontal (radians). */
@@ -15,14 +16,40 @@ export interface CandidateRules {
 
 export const CANDIDATE_RULES: CandidateRules = { minAspect: 2, maxAspect: 14, maxTilt: (30 * Math.PI) / 180 };
 
-/** Plate-shaped text lines of a crop `width`×`height`, best first (most likely text, then largest). */
-export function plateCandidates(boxes: TextBox[], width: number, height: number, rules: CandidateRules = CANDIDATE_RULES): TextBox[] {
-  const lines = [...boxes, ...mergedNeighbours(boxes)];
-  return lines
-    .filter(({ rect: r }) => r.w / r.h >= rules.minAspect && r.w / r.h <= rules.maxAspect)
-    .filter(({ rect: r }) => Math.abs(r.angle) <= rules.maxTilt)
-    .filter(({ rect: r }) => r.cx >= 0 && r.cx <= width && r.cy >= 0 && r.cy <= height)
-    .sort((a, b) => b.score - a.score || b.rect.h - a.rect.h);
+/** A possible plate: one text line, or the two rows of a two-row plate, top first. */
+export interface PlateCandidate {
+  rows: TextBox[];
+  score: number;
+  /** Height of the plate's main (lowest, largest) row. */
+  height: number;
+}
+
+/** Plate candidates in a crop `width`×`height`, best first (most likely text, then largest). */
+export function plateCandidates(boxes: TextBox[], width: number, height: number, rules: CandidateRules = CANDIDATE_RULES): PlateCandidate[] {
+  const inside = ({ rect: r }: TextBox) => r.cx >= 0 && r.cx <= width && r.cy >= 0 && r.cy <= height && Math.abs(r.angle) <= rules.maxTilt;
+  const lines = [...boxes, ...mergedNeighbours(boxes)].filter(inside);
+  const wide = lines.filter(({ rect: r }) => r.w / r.h >= rules.minAspect && r.w / r.h <= rules.maxAspect);
+  const single = wide.map((b) => ({ rows: [b], score: b.score, height: b.rect.h }));
+  const stacked = wide.flatMap((bottom) =>
+    lines.filter((top) => top !== bottom && isUpperRow(top.rect, bottom.rect)).map((top) => ({ rows: [top, bottom], score: Math.min(top.score, bottom.score), height: bottom.rect.h })),
+  );
+  return [...single, ...stacked].sort((a, b) => b.score - a.score || b.height - a.height || a.rows.length - b.rows.length);
+}
+
+/**
+ * Is `top` the upper row of a two-row plate whose lower row is `bottom`? Smaller characters
+ * (30–90% of the lower row's height) just above it, no wider, centred over it, equally tilted.
+ */
+function isUpperRow(top: RotatedRect, bottom: RotatedRect): boolean {
+  const ratio = top.h / bottom.h;
+  const gap = bottom.cy - bottom.h / 2 - (top.cy + top.h / 2);
+  return (
+    ratio >= 0.3 && ratio <= 0.9 &&
+    gap >= -0.2 * bottom.h && gap <= 0.5 * bottom.h &&
+    top.w <= bottom.w &&
+    Math.abs(top.cx - bottom.cx) <= bottom.w / 2 &&
+    Math.abs(top.angle - bottom.angle) <= 0.2
+  );
 }
 
 /** Pairs of boxes on one line (same height and tilt, small gap) merged into one box. */

@@ -7,7 +7,7 @@ import { readDictionary, resolveModelFiles } from './model_files.js';
 import { platesSchema, type PlatesConfig } from './schema.js';
 import { rectBounds } from './text_boxes.js';
 import { createTextDetector } from './text_detector.js';
-import { createTextRecognizer } from './text_recognizer.js';
+import { createTextRecognizer, MARGINS } from './text_recognizer.js';
 import { vote } from './vote.js';
 
 export type { PlatesConfig } from './schema.js';
@@ -97,26 +97,40 @@ export async function createPlateReader(opts: { threads?: number; config?: Plate
     if (boxes.length === 0) return unread(expected < config.min_plate_height ? `no text found: ${tooSmall}` : 'no text found on the vehicle');
     const shaped = plateCandidates(boxes, cw, ch);
     if (shaped.length === 0) return unread('no plate-shaped text on the lower part of the vehicle');
-    const tall = shaped.filter((c) => c.rect.h >= minH).slice(0, MAX_CANDIDATES);
+    const tall = shaped.filter((c) => c.height >= minH).slice(0, MAX_CANDIDATES);
     if (tall.length === 0) {
-      const h = Math.max(...shaped.map((c) => c.rect.h)) / crop.scale;
+      const h = Math.max(...shaped.map((c) => c.height)) / crop.scale;
       return unread(`plate text is ${h.toFixed(1)} px tall, below plates.min_plate_height (${config.min_plate_height} px): too small to read`);
     }
-    const reads = await recognizer.read(crop.image, tall.map((c) => c.rect));
+    // Each text line once, however many candidates share it.
+    const lines = [...new Set(tall.flatMap((c) => c.rows))];
+    const lineReads = await recognizer.read(crop.image, lines.map((l) => l.rect));
     let best: PlateRead | null = null;
     const misfits = new Set<string>();
-    for (const [i, variants] of reads.entries()) {
+    for (const candidate of tall) {
+      const rows = candidate.rows.map((row) => lineReads[lines.indexOf(row)]!);
       // The line's framings vote like frames do; a read that fits no format is no plate and has no say.
-      const fitting = variants.flatMap((r) => {
-        const match = matchFormat(r.text, formats);
-        if (!match && r.text) misfits.add(r.text);
-        return match ? [{ ...match, confidence: r.charProbs.reduce((p, c) => p * c, 1) }] : [];
+      const fitting = MARGINS.flatMap((_, k) => {
+        const text = rows.map((r) => r[k]!.text).join(' ');
+        const match = matchFormat(text, formats);
+        if (!match && text) misfits.add(text);
+        return match ? [{ ...match, confidence: rows.flatMap((r) => r[k]!.charProbs).reduce((p, c) => p * c, 1) }] : [];
       });
       const v = vote(fitting);
       if (!v || (best && best.confidence >= v.confidence)) continue;
-      const [x1, y1, x2, y2] = rectBounds(tall[i]!.rect);
+      const bounds = candidate.rows.map((r) => rectBounds(r.rect));
       const toFrame = (val: number, o: number) => Math.round((val / crop.scale + o) * 10) / 10;
-      best = { text: v.best.text, format: v.best.format, confidence: v.confidence, box: [toFrame(x1, crop.left), toFrame(y1, crop.top), toFrame(x2, crop.left), toFrame(y2, crop.top)] };
+      best = {
+        text: v.best.text,
+        format: v.best.format,
+        confidence: v.confidence,
+        box: [
+          toFrame(Math.min(...bounds.map((b) => b[0])), crop.left),
+          toFrame(Math.min(...bounds.map((b) => b[1])), crop.top),
+          toFrame(Math.max(...bounds.map((b) => b[2])), crop.left),
+          toFrame(Math.max(...bounds.map((b) => b[3])), crop.top),
+        ],
+      };
     }
     if (best) return best;
     return unread(misfits.size ? `read ${[...misfits].map((m) => `"${m}"`).join(', ')}, which fits no enabled plate format (${formatNames(formats)})` : 'no plate characters recognised');

@@ -256,3 +256,36 @@ describe('the weather set: dashcam frames whose plates are a few pixels tall', (
     expect(reads).toEqual([]);
   }, 180_000);
 });
+
+describe('two-row plates', () => {
+  /**
+   * A two-row plate (the layout of Chinese yellow lorry and bus plates) made from the real plate's own
+   * pixels: "浙G" cut from it and set small above "Z6825", over the original plate. No photo with a
+   * two-row plate is in the shared media yet.
+   */
+  async function twoRowFrame(): Promise<Frame> {
+    const src = readFileSync(media('street/parked_car_in_bay.jpg'));
+    const top = await sharp(src).extract({ left: 456, top: 622, width: 70, height: 62 }).resize({ height: 42 }).toBuffer();
+    const bottom = await sharp(src).extract({ left: 532, top: 622, width: 170, height: 62 }).resize({ width: 236 }).toBuffer();
+    const [w, h] = [262, 140];
+    const plate = await sharp(src)
+      .extract({ left: 527, top: 640, width: 6, height: 6 }) // plate blue, between two characters
+      .resize(w, h, { fit: 'fill' })
+      .composite([
+        { input: top, left: Math.round((w - (await sharp(top).metadata()).width!) / 2), top: 4 },
+        { input: bottom, left: 13, top: h - (await sharp(bottom).metadata()).height! - 4 },
+      ])
+      .png()
+      .toBuffer();
+    return frameFromImage(await sharp(src).composite([{ input: plate, left: 448, top: 585 }]).jpeg({ quality: 92 }).toBuffer(), 'cam-1');
+  }
+
+  it('reads the rows top to bottom as one plate', async () => {
+    const r = expectRead(await reader.readVehicle(await twoRowFrame(), BAY));
+    expect(r.text).toBe('浙G·Z6825');
+    expect(r.format).toBe('cn');
+    // The box covers both rows.
+    expect(r.box[1]).toBeLessThan(600);
+    expect(r.box[3]).toBeGreaterThan(715);
+  });
+});
