@@ -12,6 +12,7 @@ import { processRecheck, processSample, type SampleDeps } from '../detector/work
 import { defaultModelsDir } from '../models/registry.js';
 import { readIncidentPlate } from '../plates/incident.js';
 import { createPlateReader } from '../plates/read_plate.js';
+import { stopKeyframeDecoders } from '../streams/keyframe_decoder.js';
 import { openSource } from '../streams/source.js';
 import { createBatcher } from './batcher.js';
 import { redisKeys } from './keys.js';
@@ -146,6 +147,7 @@ export async function startWorkerHost(opts: WorkerHostOptions): Promise<WorkerHo
       await queues.close();
       await new Promise((r) => (server ? server.close(r) : r(undefined)));
       await Promise.all([detector.close(), classifier.closeAll(), plateReader.closeAll()]);
+      stopKeyframeDecoders();
       redis.disconnect();
       log.info({ worker: id }, 'detection worker stopped');
     },

@@ -28,6 +28,7 @@ import { allCameras, getCamera } from '../../store/cameras.js';
 import { importConfigFile } from '../../store/config_import.js';
 import { openDb, type Db } from '../../store/db.js';
 import type { CameraHealth } from '../../streams/health.js';
+import { stopKeyframeDecoders } from '../../streams/keyframe_decoder.js';
 import { redactUrl } from '../../streams/redact.js';
 import { snapshotter } from '../../queue/snapshots.js';
 
@@ -111,6 +112,7 @@ export async function run(argv: string[]): Promise<number> {
 
     const consoleDir = fileURLToPath(new URL('../../console/dist/', import.meta.url));
     const snapshot = snapshotter(redis, keys);
+    stops.push(async () => stopKeyframeDecoders());
     const evidenceRoutes: FastifyPluginAsync = (app) => evidencePlugin(app, { store: evidence });
     const app = await buildApi({
       db,
