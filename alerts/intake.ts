@@ -44,7 +44,9 @@ export async function acceptIncident(deps: AlertsDeps, msg: IncidentMessage): Pr
         return;
       }
       await audit(db, { actor: 'rules', entity: 'incident', entityId: e.incidentId, action: 'cleared', reason: `${e.subject.label} no longer seen in zone ${e.zoneId}` });
-      await notifyCrews(db, deps.config.alerts, deps.evidence, 'incident.cleared', row, await getTicketOfIncident(db, row.id));
+      // Crews hear about incidents they were sent (or are about to be), not shadow or rejected ones.
+      const ticket = await getTicketOfIncident(db, row.id);
+      if (ticket && ['pending', 'sending', 'filed'].includes(ticket.state)) await notifyCrews(db, deps.config.alerts, deps.evidence, 'incident.cleared', row, ticket);
     });
     return { incidentId: e.incidentId, created: false };
   }

@@ -5,7 +5,8 @@ import { approveTicket, judgeIncident, precision, rejectTicket, retryDeadTicket 
 import { getIncident } from '../../store/incidents.js';
 import { getTicketOfIncident } from '../../store/tickets.js';
 import { Open311Server } from '../support/open311_server.js';
-import { API_KEY, alertsConfig, alertsDeps, confirmedMessage, open311Yaml, until } from './fixtures.js';
+import { API_KEY, alertsConfig, alertsDeps, clearedMessage, confirmedMessage, open311Yaml, until } from './fixtures.js';
+import { listDeliveries } from '../../store/webhooks.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -14,7 +15,13 @@ afterEach(async () => {
 
 async function setUp(modes: string, apiKey = API_KEY) {
   const server = await new Open311Server({ apiKey, serviceCodes: ['IP-01', 'SW-07'] }).start();
-  const deps = await alertsDeps(alertsConfig(`alerts:\n  modes: ${modes}\n  outbox: { base_delay: 20ms, poll: 20ms, attempts: 2 }`, open311Yaml(server.endpoint)));
+  // The crew hook points nowhere: these tests read what was queued for it.
+  const deps = await alertsDeps(
+    alertsConfig(
+      `alerts:\n  modes: ${modes}\n  outbox: { base_delay: 20ms, poll: 20ms, attempts: 2 }\n  webhooks: [{ id: crew, url: "http://127.0.0.1:9/hook", secret: crew-secret-0123456789 }]`,
+      open311Yaml(server.endpoint),
+    ),
+  );
   const service = new AlertsService(deps);
   service.start();
   cleanups.push(async () => {
@@ -38,6 +45,11 @@ describe('modes per incident kind', () => {
     await until(async () => (await getTicketOfIncident(deps.db, bin.event.incidentId))?.state === 'filed', 10_000, 'bin filed');
     await settle();
     expect((await getTicketOfIncident(deps.db, parking.event.incidentId))?.state).toBe('shadow');
+    await acceptIncident(deps, clearedMessage(parking));
+    await acceptIncident(deps, clearedMessage(bin));
+    const told = (await listDeliveries(deps.db, { target: 'crew' })).map((d) => `${d.event}:${(d.body as { incident: { id: string } }).incident.id}`);
+    expect(told).toContain(`incident.cleared:${bin.event.incidentId}`);
+    expect(told.filter((t) => t.endsWith(parking.event.incidentId))).toEqual([]); // crews never hear of shadow incidents
     expect((await getIncident(deps.db, parking.event.incidentId))?.mode).toBe('shadow');
     expect(server.posts).toBe(1);
     expect(server.requests[0]!.service_code).toBe('SW-07');
