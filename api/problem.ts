@@ -36,6 +36,7 @@ const TITLES: Record<number, string> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   409: 'Conflict',
+  412: 'Precondition Failed',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
@@ -74,6 +75,7 @@ const WEISU_STATUS: Record<string, number> = {
   not_found: 404,
   conflict: 409,
   managed_by_config: 409,
+  stale: 412,
   forbidden: 403,
   missing_dependency: 503,
 };

@@ -134,10 +134,27 @@ export async function getCamera(db: Db, id: string): Promise<StoredCamera | unde
   return (await assemble(db, rows))[0];
 }
 
-async function mustGet(db: Db, id: string): Promise<StoredCamera> {
-  const cam = await getCamera(db, id);
+/**
+ * Inside a transaction: locks the camera's row (concurrent writers of one camera go one at a time) and
+ * reads it; with `expectRevision` (HTTP If-Match), refuses when someone changed it since the caller read it.
+ */
+async function lockCamera(t: Db, id: string, expectRevision?: number): Promise<StoredCamera> {
+  const [row] = await t.query<{ revision: number }>('SELECT revision FROM cameras WHERE id = $1 FOR UPDATE', [id]);
+  if (!row) throw notFound('camera', id);
+  if (expectRevision !== undefined && row.revision !== expectRevision) {
+    throw new WeisuError('stale', `camera "${id}" is at revision ${row.revision}, not ${expectRevision}: someone changed it meanwhile`, {
+      field: 'if-match',
+      fix: 'reload the camera, apply your change again and resend it with the new revision',
+    });
+  }
+  const cam = await getCamera(t, id);
   if (!cam) throw notFound('camera', id);
   return cam;
+}
+
+/** Optimistic concurrency for one write: the revision the caller last read (If-Match). */
+export interface WriteGuard {
+  expectRevision?: number;
 }
 
 export function specOf(cam: CameraInput): Omit<CameraInput, 'zones'> {
@@ -182,11 +199,11 @@ export async function createCamera(db: Db, input: CameraInput, managedBy: Manage
  * Replaces a camera's settings and all its zones (zones not given are removed). Used by PATCH and by
  * bulk imports that update an API-managed camera.
  */
-export async function replaceCamera(db: Db, input: CameraInput, managedBy: ManagedBy, actor: string): Promise<void> {
+export async function replaceCamera(db: Db, input: CameraInput, managedBy: ManagedBy, actor: string, guard: WriteGuard = {}): Promise<void> {
   const cam = { ...input, zones: input.zones ?? [] };
   const parsed = parseCamera(cam);
   await db.tx(async (t) => {
-    const current = await mustGet(t, cam.id);
+    const current = await lockCamera(t, cam.id, guard.expectRevision);
     if (current.managedBy === 'config') throw managedByConfig('camera', cam.id);
     await t.query('UPDATE cameras SET spec = $2, enabled = $3, managed_by = $4, revision = revision + 1, updated_at = now() WHERE id = $1', [
       cam.id,
@@ -201,9 +218,9 @@ export async function replaceCamera(db: Db, input: CameraInput, managedBy: Manag
 }
 
 /** `force` lets the config import remove the cameras the configuration file no longer lists. */
-export async function deleteCamera(db: Db, id: string, actor: string, opts: { force?: boolean } = {}): Promise<void> {
+export async function deleteCamera(db: Db, id: string, actor: string, opts: WriteGuard & { force?: boolean } = {}): Promise<void> {
   await db.tx(async (t) => {
-    const current = await mustGet(t, id);
+    const current = await lockCamera(t, id, opts.expectRevision);
     if (current.managedBy === 'config' && !opts.force) throw managedByConfig('camera', id);
     await t.query('DELETE FROM cameras WHERE id = $1', [id]);
     await audit(t, { actor, entity: 'camera', entityId: id, action: 'deleted' });
@@ -211,11 +228,11 @@ export async function deleteCamera(db: Db, id: string, actor: string, opts: { fo
 }
 
 /** Creates or replaces one zone of a camera (never one defined in the configuration file). Returns whether it was new. */
-export async function putZone(db: Db, cameraId: string, zone: ZoneInput, actor: string): Promise<'created' | 'updated'> {
+export async function putZone(db: Db, cameraId: string, zone: ZoneInput, actor: string, guard: WriteGuard = {}): Promise<'created' | 'updated'> {
   const parsed = zoneSchema.safeParse(zone);
   if (!parsed.success) throw toConfigError(parsed.error, 'zone');
   return db.tx(async (t) => {
-    const cam = await mustGet(t, cameraId);
+    const cam = await lockCamera(t, cameraId, guard.expectRevision);
     const owner = cam.zoneManagedBy[zone.id];
     if (owner === 'config') throw managedByConfig('zone', `${cameraId}/${zone.id}`);
     const position = owner ? cam.camera.zones.findIndex((z) => z.id === zone.id) : cam.camera.zones.length;
@@ -227,9 +244,9 @@ export async function putZone(db: Db, cameraId: string, zone: ZoneInput, actor: 
   });
 }
 
-export async function deleteZone(db: Db, cameraId: string, zoneId: string, actor: string): Promise<void> {
+export async function deleteZone(db: Db, cameraId: string, zoneId: string, actor: string, guard: WriteGuard = {}): Promise<void> {
   await db.tx(async (t) => {
-    const cam = await mustGet(t, cameraId);
+    const cam = await lockCamera(t, cameraId, guard.expectRevision);
     const owner = cam.zoneManagedBy[zoneId];
     if (!owner) throw notFound('zone', `${cameraId}/${zoneId}`, 'zoneId');
     if (owner === 'config') throw managedByConfig('zone', `${cameraId}/${zoneId}`);

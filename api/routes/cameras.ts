@@ -12,6 +12,7 @@ import { HttpProblem, problem } from '../problem.js';
 import type { CameraHealth } from '../../streams/health.js';
 import type { ApiDeps } from '../server.js';
 import { checkApiCameraUrl } from '../url_policy.js';
+import { expectedRevision, ifMatchHeaders, sendEtag } from '../revision.js';
 import type { LiveView } from '../live.js';
 import { cameraView as baseView, cameraViewSchema } from '../views.js';
 
@@ -82,33 +83,37 @@ export async function cameraRoutes(app: FastifyInstance, deps: ApiDeps, live?: L
 
   r.get('/cameras/:id', {
     config: { roles: ANYONE },
-    schema: { tags, summary: 'One camera', params: cameraIdParams, response: { 200: cameraViewSchema } },
-    handler: async (req) => {
+    schema: { tags, summary: 'One camera (ETag: its revision)', params: cameraIdParams, response: { 200: cameraViewSchema } },
+    handler: async (req, reply) => {
       const cam = await getCamera(db, req.params.id);
       if (!cam) throw notFound('camera', req.params.id);
+      sendEtag(reply, cam.revision);
       return cameraView(cam);
     },
   });
 
   r.patch('/cameras/:id', {
     config: { roles: CAMERA_WRITERS },
-    schema: { tags, summary: 'Change a camera (merge patch)', params: cameraIdParams, body: patchSchema, response: { 200: cameraViewSchema } },
-    handler: async (req) => {
+    schema: { tags, summary: 'Change a camera (merge patch)', params: cameraIdParams, headers: ifMatchHeaders, body: patchSchema, response: { 200: cameraViewSchema } },
+    handler: async (req, reply) => {
       const cam = await getCamera(db, req.params.id);
       if (!cam) throw notFound('camera', req.params.id);
       const next = mergePatch(cam.input, req.body);
       if (next.url !== cam.input.url) await checkApiCameraUrl(deps.config, next.url);
-      await replaceCamera(db, next, 'api', actor(req));
+      // Without If-Match, the revision the patch was merged onto: a write in between is not lost.
+      await replaceCamera(db, next, 'api', actor(req), { expectRevision: expectedRevision(req.headers) ?? cam.revision });
       changed();
-      return cameraView((await getCamera(db, req.params.id))!);
+      const saved = (await getCamera(db, req.params.id))!;
+      sendEtag(reply, saved.revision);
+      return cameraView(saved);
     },
   });
 
   r.delete('/cameras/:id', {
     config: { roles: CAMERA_WRITERS },
-    schema: { tags, summary: 'Remove a camera and its zones', params: cameraIdParams, response: { 204: z.null().describe('removed') } },
+    schema: { tags, summary: 'Remove a camera and its zones', params: cameraIdParams, headers: ifMatchHeaders, response: { 204: z.null().describe('removed') } },
     handler: async (req, reply) => {
-      await deleteCamera(db, req.params.id, actor(req));
+      await deleteCamera(db, req.params.id, actor(req), { expectRevision: expectedRevision(req.headers) });
       changed();
       return reply.code(204).send(null);
     },

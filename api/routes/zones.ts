@@ -2,9 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { zoneSchema } from '../../rules/schema.js';
-import { deleteZone, putZone, type ZoneInput } from '../../store/cameras.js';
+import { deleteZone, getCamera, putZone, type ZoneInput } from '../../store/cameras.js';
 import { actor, ZONE_WRITERS } from '../auth.js';
 import { bodyInput } from '../limits.js';
+import { expectedRevision, ifMatchHeaders, sendEtag } from '../revision.js';
 import { HttpProblem, problem } from '../problem.js';
 import type { ApiDeps } from '../server.js';
 import { zoneView, zoneViewSchema } from '../views.js';
@@ -24,6 +25,7 @@ export async function zoneRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
       summary: 'Create or replace a zone',
       description: 'The body is a zone of the rules zone schema; its id must equal the zoneId in the path. Zones defined in the configuration file are read-only (409).',
       params: zoneParams,
+      headers: ifMatchHeaders,
       body: zoneSchema,
       response: { 200: zoneViewSchema, 201: zoneViewSchema },
     },
@@ -37,17 +39,19 @@ export async function zoneRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
         );
       }
       const zone = bodyInput<ZoneInput>(req);
-      const outcome = await putZone(db, req.params.id, zone, actor(req));
+      const outcome = await putZone(db, req.params.id, zone, actor(req), { expectRevision: expectedRevision(req.headers) });
       deps.onCamerasChanged?.();
+      const cam = await getCamera(db, req.params.id);
+      if (cam) sendEtag(reply, cam.revision);
       return reply.code(outcome === 'created' ? 201 : 200).send(zoneView(zone));
     },
   });
 
   r.delete('/cameras/:id/zones/:zoneId', {
     config: { roles: ZONE_WRITERS },
-    schema: { tags, summary: 'Remove a zone', params: zoneParams, response: { 204: z.null().describe('removed') } },
+    schema: { tags, summary: 'Remove a zone', params: zoneParams, headers: ifMatchHeaders, response: { 204: z.null().describe('removed') } },
     handler: async (req, reply) => {
-      await deleteZone(db, req.params.id, req.params.zoneId, actor(req));
+      await deleteZone(db, req.params.id, req.params.zoneId, actor(req), { expectRevision: expectedRevision(req.headers) });
       deps.onCamerasChanged?.();
       return reply.code(204).send(null);
     },

@@ -110,6 +110,26 @@ describe.each(STORE_KINDS)('cameras API on %s', (kind) => {
     expect((await call('DELETE', '/api/v1/cameras/pg-a/zones/curb', undefined, h.tokens.operator)).json()).toMatchObject({ status: 404, field: 'zoneId' });
   });
 
+  it('If-Match: a write based on an old revision is refused with 412 and changes nothing', async () => {
+    const got = await call('GET', '/api/v1/cameras/pg-b');
+    const etag = got.headers.etag as string;
+    expect(etag).toMatch(/^"\d+"$/);
+    const zone = { id: 'curb', kind: 'no_parking', polygon: [[0.2, 0.2], [0.8, 0.2], [0.8, 0.8]], dwell: '2m' };
+    const first = await h.app.inject({ method: 'PUT', url: '/api/v1/cameras/pg-b/zones/curb', headers: { ...auth(h.tokens.operator), 'if-match': etag }, payload: zone });
+    expect(first.statusCode).toBe(201);
+    expect(first.headers.etag).not.toBe(etag);
+    // A second operator still holding the old revision.
+    const second = await h.app.inject({ method: 'PUT', url: '/api/v1/cameras/pg-b/zones/curb', headers: { ...auth(h.tokens.operator), 'if-match': etag }, payload: { ...zone, dwell: '9m' } });
+    expect(second.statusCode).toBe(412);
+    expect(second.json()).toMatchObject({ type: 'urn:weisu:problem:stale', field: 'if-match' });
+    expect((await call('GET', '/api/v1/cameras/pg-b')).json().zones[1]).toMatchObject({ dwell: '2m' });
+    const stalePatch = await h.app.inject({ method: 'PATCH', url: '/api/v1/cameras/pg-b', headers: { ...auth(h.tokens.admin), 'if-match': etag }, payload: { name: 'x' } });
+    expect(stalePatch.statusCode).toBe(412);
+    const badHeader = await h.app.inject({ method: 'PATCH', url: '/api/v1/cameras/pg-b', headers: { ...auth(h.tokens.admin), 'if-match': 'yesterday' }, payload: { name: 'x' } });
+    expect(badHeader.json()).toMatchObject({ status: 400, errors: [{ field: 'if-match', in: 'headers' }] });
+    expect((await h.app.inject({ method: 'DELETE', url: '/api/v1/cameras/pg-b/zones/curb', headers: { ...auth(h.tokens.operator), 'if-match': first.headers.etag as string } })).statusCode).toBe(204);
+  });
+
   it('config-managed cameras are read-only here, but take API zones', async () => {
     await importConfigCameras(h.db, [{ ...cameraBody('from-file'), password: undefined } as never]);
     expect((await call('PATCH', '/api/v1/cameras/from-file', { name: 'x' })).json()).toMatchObject({ status: 409, type: 'urn:weisu:problem:managed_by_config' });
