@@ -1,11 +1,11 @@
 import type { BBox, Frame } from '../core/types.js';
 import { log } from '../core/log.js';
 import { plateCandidates } from './candidates.js';
-import { cropVehicle, plateRegion } from './crop.js';
+import { cropVehicle, plateRegion, type VehicleCrop } from './crop.js';
 import { enabledFormats, matchFormat, plateCharacters, type PlateFormat } from './formats.js';
 import { readDictionary, resolveModelFiles } from './model_files.js';
 import { platesSchema, type PlatesConfig } from './schema.js';
-import { rectBounds } from './text_boxes.js';
+import { rectBounds, type TextBox } from './text_boxes.js';
 import { createTextDetector } from './text_detector.js';
 import { createTextRecognizer, MARGINS } from './text_recognizer.js';
 import { vote } from './vote.js';
@@ -118,19 +118,7 @@ export async function createPlateReader(opts: { threads?: number; config?: Plate
       });
       const v = vote(fitting);
       if (!v || (best && best.confidence >= v.confidence)) continue;
-      const bounds = candidate.rows.map((r) => rectBounds(r.rect));
-      const toFrame = (val: number, o: number) => Math.round((val / crop.scale + o) * 10) / 10;
-      best = {
-        text: v.best.text,
-        format: v.best.format,
-        confidence: v.confidence,
-        box: [
-          toFrame(Math.min(...bounds.map((b) => b[0])), crop.left),
-          toFrame(Math.min(...bounds.map((b) => b[1])), crop.top),
-          toFrame(Math.max(...bounds.map((b) => b[2])), crop.left),
-          toFrame(Math.max(...bounds.map((b) => b[3])), crop.top),
-        ],
-      };
+      best = { text: v.best.text, format: v.best.format, confidence: v.confidence, box: frameBox(candidate.rows, crop) };
     }
     if (best) return best;
     return unread(misfits.size ? `read ${[...misfits].map((m) => `"${m}"`).join(', ')}, which fits no enabled plate format (${formatNames(formats)})` : 'no plate characters recognised');
@@ -160,6 +148,18 @@ export async function createPlateReader(opts: { threads?: number; config?: Plate
       await Promise.all([detector.close(), recognizer.close()]);
     },
   };
+}
+
+/** Bounds of a plate's rows (crop px) in full-frame px, to a tenth of a pixel. */
+function frameBox(rows: TextBox[], crop: VehicleCrop): BBox {
+  const b = rows.map((r) => rectBounds(r.rect));
+  const at = (v: number, offset: number) => Math.round((v / crop.scale + offset) * 10) / 10;
+  return [
+    at(Math.min(...b.map((x) => x[0])), crop.left),
+    at(Math.min(...b.map((x) => x[1])), crop.top),
+    at(Math.max(...b.map((x) => x[2])), crop.left),
+    at(Math.max(...b.map((x) => x[3])), crop.top),
+  ];
 }
 
 function unread(reason: string): Unread {
