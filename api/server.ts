@@ -94,6 +94,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
         workerSrc: ["'self'", 'blob:'],
         objectSrc: ["'none'"],
         frameAncestors: ["'none'"],
+        // Video centres often serve weisu over plain HTTP on their LAN: upgrading requests would break it.
+        upgradeInsecureRequests: null,
       },
     },
     // The console and docs are same-origin; evidence JPEGs are fetched by other systems, so allow cross-origin reads of resources.

@@ -225,6 +225,7 @@ describe('HTTP surface', () => {
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('weisu console');
     expect(page.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(page.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
     expect(page.headers['x-content-type-options']).toBe('nosniff');
     expect(page.headers['x-frame-options']).toBe('SAMEORIGIN');
     const deep = await h.app.inject({ method: 'GET', url: '/cameras/cam-1', headers: { accept: 'text/html' } });
