@@ -2,7 +2,7 @@ import type { BBox, IncidentKind } from '../core/types.js';
 import type { Logger } from '../core/log.js';
 import type { Db } from '../store/db.js';
 import { audit } from '../store/audit.js';
-import { getIncident, listIncidents, transitionIncident, type IncidentRow } from '../store/incidents.js';
+import { getIncident, incidentsToVerify, touchIncident, transitionIncident, type IncidentRow } from '../store/incidents.js';
 import { getTicketOfIncident, overdueTickets, ticketsToPoll, updateTicket, type TicketRow } from '../store/tickets.js';
 import type { AlertsConfig } from './schema.js';
 import type { EvidenceStore } from './evidence_store.js';
@@ -45,7 +45,7 @@ export async function closeTheLoop(d: ClosingDeps): Promise<number> {
       });
     }
   }
-  for (const incident of await listIncidents(d.db, { state: 'verifying', limit: 50 })) work += await verify(d, incident);
+  for (const incident of await incidentsToVerify(d.db, 50)) work += await verify(d, incident);
   work += await remindOverdue(d);
   return work;
 }
@@ -98,7 +98,10 @@ async function verify(d: ClosingDeps, incident: IncidentRow): Promise<number> {
     verdict = incident.clearedAt ? 'gone' : 'unknown';
     how = 'no re-check available; judged by whether the rule saw it end';
   }
-  if (verdict === 'unknown') return 0;
+  if (verdict === 'unknown') {
+    await touchIncident(d.db, incident.id);
+    return 0;
+  }
   d.lastAsked?.delete(incident.id);
   const to = verdict === 'gone' ? 'verified' : 'closed_not_fixed';
   await d.db.tx(async (db) => {

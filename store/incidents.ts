@@ -125,3 +125,15 @@ export async function precisionCounts(db: Db, since?: Date): Promise<PrecisionRo
     [since ?? null],
   );
 }
+
+/**
+ * Incidents waiting for verification, least recently considered first, so that ones the camera cannot
+ * judge for a long time do not crowd out the rest. `touchIncident` marks one as just considered.
+ */
+export async function incidentsToVerify(db: Db, limit: number): Promise<IncidentRow[]> {
+  return db.query<IncidentRow>(`SELECT ${COLUMNS} FROM incidents WHERE state = 'verifying' ORDER BY updated_at, id LIMIT $1`, [limit]);
+}
+
+export async function touchIncident(db: Db, id: string): Promise<void> {
+  await db.query('UPDATE incidents SET updated_at = now() WHERE id = $1', [id]);
+}
