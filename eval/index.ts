@@ -22,10 +22,10 @@ function table(title: string, columns: string[], rows: (string | number)[][]): v
 }
 
 const detector = await createDetector({ modelsDir: MODELS_DIR, model: 'yolox-nano-coco-416', threads: 2 });
-console.log('parking scenarios (real detector, 1 sample per second of media):');
+console.log('parking scenarios (real detector; scenario, sampling, expected, confirmed, TP, FP, FN, seconds):');
 const parking = await evalParking(detector, (l) => console.log(l));
 await detector.close();
-table('no_parking events', ['scenario', 'expected first seen', 'confirmed (first seen→confirmed)', 'TP', 'FP', 'FN', 's'], parking.rows);
+table('no_parking events', ['scenario', 'sample every', 'expected first seen', 'confirmed (first seen→confirmed)', 'TP', 'FP', 'FN', 's'], parking.rows);
 console.log(`\n  precision ${parking.precision.toFixed(3)}  recall ${parking.recall.toFixed(3)}  (targets ≥ ${TARGET})  mean dwell error ${parking.dwellErrorS.toFixed(2)} s`);
 
 const classifier = await createClassifier({ modelsDir: MODELS_DIR, model: 'bin-fullness-yolov8n-cls-256', threads: 2 });

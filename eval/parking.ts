@@ -33,6 +33,7 @@ export async function evalParking(detector: Detector, log: (line: string) => voi
       for (const x of r.confirmed) dwellErrors.push(Math.abs(x.confirmedAtS - x.firstSeenS - DWELL_S));
       const row = [
         r.name,
+        `${c.everyS ?? 1}s`,
         r.expected.map((x) => `${x.firstSeenS}s`).join(' ') || '-',
         r.confirmed.map((x) => `${x.firstSeenS}s→${x.confirmedAtS}s`).join(' ') || '-',
         r.truePositives,
