@@ -105,8 +105,9 @@ export async function run(): Promise<BenchTable> {
     rows,
     notes: [
       `Medians of ${ROUNDS} interleaved rounds of ${FRAMES} frames from ${PICTURES.length} real street pictures (810×1080 to 1640×590), 8 cameras.`,
-      'YOLOX-nano has a fixed batch of 1: a batch is one run() call in which the next frame is prepared while the current one is inferred.',
-      'preprocess = resize/letterbox/tensor fill (overlapping inference for batch > 1); total = wall time of run() / frames, decode and NMS included.',
+      'YOLOX-nano has a fixed batch of 1: a batch is one run() call, one session.run per frame inside it.',
+      'preprocess = resize/letterbox/tensor fill; total = wall time of run() / frames, decode and NMS included. onnxruntime-node',
+      'computes on the calling thread (the event loop waits), so only sharp work of the next frame overlaps inference.',
       'Target: total / bare ≤ 1.15 for camera frames. CPU ms = CPU time of the whole process (ONNX Runtime threads included) per frame:',
       'on a shared, oversubscribed machine wall times swell with waiting; the CPU ratio still says what the pipeline adds.',
     ],

@@ -13,7 +13,9 @@ import { createTimings, serialised } from './timings.js';
 /**
  * Frames → Detections with any detector a manifest describes. One session per model, created once.
  * Frames of several cameras go through one session.run when the model has a dynamic batch dimension;
- * otherwise one run per frame, with the next frame's preprocessing overlapping the current inference.
+ * otherwise one run per frame. The next chunk's sharp work (decode, resize) is started before the current
+ * run, so it proceeds in libuv's threads while onnxruntime-node computes on this one (its run() holds the
+ * event loop until the result is ready).
  * Boxes come back in pixels of the full frame, whatever size the inference copy had.
  * Optional inference regions (zones, tiles) are run again from the full-resolution picture and merged in.
  */
@@ -152,7 +154,7 @@ export async function createDetector(opts: DetectorOptions): Promise<Detector> {
     let next = chunks.length ? prepare(chunks[0]!, 0) : undefined;
     for (let i = 0; i < chunks.length; i++) {
       const prepared = await next!;
-      // Start preprocessing the next chunk (other buffer) while this one is inferred.
+      // Start preparing the next chunk (other buffer): its sharp work runs in libuv's threads meanwhile.
       next = i + 1 < chunks.length ? prepare(chunks[i + 1]!, (i + 1) % 2) : undefined;
       // Keep a failed prefetch from becoming an unhandled rejection; it is awaited (and thrown) next turn.
       next?.catch(() => undefined);
