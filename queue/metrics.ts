@@ -80,12 +80,12 @@ export class Summary extends Metric {
     this.window.push({ at, v });
     if (this.window.length > this.maxSamples) this.window.splice(0, this.window.length - this.maxSamples);
   }
-  /** Recent values (the window pruned to now). */
-  recent(now = Date.now()): number[] {
+  /** Recent values (the window pruned to now), or only those observed since `since`. */
+  recent(now = Date.now(), since?: number): number[] {
     const from = now - this.windowMs;
     const i = this.window.findIndex((s) => s.at >= from);
     this.window = i < 0 ? [] : this.window.slice(i);
-    return this.window.map((s) => s.v);
+    return this.window.filter((s) => since === undefined || s.at >= since).map((s) => s.v);
   }
   quantiles(now = Date.now()): Record<string, number> {
     const sorted = this.recent(now).sort((a, b) => a - b);
