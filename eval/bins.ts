@@ -2,6 +2,7 @@ import { cropSites, judgeGeneric } from '../detector/bin_observer.js';
 import type { Classifier } from '../detector/classifier.js';
 import { judgeByCalibration, type CalibrationSet } from '../rules/calibration.js';
 import { binFrame, labelledBins, type LabelledBin } from '../test/support/bin_frames.js';
+import { prng } from '../test/support/scenario.js';
 
 /**
  * Bin-state accuracy on the labelled bin pictures: the generic classifier alone, then per-site calibration
@@ -14,15 +15,9 @@ export interface BinEval {
 
 const DRAWS = 50;
 
-/** Deterministic shuffle (mulberry32-seeded Fisher–Yates) so the eval prints the same numbers each run. */
+/** Deterministic shuffle (seeded Fisher–Yates) so the eval prints the same numbers each run. */
 function shuffled<T>(items: T[], seed: number): T[] {
-  let a = seed >>> 0;
-  const rand = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rand = prng(seed);
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));

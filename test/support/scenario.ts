@@ -118,7 +118,7 @@ function loadSprite(src: SpriteSource) {
 }
 
 /** Deterministic PRNG (mulberry32): the same scenario renders the same video. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
