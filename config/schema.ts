@@ -47,7 +47,7 @@ export const configSchema = z
     /** Where weisu keeps its embedded database and evidence files. */
     data_dir: z.string().default('.weisu'),
     server: serverSchema.prefault({}),
-    detector: detectorSchema.default({ model: 'yolox-nano-coco-416', score_threshold: 0.35, threads: 2 }),
+    detector: detectorSchema.prefault({}),
     cameras: z.array(cameraSchema).default([]),
     case_api: caseApiSchema.optional(),
     streams: streamsSchema.prefault({}),
