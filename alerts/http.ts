@@ -3,26 +3,30 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import { z } from 'zod';
 import type { EvidenceStore } from './evidence_store.js';
 
-const refusal = z.object({ error: z.string(), message: z.string() });
+const problem = z.object({ error: z.string(), message: z.string() });
 
 /**
  * Serves evidence images at `GET /evidence/{sha256}.jpg?exp=…&sig=…` — the signed, expiring URLs the
  * evidence store hands out. Without a valid signature the answer is 403 whether or not the file exists,
  * so URLs cannot be guessed or probed. Register it at the root of the server behind `public_url`.
+ * Its schemas are zod, like every route of weisu's API; it sets the zod compilers in its own scope so it
+ * also works in a server that has not.
  */
-export const evidencePlugin: FastifyPluginAsync<{ store: Pick<EvidenceStore, 'refuse' | 'get'> }> = async (app, { store }) => {
-  // Zod schemas like every other route; the compilers are set here too so the plugin works on any Fastify.
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
-  app.withTypeProvider<ZodTypeProvider>().get(
+export const evidencePlugin: FastifyPluginAsync<{ store: Pick<EvidenceStore, 'refuse' | 'get'> }> = async (plain, { store }) => {
+  plain.setValidatorCompiler(validatorCompiler);
+  plain.setSerializerCompiler(serializerCompiler);
+  const app = plain.withTypeProvider<ZodTypeProvider>();
+  app.get(
     '/evidence/:file',
     {
+      // The signature is the credential: case systems and crews fetch these without a weisu account.
+      config: { public: true },
       schema: {
         summary: 'An evidence image (signed, expiring URL)',
         tags: ['evidence'],
         params: z.object({ file: z.string().regex(/^[0-9a-f]{64}\.jpg$/, 'file must be <sha256>.jpg') }),
         querystring: z.strictObject({ exp: z.coerce.number().int().min(0), sig: z.string().regex(/^[0-9a-f]{64}$/) }),
-        response: { 200: z.any().describe('the JPEG (image/jpeg)'), '4xx': refusal },
+        response: { 200: z.any().describe('the JPEG image (image/jpeg)'), 403: problem, 404: problem, 410: problem },
       },
     },
     async (req, reply) => {
