@@ -18,7 +18,7 @@ export interface AlertsDeps {
   config: WeisuConfig;
   evidence: EvidenceStore;
   log?: Logger;
-  /** Cameras managed outside the config file (the API's store); config.cameras is searched first. */
+  /** The store's current view of cameras (API edits included); config.cameras is the fallback. */
   findCamera?: (id: string) => Promise<CameraConfig | undefined>;
 }
 
@@ -53,7 +53,7 @@ export async function acceptIncident(deps: AlertsDeps, msg: IncidentMessage): Pr
 
   if (await getIncident(deps.db, e.incidentId)) return { incidentId: e.incidentId, created: false };
 
-  const camera = deps.config.cameras.find((c) => c.id === e.cameraId) ?? (await deps.findCamera?.(e.cameraId));
+  const camera = (await deps.findCamera?.(e.cameraId)) ?? deps.config.cameras.find((c) => c.id === e.cameraId);
   const zone = camera?.zones.find((z) => z.id === e.zoneId);
   const place: IncidentPlace | null = camera
     ? { cameraName: camera.name ?? camera.id, lat: camera.location.lat, lon: camera.location.lon, address: camera.location.address, timezone: camera.timezone, polygon: zone?.polygon as [number, number][] | undefined }
