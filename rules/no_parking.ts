@@ -8,7 +8,8 @@ import type { NoParkingZone } from './schema.js';
  * eligible vehicle appears in the zone, survives detector jitter (IoU with where it stopped), brief
  * misses and occlusion (another object covering the spot), and ends when the spot has been seen empty
  * for `clear_grace`, or at once when a vehicle of another colour stands there after the spot was seen
- * empty. A stay confirmed after `dwell` of enforced time is one incident, ever.
+ * empty, or when the vehicle has crept away from where it stopped. A stay confirmed after `dwell` of
+ * enforced time is one incident, ever.
  */
 
 /** A box is hidden (not gone) when another object covers at least this much of it. */
@@ -44,6 +45,8 @@ export interface Stay {
   trackId?: number;
   /** Where the vehicle stands: a running mean of its boxes (pixels), so jitter averages out but crawling does not. */
   anchor: BBox;
+  /** Its box when the stay began: the vehicle must also stay near where it stopped (a slow creep drags the mean along). */
+  origin: BBox;
   samples: number;
   subject: { box: BBox; label: string; score: number };
   firstSeen: number;
@@ -187,19 +190,22 @@ export function stepNoParking(
   still: ReadonlySet<number> = new Set(),
 ): { state: NoParkingState; events: RuleEvent[]; started: string[] } {
   const { ts } = ctx;
-  const state = prev ?? emptyNoParking();
+  const state = upgraded(prev ?? emptyNoParking());
   const vehicles = vehiclesIn(items, zone, ctx.frameSize);
   const events: RuleEvent[] = [];
 
   // Match stays to vehicles where they stand; a stay's own track is preferred among equals.
   const pairs: { s: number; v: number; iou: number; own: boolean }[] = [];
-  const replaced = new Set<number>();
+  // Stays whose spot now holds a vehicle that is not theirs, or theirs crept away from where it stopped.
+  const leftSpot = new Set<number>();
   state.stays.forEach((stay, s) =>
     vehicles.forEach((veh, v) => {
       const iou = boxIou(stay.anchor, veh.box);
       if (iou < zone.stationary_iou) return;
       // Seen again after its spot was seen empty, but looking like another vehicle: the first one left.
-      if (stay.goneSamples > 0 && otherLook(stay.look, veh.appearance)) replaced.add(s);
+      if (stay.goneSamples > 0 && otherLook(stay.look, veh.appearance)) leftSpot.add(s);
+      // Near where it has been on average, but no longer where it stopped: creeping, as in a queue.
+      else if (boxIou(stay.origin, veh.box) < zone.stationary_iou) leftSpot.add(s);
       else pairs.push({ s, v, iou, own: veh.trackId !== undefined && veh.trackId === stay.trackId });
     }),
   );
@@ -241,7 +247,7 @@ export function stepNoParking(
     }
     stay.enforcedSince = enforced ? (stay.enforcedSince ?? ts) : undefined;
 
-    if (gone(stay, zone, ts) || (v === undefined && replaced.has(s))) {
+    if (gone(stay, zone, ts) || (v === undefined && leftSpot.has(s))) {
       if (stay.confirmedAt !== undefined) {
         events.push(event('cleared', stay, zone, ctx));
         if (zone.cooldown > 0) spots.push({ box: [...stay.anchor], until: ts + zone.cooldown });
@@ -271,6 +277,7 @@ export function stepNoParking(
       incidentId,
       ...(veh.trackId === undefined ? {} : { trackId: veh.trackId }),
       anchor: [...veh.box],
+      origin: [...veh.box],
       samples: 1,
       subject: { box: [...veh.box], label: veh.label, score: veh.score },
       ...(veh.appearance ? { look: veh.appearance } : {}),
@@ -283,6 +290,11 @@ export function stepNoParking(
     });
   });
   return { state: { kind: 'no_parking', stays: bounded(stays), spots }, events, started };
+}
+
+/** A state stored by an earlier weisu (in Redis across an upgrade) lacks fields added since: fill them in. */
+function upgraded(state: NoParkingState): NoParkingState {
+  return { ...state, spots: state.spots ?? [], stays: state.stays.map((s) => ({ ...s, origin: s.origin ?? s.anchor, overlappers: s.overlappers ?? [] })) };
 }
 
 function bounded(stays: Stay[]): Stay[] {

@@ -44,6 +44,22 @@ describe('stepCamera', () => {
     expect(stepCamera(first.state, { detections: frame(T0 + 1000, [car(SPOT)]) }, cam).started).toEqual([]);
   });
 
+  it('continues a state stored by an earlier version (stays without the fields added since)', () => {
+    let state = stepCamera(undefined, { detections: frame(T0, [car(SPOT)]) }, cam).state;
+    const kerbState = state.zones.kerb as unknown as { stays: Record<string, unknown>[] };
+    for (const s of kerbState.stays) {
+      delete s.origin;
+      delete s.overlappers;
+    }
+    const events: RuleEvent[] = [];
+    for (let i = 1; i < 25; i++) {
+      const out = stepCamera(state, { detections: frame(T0 + i * 1000, [car(SPOT)]) }, cam);
+      state = out.state;
+      events.push(...out.events);
+    }
+    expect(events).toEqual([expect.objectContaining({ type: 'confirmed', firstSeen: T0 })]);
+  });
+
   it('sets track ids on event subjects', () => {
     const { events } = run([kerb], samples);
     expect(events[0]!.subject.trackId).toBeTypeOf('number');

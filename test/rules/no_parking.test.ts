@@ -54,6 +54,11 @@ describe('no_parking: vehicles that do not park', () => {
     expect(events).toEqual([]);
   });
 
+  it('ignores a car creeping slowly (5 px a second: its average position lags, where it stopped does not)', () => {
+    const { events } = run([zone({ dwell: '20s' })], seconds(120, (i) => [car(shift([150, 450, 350, 600], i * 5))]));
+    expect(events).toEqual([]);
+  });
+
   it('ignores a car stopped for a red light shorter than the dwell, repeatedly', () => {
     const { events } = run([kerb], seconds(120, (i) => (i % 40 < 25 ? [car(SPOT)] : [car(shift(SPOT, (i % 40) * 40))])));
     expect(events).toEqual([]);
