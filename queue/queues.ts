@@ -44,15 +44,21 @@ export interface Queues {
 export const SAMPLE_JOB_OPTS: JobsOptions = { attempts: 1, removeOnComplete: true, removeOnFail: { count: 1000 } };
 
 /**
- * Incidents are retried with backoff until the alerts side takes them, and kept a day after completion so
- * that re-emitting the same event (same job id) is ignored by BullMQ.
+ * Incidents are retried until the alerts side takes them — a store down for days included (the consumer
+ * backs off to one try a minute: INCIDENT_BACKOFF) — and kept a day after completion so that re-emitting
+ * the same event (same job id) is ignored by BullMQ.
  */
 export const INCIDENT_JOB_OPTS: JobsOptions = {
-  attempts: 50,
-  backoff: { type: 'exponential', delay: 1000 },
+  attempts: 20_000,
+  backoff: { type: 'capped' },
   removeOnComplete: { age: 86_400 },
-  removeOnFail: { age: 7 * 86_400 },
+  removeOnFail: { age: 30 * 86_400 },
 };
+
+/** The `incidents` consumer's backoff: 1 s, doubling, at most a minute. */
+export function incidentBackoff(attemptsMade: number): number {
+  return Math.min(60_000, 1000 * 2 ** Math.max(0, attemptsMade - 1));
+}
 
 export function openQueues(connection: RedisClient, prefix: string): Queues {
   const conn = connection as unknown as ConnectionOptions;

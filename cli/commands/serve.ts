@@ -17,7 +17,7 @@ import type { IncidentMessage } from '../../core/types.js';
 import { log } from '../../core/log.js';
 import { fleetMetricsText, fleetStatus } from '../../queue/fleet.js';
 import { redisKeys } from '../../queue/keys.js';
-import { openQueues, QUEUE_NAMES, queueEvents } from '../../queue/queues.js';
+import { incidentBackoff, openQueues, QUEUE_NAMES, queueEvents } from '../../queue/queues.js';
 import { createRechecker } from '../../queue/rechecks.js';
 import { connectRedis, isConnectionError, startEmbeddedRedis, waitForRedis, type EmbeddedRedis } from '../../queue/redis.js';
 import { Scheduler } from '../../queue/scheduler.js';
@@ -94,6 +94,7 @@ export async function run(argv: string[]): Promise<number> {
       prefix,
       concurrency: db.kind === 'pglite' ? 1 : 4,
       name: 'weisu-serve',
+      settings: { backoffStrategy: incidentBackoff },
     });
     incidents.on('failed', (job, e) => log.warn({ incident: job?.data.event.incidentId, attempt: job?.attemptsMade, err: e.message }, 'incident not accepted yet; retrying'));
     incidents.on('error', (e) => isConnectionError(e) || log.warn({ err: e.message }, 'incidents consumer error'));
