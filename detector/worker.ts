@@ -163,22 +163,26 @@ async function applyRules(
 
   const step = stepCamera(stored.rules as CameraRuleState | undefined, { detections, bins }, camera);
   const firstKey = keys.firstFrames(camera.id);
-  const here = evidence(frame, detections, 'first_seen');
+  // Encoded only when a stay begins or an event needs it (most samples need neither).
+  let encoded: EvidenceFrame | undefined;
+  const here = () => (encoded ??= evidence(frame, detections, 'first_seen'));
   if (step.started.length) {
     log.debug({ camera: camera.id, incidents: step.started }, 'stay began');
-    const fields = step.started.flatMap((id) => [id, JSON.stringify(here)]);
+    // The frame once (`f:<ts>`), and which stays began on it (`i:<incident>` → ts).
+    const fields = [`f:${frame.ts}`, JSON.stringify(here()), ...step.started.flatMap((id) => [`i:${id}`, String(frame.ts)])];
     await redis.multi().hset(firstKey, ...fields).pexpire(firstKey, deps.evidenceTtlMs).exec();
   }
   const messages: IncidentMessage[] = [];
   for (const ev of step.events) {
     const frames: EvidenceFrame[] = [];
     if (ev.type === 'confirmed') {
-      const first = await redis.hget(firstKey, ev.incidentId);
+      const at = await redis.hget(firstKey, `i:${ev.incidentId}`);
+      const first = at && (await redis.hget(firstKey, `f:${at}`));
       if (first) frames.push(JSON.parse(first) as EvidenceFrame);
-      frames.push({ ...here, role: 'confirmed' });
+      frames.push({ ...here(), role: 'confirmed' });
     } else {
       // A cleared event shows the spot as it is now.
-      frames.push({ ...here, role: 'recheck' });
+      frames.push({ ...here(), role: 'recheck' });
     }
     const msg: IncidentMessage = { event: ev, frames };
     if (ev.type === 'confirmed' && ev.kind === 'no_parking' && deps.readPlate) {
@@ -197,8 +201,11 @@ async function applyRules(
   }
   if (messages.length) await clearPending(redis, keys, camera.id, version);
   // First-seen frames of stays that are over (or now confirmed) are no longer needed.
-  const keep = openStays(step.state);
-  const stale = (await redis.hkeys(firstKey)).filter((id) => !keep.has(id));
+  const open = openStays(step.state);
+  const fields = await redis.hkeys(firstKey);
+  const live = fields.filter((k) => k.startsWith('i:') && open.has(k.slice(2)));
+  const keepTs = new Set(live.length ? await redis.hmget(firstKey, ...live) : []);
+  const stale = fields.filter((k) => (k.startsWith('i:') ? !open.has(k.slice(2)) : !keepTs.has(k.slice(2))));
   if (stale.length) await redis.hdel(firstKey, ...stale);
   return { outcome: 'ok', events: step.events.map((e) => ({ type: e.type, incidentId: e.incidentId })) };
 }

@@ -18,8 +18,8 @@ export interface Keys {
   /** Lease held while one sample of a camera runs, so the next one is skipped instead of piling up. */
   busy(cameraId: string): string;
   /**
-   * Hash: incident id → JSON EvidenceFrame of the sample at which that stay began, kept (for stays not yet
-   * confirmed or over) as the confirmed event's first-seen evidence.
+   * Hash of the first-seen evidence of stays not yet confirmed or over: `f:<ts>` → JSON EvidenceFrame of a
+   * sample at which stays began, `i:<incident id>` → that ts.
    */
   firstFrames(cameraId: string): string;
   /** Lock so that of several `weisu serve` instances only one reconciles schedules at a time. */

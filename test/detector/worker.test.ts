@@ -68,7 +68,7 @@ describe('detector/worker: the sampling job', () => {
     const first = await sample('cam-a');
     expect(first.outcome).toBe('ok');
     // The stay began: its first frame is kept for evidence until the stay is confirmed or over.
-    expect(await redis.client.hlen(keys.firstFrames('cam-a'))).toBe(1);
+    expect((await redis.client.hkeys(keys.firstFrames('cam-a'))).sort()).toEqual([expect.stringMatching(/^f:\d+$/), expect.stringMatching(/^i:cam-a:kerb:/)]);
     const events: string[] = [];
     const until = Date.now() + 10_000;
     while (!events.includes('confirmed') && Date.now() < until) {
