@@ -8,13 +8,14 @@ export ONNXRUNTIME_NODE_INSTALL=skip
 need=()
 command -v ffmpeg >/dev/null || need+=(ffmpeg)
 command -v redis-server >/dev/null || need+=(redis-server)
+# Evidence captions are in Chinese and English: without a CJK font they render as empty boxes.
+fc-list 2>/dev/null | grep -qi 'noto sans cjk' || need+=(fonts-noto-cjk)
 if [ "${1:-}" = "--test" ]; then
   # The real RTSP server used by tests (GStreamer's), run by Debian's python3 with gi.
   /usr/bin/python3 -c 'import gi; gi.require_version("GstRtspServer", "1.0"); from gi.repository import GstRtspServer' 2>/dev/null \
     || need+=(python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-tools)
   command -v chromium >/dev/null || need+=(chromium)
   command -v pg_ctlcluster >/dev/null || need+=(postgresql)
-  fc-list 2>/dev/null | grep -qi 'noto sans cjk' || need+=(fonts-noto-cjk)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}"
