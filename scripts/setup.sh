@@ -9,7 +9,7 @@ need=()
 command -v ffmpeg >/dev/null || need+=(ffmpeg)
 command -v redis-server >/dev/null || need+=(redis-server)
 # Evidence captions are in Chinese and English: without a CJK font they render as empty boxes.
-fc-list 2>/dev/null | grep -qi 'noto sans cjk' || need+=(fonts-noto-cjk)
+dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)
 if [ "${1:-}" = "--test" ]; then
   # The real RTSP server used by tests (GStreamer's), run by Debian's python3 with gi.
   /usr/bin/python3 -c 'import gi; gi.require_version("GstRtspServer", "1.0"); from gi.repository import GstRtspServer' 2>/dev/null \
