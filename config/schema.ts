@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { durationField } from '../core/duration.js';
 import { sourceFields, streamsSchema } from '../streams/schema.js';
-import { zoneSchema } from '../rules/schema.js';
+import { timezoneSchema, zoneSchema } from '../rules/schema.js';
 import { alertsSchema, caseApiSchema } from '../alerts/schema.js';
 import { platesSchema } from '../plates/schema.js';
 import { workersSchema } from '../queue/schema.js';
@@ -28,7 +28,7 @@ export const cameraSchema = z
     ...sourceFields,
     location: locationSchema,
     /** IANA time zone of the camera, for schedules and evidence timestamps. */
-    timezone: z.string().default('Asia/Shanghai'),
+    timezone: timezoneSchema.default('Asia/Shanghai'),
     sample_every: durationField('sample_every').prefault('10s'),
     zones: z.array(zoneSchema).default([]),
   })
