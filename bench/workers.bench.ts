@@ -90,7 +90,7 @@ export async function run(): Promise<BenchTable> {
   const config = configSchema.parse({
     public_url: 'http://127.0.0.1:1',
     data_dir: join(dir, 'data'),
-    detector: { threads: 2 },
+    detector: { threads: Number(process.env.WEISU_BENCH_THREADS ?? 2) },
     workers: { concurrency: 24, batch: 8, prefix },
   });
   const redis = connectRedis(redisServer.url, 'bench');

@@ -113,8 +113,10 @@ function openCamera(deps: SampleDeps, camera: SampledCamera): Source {
 
 /** One frame, or why not (recorded in the camera's health either way). */
 async function grab(deps: SampleDeps, camera: SampledCamera, prev: CameraHealth | undefined, signal?: AbortSignal): Promise<{ frame: Frame } | { reason: string }> {
-  const source = openCamera(deps, camera);
+  let source: Source | undefined;
   try {
+    // Opening may refuse the URL outright (bad URL, missing file): that is the camera's health too.
+    source = openCamera(deps, camera);
     const frame = await source.grab(signal);
     const info = source.lastGrab;
     await saveHealth(deps, camera.id, nextHealth(prev, { ok: true, at: Date.now(), frame, codec: info?.codec, latencyMs: info?.latencyMs }));
@@ -125,7 +127,7 @@ async function grab(deps: SampleDeps, camera: SampledCamera, prev: CameraHealth 
     log.info({ camera: camera.id, reason: e.reason, err: e.message }, 'camera gave no frame');
     return { reason: e.reason };
   } finally {
-    await source.close().catch(() => undefined);
+    await source?.close().catch(() => undefined);
   }
 }
 
@@ -220,16 +222,9 @@ const RECHECK_IOU = 0.3;
 export async function processRecheck(deps: SampleDeps, job: RecheckJob, signal?: AbortSignal): Promise<RecheckResult> {
   const camera = await readCamera(deps.redis, deps.keys, job.cameraId);
   if (!camera) return { verdict: 'unknown', reason: 'camera is no longer sampled' };
-  const source = openCamera(deps, camera);
-  let frame: Frame;
-  try {
-    frame = await source.grab(signal);
-  } catch (e) {
-    if (e instanceof StreamError) return { verdict: 'unknown', reason: `camera gave no frame: ${e.reason}` };
-    throw e;
-  } finally {
-    await source.close().catch(() => undefined);
-  }
+  const got = await grab(deps, camera, await readHealth(deps, camera.id), signal);
+  if ('reason' in got) return { verdict: 'unknown', reason: `camera gave no frame: ${got.reason}` };
+  const { frame } = got;
   const detections = await deps.detect(frame);
   const out = { ts: frame.ts, jpegBase64: frame.jpeg.toString('base64') };
   if (job.kind === 'no_parking') {
