@@ -102,7 +102,7 @@ describe('a fleet of workers on Redis', () => {
     serveArgs = ['serve', '--config', cfgPath, '--port', String(port)];
     serve = spawnWeisu(serveArgs, env);
     await serve.waitFor(/listening on/, 60_000);
-    for (let i = 0; i < 3; i++) workers.push(spawnWeisu(['worker', '--config', cfgPath], env));
+    for (let i = 0; i < 3; i++) workers.push(spawnWeisu(['worker', '--config', cfgPath, '--metrics-port', '0'], env));
     await Promise.all(workers.map((w) => w.waitFor(/taking sampling jobs/, 60_000)));
 
     // Watch every camera's latest sample, as the workers record it in Redis.
@@ -165,6 +165,12 @@ describe('a fleet of workers on Redis', () => {
     // Even sharing: no worker does less than a sixth of the work.
     const total = [...byWorker.values()].reduce((a, b) => a + b, 0);
     for (const n of byWorker.values()) expect(n).toBeGreaterThan(total / 6);
+    // Each worker serves its own Prometheus metrics.
+    const metricsUrl = (await workers[1]!.waitFor(/metrics at (http:\S+)/))[1]!;
+    const text = await (await fetch(metricsUrl)).text();
+    expect(text).toMatch(/weisu_samples_total\{outcome="ok",worker="[^"]+"\} [1-9]/);
+    expect(text).toMatch(/weisu_sample_lag_seconds\{quantile="0.95",worker="[^"]+"\} [\d.]+/);
+    expect(text).toMatch(/weisu_inference_ms\{quantile="0.5",worker="[^"]+"\} [\d.]+/);
     // Snapshot cameras were fetched about once per interval, not piled up.
     expect(snapHits.get('snap-0')!).toBeLessThan(((Date.now() - from) / EVERY_MS + 10) * 1.5);
   });
