@@ -76,7 +76,7 @@ export async function startWorkerHost(opts: WorkerHostOptions): Promise<WorkerHo
   const classifier = lazily((model: string) => createClassifier({ modelsDir, model, threads: config.detector.threads }));
   const plateReader = lazily(() => createPlateReader({ config: config.plates }));
   // Loaded ahead, in the background: the first confirmed incident must not wait seconds for OCR models.
-  if (config.plates.enabled) plateReader.get('').catch((e: Error) => log.warn({ err: e.message }, 'plate reader not available: incidents go without plates'));
+  if (config.plates.enabled) plateReader.get('').catch((e: Error) => log.warn({ err: e.message }, 'plate reader could not load: incidents are marked plate unread until it does'));
   const deps: SampleDeps = {
     redis,
     keys,
