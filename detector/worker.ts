@@ -84,6 +84,7 @@ async function sampleOnce(deps: SampleDeps, job: { cameraId: string; due: number
   if (!camera) return { outcome: 'removed' };
   const lease = await acquireLease(redis, keys.busy(camera.id), leaseMs(camera.sample_every));
   if (!lease) return { outcome: 'skipped_busy' };
+  let committed: Committed | { result: SampleResult };
   try {
     const health = await readHealth(deps, camera.id);
     if (health?.retryAt !== undefined && health.retryAt > Date.now()) return { outcome: 'skipped_backoff' };
@@ -96,10 +97,13 @@ async function sampleOnce(deps: SampleDeps, job: { cameraId: string; due: number
     });
     const binZones = camera.zones.filter((z): z is BinSiteZone => z.kind === 'bin_site');
     const bins = binZones.length && deps.observeBins ? await deps.observeBins(frame, binZones, camera.calibration) : undefined;
-    return await applyRules(deps, camera, frame, detections, bins);
+    committed = await applyRules(deps, camera, frame, detections, bins);
   } finally {
     await lease.release();
   }
+  // The state is committed: the camera's next sample may start while this one reads plates and queues its events.
+  if ('version' in committed) await handOn(deps, camera.id, committed);
+  return committed.result;
 }
 
 async function readHealth(deps: SampleDeps, cameraId: string): Promise<CameraHealth | undefined> {
@@ -150,18 +154,34 @@ function openStays(state: CameraRuleState): Set<string> {
   return ids;
 }
 
+/** A committed step: its result, the messages it must hand on, and those carried from earlier samples. */
+interface Committed {
+  result: SampleResult;
+  version: number;
+  messages: IncidentMessage[];
+  carried: { pending: IncidentMessage[]; pendingAt?: number };
+}
+
+/** Messages committed longer ago than this whose worker has not cleared them: it died, a later sample sends them. */
+const PENDING_GRACE_MS = 60_000;
+
 async function applyRules(
   deps: SampleDeps,
   camera: SampledCamera,
   frame: Frame,
   detections: Detections,
   bins: Record<string, BinObservation> | undefined,
-): Promise<SampleResult> {
+): Promise<Committed | { result: SampleResult }> {
   const { redis, keys } = deps;
   const stored = await loadState(redis, keys, camera.id);
-  // Events a previous holder committed but may not have queued: queue them again (same job ids: no duplicates).
-  for (const msg of stored.pending) await emitIncident(deps.incidents, msg);
-  if (stored.ts !== undefined && frame.ts <= stored.ts) return { outcome: 'ok', reason: 'stale', events: [] };
+  // Events a previous sample committed but did not clear: re-sent once their worker has had time (same job
+  // ids: no duplicates), carried along meanwhile.
+  let carried = stored.pending;
+  if (carried.length && (stored.pendingAt ?? 0) < Date.now() - PENDING_GRACE_MS) {
+    for (const msg of carried) await emitIncident(deps.incidents, msg);
+    carried = [];
+  }
+  if (stored.ts !== undefined && frame.ts <= stored.ts) return { result: { outcome: 'ok', reason: 'stale', events: [] } };
 
   const step = stepCamera(stored.rules as CameraRuleState | undefined, { detections, bins }, camera);
   const firstKey = keys.firstFrames(camera.id);
@@ -186,22 +206,13 @@ async function applyRules(
       // A cleared event shows the spot as it is now.
       frames.push({ ...here(), role: 'recheck' });
     }
-    const msg: IncidentMessage = { event: ev, frames };
-    if (ev.type === 'confirmed' && ev.kind === 'no_parking' && deps.readPlate) {
-      msg.plate = await deps.readPlate(msg).catch((e: Error) => ({ unread: true as const, reason: `plate reading failed: ${e.message}` }));
-    }
-    messages.push(msg);
+    messages.push({ event: ev, frames });
   }
-  // Even with the lease lost (a stalled process), the compare-and-set below keeps the state whole.
-  const version = await commitState(redis, keys, camera.id, stored.version, { rules: step.state, pending: messages, ts: frame.ts });
-  if (version === null) return { outcome: 'conflict', reason: 'state_moved' };
+  // Even with the lease lost (a stalled process), the compare-and-set keeps the state whole.
+  const pendingAt = carried.length ? stored.pendingAt : Date.now();
+  const version = await commitState(redis, keys, camera.id, stored.version, { rules: step.state, pending: [...carried, ...messages], pendingAt, ts: frame.ts });
+  if (version === null) return { result: { outcome: 'conflict', reason: 'state_moved' } };
 
-  for (const msg of messages) {
-    await emitIncident(deps.incidents, msg);
-    deps.metrics.incidents.inc({ type: msg.event.type });
-    log.info({ camera: camera.id, zone: msg.event.zoneId, incident: msg.event.incidentId, type: msg.event.type }, 'incident event queued');
-  }
-  if (messages.length) await clearPending(redis, keys, camera.id, version);
   // First-seen frames of stays that are over (or now confirmed) are no longer needed.
   const open = openStays(step.state);
   const fields = await redis.hkeys(firstKey);
@@ -209,7 +220,26 @@ async function applyRules(
   const keepTs = new Set(live.length ? await redis.hmget(firstKey, ...live) : []);
   const stale = fields.filter((k) => (k.startsWith('i:') ? !open.has(k.slice(2)) : !keepTs.has(k.slice(2))));
   if (stale.length) await redis.hdel(firstKey, ...stale);
-  return { outcome: 'ok', events: step.events.map((e) => ({ type: e.type, incidentId: e.incidentId })) };
+  return {
+    result: { outcome: 'ok', events: step.events.map((e) => ({ type: e.type, incidentId: e.incidentId })) },
+    version,
+    messages,
+    carried: { pending: carried, pendingAt: stored.pendingAt },
+  };
+}
+
+/** Plates on confirmed parking incidents, then the `incidents` queue, then this sample's messages cleared from the state. */
+async function handOn(deps: SampleDeps, cameraId: string, { version, messages, carried }: Committed): Promise<void> {
+  if (!messages.length) return;
+  for (const msg of messages) {
+    if (msg.event.type === 'confirmed' && msg.event.kind === 'no_parking' && deps.readPlate) {
+      msg.plate = await deps.readPlate(msg).catch((e: Error) => ({ unread: true as const, reason: `plate reading failed: ${e.message}` }));
+    }
+    await emitIncident(deps.incidents, msg);
+    deps.metrics.incidents.inc({ type: msg.event.type });
+    log.info({ camera: cameraId, zone: msg.event.zoneId, incident: msg.event.incidentId, type: msg.event.type }, 'incident event queued');
+  }
+  await clearPending(deps.redis, deps.keys, cameraId, version, carried);
 }
 
 /** Vehicles matching the incident's subject this much still count as the same vehicle in place. */

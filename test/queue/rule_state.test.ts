@@ -47,6 +47,14 @@ describe('queue/rule_state', () => {
     const after = await loadState(redis.client, keys, 'ev');
     expect(after.pending).toEqual([]);
     expect(after.ts).toBe(6);
+    // A sample that carried another's unsent message clears only its own, keeping the other's age.
+    const v3 = (await commitState(redis.client, keys, 'ev', v2, { rules: {}, pending: [msg('old'), msg('mine')], pendingAt: 1234, ts: 7 }))!;
+    expect(await clearPending(redis.client, keys, 'ev', v3, { pending: [msg('old')], pendingAt: 1234 })).toBe(true);
+    const carried = await loadState(redis.client, keys, 'ev');
+    expect(carried.pending.map((m) => m.event.incidentId)).toEqual(['old']);
+    expect(carried.pendingAt).toBe(1234);
+    // Clearing does not move the version: a sample stepping meanwhile still commits.
+    expect(carried.version).toBe(v3);
     await deleteState(redis.client, keys, 'ev');
     expect((await loadState(redis.client, keys, 'ev')).version).toBe(0);
   });
