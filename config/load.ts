@@ -68,7 +68,9 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): 
     ]);
   }
   const cfg = parseConfig(text, path, env);
-  // A camera given as a relative file path means relative to the config file, wherever weisu is started.
+  // Relative paths mean relative to the config file, wherever weisu is started: serve and its workers
+  // started from different folders still share one data_dir (and so find the embedded Redis).
+  if (!isAbsolute(cfg.data_dir)) cfg.data_dir = resolve(dirname(path), cfg.data_dir);
   for (const cam of cfg.cameras) {
     if (!/^[a-z][a-z0-9+.-]*:/i.test(cam.url) && !isAbsolute(cam.url)) cam.url = resolve(dirname(path), cam.url);
   }

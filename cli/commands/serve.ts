@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Worker, type ConnectionOptions } from 'bullmq';
 import type { FastifyPluginAsync } from 'fastify';
@@ -10,6 +9,7 @@ import { EvidenceStore } from '../../alerts/evidence_store.js';
 import { evidencePlugin } from '../../alerts/http.js';
 import { buildApi } from '../../api/server.js';
 import { configPath, loadConfig } from '../../config/load.js';
+import { packageRoot } from '../../core/paths.js';
 import type { CameraConfig } from '../../config/schema.js';
 import type { CalibrationSet } from '../../rules/calibration.js';
 import { intFlag } from '../flags.js';
@@ -111,7 +111,7 @@ export async function run(argv: string[]): Promise<number> {
     // Workers drain before the queues and Redis they use go away (stops run in reverse).
     stops.push(() => Promise.all(hosts.map((h) => h.close())));
 
-    const consoleDir = fileURLToPath(new URL('../../console/dist/', import.meta.url));
+    const consoleDir = join(packageRoot, 'console', 'dist');
     const snapshot = snapshotter(redis, keys);
     stops.push(async () => stopKeyframeDecoders());
     const evidenceRoutes: FastifyPluginAsync = (app) => evidencePlugin(app, { store: evidence });
@@ -126,6 +126,7 @@ export async function run(argv: string[]): Promise<number> {
       onCamerasChanged: () => void scheduler.reconcileSoon(),
       metrics: async () => fleetMetricsText(await fleetStatus(redis, keys, queues)) + hosts.map((h) => h.metrics.render()).join(''),
       plugins: [evidenceRoutes],
+      evidenceUrl: (sha) => evidence.url(sha),
       consoleDir: existsSync(consoleDir) ? consoleDir : undefined,
     });
     stops.push(() => app.close());

@@ -93,10 +93,12 @@ describe('config loading', () => {
     expect(() => parseConfig('cameras: [\n  - id: x\n', 'broken.yaml', {})).toThrow(/broken.yaml is not valid YAML at line/);
   });
 
-  it('resolves a relative file camera against the config file, and names a missing file', () => {
+  it('resolves a relative file camera and data_dir against the config file, and names a missing file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'weisu-cfg-'));
     writeFileSync(join(dir, 'w.yaml'), 'public_url: http://127.0.0.1:8080\ncameras:\n  - id: a\n    url: clips/a.mp4\n    location: { lat: 1, lon: 2 }\n');
-    expect(loadConfig(join(dir, 'w.yaml'), {}).cameras[0]!.url).toBe(join(dir, 'clips/a.mp4'));
+    const cfg = loadConfig(join(dir, 'w.yaml'), {});
+    expect(cfg.cameras[0]!.url).toBe(join(dir, 'clips/a.mp4'));
+    expect(cfg.data_dir).toBe(join(dir, '.weisu'));
     expect(() => loadConfig(join(dir, 'missing.yaml'), {})).toThrow(/cannot read configuration file/);
   });
 
