@@ -10,7 +10,8 @@ export interface Batcher<I, O> {
   readonly pending: number;
 }
 
-export function createBatcher<I, O>(runBatch: (items: I[]) => Promise<O[]>, opts: { maxSize: number; maxWaitMs: number; onBatch?(size: number, ms: number): void }): Batcher<I, O> {
+/** runBatch answers each item: its output, or the Error that item alone caused (the others still answered). */
+export function createBatcher<I, O>(runBatch: (items: I[]) => Promise<(O | Error)[]>, opts: { maxSize: number; maxWaitMs: number; onBatch?(size: number, ms: number): void }): Batcher<I, O> {
   let queue: { item: I; resolve(o: O): void; reject(e: unknown): void }[] = [];
   let timer: NodeJS.Timeout | undefined;
   let running = 0;
@@ -28,7 +29,11 @@ export function createBatcher<I, O>(runBatch: (items: I[]) => Promise<O[]>, opts
     try {
       const out = await runBatch(batch.map((b) => b.item));
       opts.onBatch?.(batch.length, performance.now() - t0);
-      batch.forEach((b, i) => b.resolve(out[i]!));
+      batch.forEach((b, i) => {
+        const o = out[i]!;
+        if (o instanceof Error) b.reject(o);
+        else b.resolve(o);
+      });
     } catch (e) {
       batch.forEach((b) => b.reject(e));
     } finally {

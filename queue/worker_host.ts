@@ -61,7 +61,8 @@ export async function startWorkerHost(opts: WorkerHostOptions): Promise<WorkerHo
     maxBatch: w.batch,
   });
   const metrics = new WorkerMetrics(id, concurrency);
-  const batcher = createBatcher<Frame, Detections>((frames) => detector.run(frames), {
+  // Settled per frame: one camera's corrupt picture must not fail the other cameras batched with it.
+  const batcher = createBatcher<Frame, Detections>((frames) => detector.runSettled(frames), {
     maxSize: w.batch,
     maxWaitMs: w.batch_wait,
     onBatch(size, ms) {

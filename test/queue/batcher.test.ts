@@ -38,4 +38,12 @@ describe('queue/batcher', () => {
     fail = false;
     expect(await b.submit(3)).toBe(3);
   });
+
+  it('fails only the item that caused an error when the batch answers per item', async () => {
+    const b = createBatcher<number, number>(async (xs) => xs.map((x) => (x === 2 ? new Error('corrupt frame 2') : x * 10)), { maxSize: 4, maxWaitMs: 5 });
+    const r = await Promise.allSettled([b.submit(1), b.submit(2), b.submit(3)]);
+    expect(r[0]).toEqual({ status: 'fulfilled', value: 10 });
+    expect(r[1]).toMatchObject({ status: 'rejected', reason: { message: 'corrupt frame 2' } });
+    expect(r[2]).toEqual({ status: 'fulfilled', value: 30 });
+  });
 });
