@@ -42,12 +42,19 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`weisu: unknown command "${name}" (weisu --help lists them)`);
     return 2;
   }
+  const command = await load(name);
   try {
-    return await (await load(name)).run(rest);
+    return await command.run(rest);
   } catch (e) {
     if (e instanceof WeisuError) {
       console.error(`weisu ${name}: ${e.describe()}`);
       return 1;
+    }
+    // node:util parseArgs refusing an option: a usage error, not a crash (and --help always answers).
+    if (typeof (e as { code?: unknown }).code === 'string' && (e as { code: string }).code.startsWith('ERR_PARSE_ARGS')) {
+      const asked = rest.includes('--help') || rest.includes('-h');
+      (asked ? console.log : console.error)(`${asked ? '' : `weisu ${name}: ${(e as Error).message.split('. ')[0]}\n`}usage: weisu ${command.summary}`);
+      return asked ? 0 : 2;
     }
     throw e;
   }
