@@ -2,7 +2,7 @@ import type { IncidentRow } from '../store/incidents.js';
 import type { EvidenceRow } from '../store/evidence.js';
 import type { TicketRow } from '../store/tickets.js';
 import type { EvidenceStore } from './evidence_store.js';
-import { KIND_WORDS, durationWords, isoTime, timeWords } from './wording.js';
+import { KIND_WORDS, durationWords, isoTime, plateWords, timeWords } from './wording.js';
 
 /**
  * What one ticket says, independent of the case system: each adapter maps this onto its own wire format.
@@ -59,7 +59,9 @@ export function buildCaseRequest(
   const words = KIND_WORDS[incident.kind];
   const durationMs = Math.max(0, incident.confirmedMs - incident.firstSeenMs);
   const d = durationWords(durationMs);
-  const plate = incident.plate && 'text' in incident.plate ? incident.plate.text : undefined;
+  const read = incident.plate && 'text' in incident.plate ? incident.plate : undefined;
+  const plate = read?.text;
+  const plateSaid = read && plateWords(read);
   const where = `${place.cameraName}${place.address ? `（${place.address}）` : ''}`;
   const whereEn = `${place.cameraName}${place.address ? ` (${place.address})` : ''}`;
   const tz = place.timezone;
@@ -68,11 +70,11 @@ export function buildCaseRequest(
   const label = incident.subject.label;
   const descriptionZh =
     incident.kind === 'no_parking'
-      ? `【视频智能发现】${where}禁停区域（${incident.zoneId}）内有车辆（${label}${plate ? `，车牌 ${plate}` : ''}）违章停放，已${words.durationZh}${d.zh}（首次发现 ${first}，确认 ${confirmed}）。由摄像头 ${incident.cameraId} 自动发现，尚无群众举报。`
+      ? `【视频智能发现】${where}禁停区域（${incident.zoneId}）内有车辆（${label}${plateSaid ? `，车牌 ${plateSaid.zh}` : ''}）违章停放，已${words.durationZh}${d.zh}（首次发现 ${first}，确认 ${confirmed}）。由摄像头 ${incident.cameraId} 自动发现，尚无群众举报。`
       : `【视频智能发现】${where}垃圾投放点（${incident.zoneId}）垃圾桶满溢，已${words.durationZh}${d.zh}（首次发现 ${first}，确认 ${confirmed}）。由摄像头 ${incident.cameraId} 自动发现，尚无群众举报。`;
   const descriptionEn =
     incident.kind === 'no_parking'
-      ? `[Found by camera] A vehicle (${label}${plate ? `, plate ${plate}` : ''}) has been parked in no-parking zone "${incident.zoneId}" at ${whereEn} for ${d.en} (first seen ${first}, confirmed ${confirmed}). Detected automatically by camera ${incident.cameraId} before any report.`
+      ? `[Found by camera] A vehicle (${label}${plateSaid ? `, plate ${plateSaid.en}` : ''}) has been parked in no-parking zone "${incident.zoneId}" at ${whereEn} for ${d.en} (first seen ${first}, confirmed ${confirmed}). Detected automatically by camera ${incident.cameraId} before any report.`
       : `[Found by camera] The bin at site "${incident.zoneId}", ${whereEn}, has been overflowing for ${d.en} (first seen ${first}, confirmed ${confirmed}). Detected automatically by camera ${incident.cameraId} before any report.`;
   const marker = refMarker(ticket.ref);
   const body = plainText(`${descriptionZh}\n\n${descriptionEn}`);

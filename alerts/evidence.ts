@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import sharp, { type OverlayOptions, type Region } from 'sharp';
 import type { BBox, EvidenceFrame, RuleEvent } from '../core/types.js';
 import type { CameraConfig } from '../config/schema.js';
-import { KIND_WORDS, durationWords, timeWords } from './wording.js';
+import { KIND_WORDS, durationWords, plateWords, timeWords } from './wording.js';
 
 /**
  * Evidence a crew can act on at a glance: the full-resolution frame with the zone outlined, the subject
@@ -20,7 +20,8 @@ export interface RenderInput {
   camera: Pick<CameraConfig, 'id' | 'name' | 'timezone'> & { location?: CameraConfig['location'] };
   /** Zone outline in fractions of the frame; omitted when the zone is no longer configured. */
   polygon?: [number, number][];
-  plate?: string;
+  /** A read plate (unread ones are left off the picture rather than guessed). */
+  plate?: { text: string; confidence: number };
   blurPeople: boolean;
   quality: number;
   maxBytes: number;
@@ -144,7 +145,7 @@ async function withCaption(
   const roleWords = role === 'first_seen' ? '首次发现 first seen' : '现在 now';
   const lines = [
     { text: `${words.zh} ${words.en} · ${words.durationZh} ${dwell.zh} / ${words.durationEn} ${dwell.en}`, bold: true },
-    ...(input.plate ? [{ text: `车牌 plate ${input.plate}`, bold: true }] : []),
+    ...(input.plate ? [{ text: plateWords(input.plate).caption, bold: true }] : []),
     { text: `${input.camera.name ?? input.camera.id} (${input.camera.id})`, bold: false },
     { text: loc ? `${loc.address ? `${loc.address} · ` : ''}${loc.lat.toFixed(5)}, ${loc.lon.toFixed(5)}` : '位置未配置 location not configured', bold: false },
     { text: `${roleWords} ${timeWords(ts, tz)} (${tz})`, bold: false },

@@ -8,6 +8,7 @@ import { audit } from '../store/audit.js';
 import { getIncident, insertIncident, transitionIncident, type IncidentPlace } from '../store/incidents.js';
 import { insertEvidence, type EvidenceRow } from '../store/evidence.js';
 import { getTicketOfIncident, insertTicket, type TicketState } from '../store/tickets.js';
+import { isRepeatWithinCooldown, recordPlate } from '../store/plates.js';
 import type { EvidenceStore } from './evidence_store.js';
 import { renderEvidence } from './evidence.js';
 import { notifyCrews } from './notify.js';
@@ -31,7 +32,8 @@ export function ticketRef(incidentId: string): string {
  * Takes one message from the `incidents` queue. Idempotent on the incident id: a re-delivered message
  * changes nothing. For `confirmed`, the incident, its evidence and its ticket intent (per the kind's
  * mode) are committed in one transaction before anything is sent anywhere — the outbox the sender
- * works from — so a crash at any point loses nothing and files nothing twice.
+ * works from — so a crash at any point loses nothing and files nothing twice. A read plate seen on a
+ * ticketed incident within `plates.cooldown` before makes this one a repeat: stored, audited, no ticket.
  */
 export async function acceptIncident(deps: AlertsDeps, msg: IncidentMessage): Promise<{ incidentId: string; created: boolean }> {
   const e = msg.event;
@@ -59,19 +61,20 @@ export async function acceptIncident(deps: AlertsDeps, msg: IncidentMessage): Pr
     ? { cameraName: camera.name ?? camera.id, lat: camera.location.lat, lon: camera.location.lon, address: camera.location.address, timezone: camera.timezone, polygon: zone?.polygon as [number, number][] | undefined }
     : null;
 
+  const plate = msg.plate && 'text' in msg.plate ? msg.plate : undefined;
+
   // Rendering is slow and touches only content-addressed files, so it happens outside the transaction;
   // a failure is recorded on the incident and never loses it.
   const ev = deps.config.alerts.evidence;
   let images: EvidenceRow[] = [];
   let evidenceError: string | null = null;
   try {
-    const plate = msg.plate && 'text' in msg.plate ? msg.plate.text : undefined;
     const rendered = await renderEvidence({
       event: e,
       frames: msg.frames,
       camera: camera ?? { id: e.cameraId, timezone: 'UTC' },
       polygon: place?.polygon,
-      plate,
+      plate: plate && { text: plate.text, confidence: plate.confidence },
       blurPeople: ev.blur_people,
       quality: ev.quality,
       maxBytes: ev.max_bytes,
@@ -107,15 +110,39 @@ export async function acceptIncident(deps: AlertsDeps, msg: IncidentMessage): Pr
     });
     if (!inserted) return false; // another consumer took the same message first
     for (const img of images) await insertEvidence(db, img);
-    const ticket = await insertTicket(db, { incidentId: e.incidentId, ref: ticketRef(e.incidentId), adapter: caseApi?.kind ?? 'none', state });
+    // The same plate within the cooldown before it, on any camera (the car may have moved into the next
+    // camera's view); unread plates never match. Itself excluded, so a re-delivery is not its own repeat.
+    const plates = deps.config.plates;
+    const read = plate && plates.enabled ? plate : undefined;
+    const prior = read ? await isRepeatWithinCooldown(db, read.text, undefined, e.confirmedAt, plates.cooldown, { excludeIncidentId: e.incidentId }) : null;
+    const repeatOf = prior?.incidentId ?? null;
     await audit(db, {
       actor: 'rules',
       entity: 'incident',
       entityId: e.incidentId,
       action: 'confirmed',
       reason: `${e.subject.label} in ${e.kind} zone ${e.zoneId} of camera ${e.cameraId}`,
-      data: { mode, evidence: images.map((i) => i.sha256), evidenceError, firstSeen: e.firstSeen, confirmedAt: e.confirmedAt },
+      data: { mode, evidence: images.map((i) => i.sha256), evidenceError, firstSeen: e.firstSeen, confirmedAt: e.confirmedAt, plate: plate?.text ?? null, repeatOf },
     });
+    if (read) {
+      // The worker's read carries its format (plates/incident.ts); the queue's type only promises text and confidence.
+      const format = 'format' in read && typeof read.format === 'string' ? read.format : 'unknown';
+      await recordPlate(db, { incidentId: e.incidentId, plate: { text: read.text, format, confidence: read.confidence }, cameraId: e.cameraId, zoneId: e.zoneId, at: e.confirmedAt, repeatOf });
+    }
+    if (repeatOf) {
+      // A car that merely moved to the next spot is the same offence: the incident is kept (operators see
+      // it), but the city gets no second ticket and the crews no second call.
+      await audit(db, {
+        actor: 'alerts',
+        entity: 'incident',
+        entityId: e.incidentId,
+        action: 'not_ticketed',
+        reason: `same plate within cooldown of incident ${repeatOf}`,
+        data: { repeatOf, plate: read!.text, cooldownMs: plates.cooldown },
+      });
+      return true;
+    }
+    const ticket = await insertTicket(db, { incidentId: e.incidentId, ref: ticketRef(e.incidentId), adapter: caseApi?.kind ?? 'none', state });
     await audit(db, {
       actor: 'alerts',
       entity: 'ticket',

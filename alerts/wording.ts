@@ -45,3 +45,12 @@ export function timeWords(ts: number, timeZone: string): string {
 export function isoTime(ts: number): string | undefined {
   return ts < YEAR_2000_MS ? undefined : new Date(ts).toISOString();
 }
+
+/**
+ * A read plate with its combined confidence: `浙G·Z6825（置信度 97%）`, `浙G·Z6825 (97 % confidence)`, and
+ * for the evidence caption both at once, `车牌 plate 浙G·Z6825 · 置信度 confidence 97%`.
+ */
+export function plateWords(plate: { text: string; confidence: number }): { zh: string; en: string; caption: string } {
+  const pct = Math.round(plate.confidence * 100);
+  return { zh: `${plate.text}（置信度 ${pct}%）`, en: `${plate.text} (${pct} % confidence)`, caption: `车牌 plate ${plate.text} · 置信度 confidence ${pct}%` };
+}

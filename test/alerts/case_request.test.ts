@@ -47,7 +47,8 @@ describe('what a ticket says', () => {
     const r = buildCaseRequest(incident(), ticket, evidence, store, 'https://uri.amap.com/marker?position={lon},{lat}');
     expect(r.descriptionZh).toContain('已停留1小时2分5秒');
     expect(r.descriptionZh).toContain('首次发现 2026-11-26 08:01:02');
-    expect(r.descriptionZh).toContain('车牌 辽F12345');
+    expect(r.descriptionZh).toContain('车牌 辽F12345（置信度 90%）');
+    expect(r.descriptionEn).toContain('plate 辽F12345 (90 % confidence)');
     expect(r.descriptionEn).toContain('for 1 h 2 min 5 s');
     expect(r.description.endsWith(refMarker('ws-abc'))).toBe(true);
     expect(r.mediaUrl).toMatch(/^https:\/\/weisu\.example\.gov\.cn\/evidence\/a{64}\.jpg\?/);

@@ -8,6 +8,8 @@ import type { EvidenceStore } from '../../alerts/evidence_store.js';
 import { getIncident } from '../../store/incidents.js';
 import { listEvidence } from '../../store/evidence.js';
 import { getTicketOfIncident, listTickets } from '../../store/tickets.js';
+import { plateHistory } from '../../store/plates.js';
+import type { IncidentMessage } from '../../core/types.js';
 import { Open311Server } from '../support/open311_server.js';
 import { API_KEY, FAST_OUTBOX, LANE, alertsConfig, alertsDeps, clearedMessage, confirmedMessage, open311Yaml, until } from './fixtures.js';
 
@@ -133,5 +135,87 @@ describe('acceptIncident → outbox → Open311', () => {
     const incident = await getIncident(deps.db, msg.event.incidentId);
     expect(incident?.evidenceError).toBeTruthy();
     expect(await listEvidence(deps.db, msg.event.incidentId)).toEqual([]);
+  });
+});
+
+/**
+ * Plates against the cooldown: a car that merely moves to the next spot is the same offence. The case
+ * system is never called here — what matters is how many tickets reach the outbox.
+ */
+describe.each(['pglite', 'postgres'] as const)('same plate within the cooldown on %s', (kind) => {
+  const MIN = 60_000;
+  const T = Date.parse('2026-11-26T02:00:00Z');
+
+  async function deps(plates = '') {
+    const d = await alertsDeps(alertsConfig(`plates: { cooldown: 30m ${plates} }`, open311Yaml('http://127.0.0.1:1/v2/')), kind);
+    cleanups.push(() => d.db.close());
+    return d;
+  }
+
+  /** A parked car confirmed `atMin` minutes after T in the given spot, with what the plate reader made of it. */
+  function parked(id: string, atMin: number, plate: IncidentMessage['plate'], box: [number, number, number, number] = [170, 90, 250, 150]): IncidentMessage {
+    const m = confirmedMessage({ id: `jinjiang-north:gate:${id}`, box });
+    const at = T + atMin * MIN;
+    m.event = { ...m.event, firstSeen: at - 5 * MIN, confirmedAt: at, lastSeen: at, ts: at };
+    m.plate = plate;
+    return m;
+  }
+
+  const read = (text: string) => ({ text, confidence: 0.97, format: 'cn', votes: 2 }) as IncidentMessage['plate'];
+  const tickets = async (d: Awaited<ReturnType<typeof deps>>) => (await listTickets(d.db, {})).map((t) => t.incidentId).sort();
+
+  it('files one ticket when the car moves to the next spot, however the plate was written, and once on re-delivery', async () => {
+    const d = await deps();
+    const first = parked('a', 0, read('浙G·Z6825'));
+    const moved = parked('b', 12, read('浙GZ6825'), [20, 90, 100, 150]);
+    expect((await acceptIncident(d, first)).created).toBe(true);
+    expect((await acceptIncident(d, moved)).created).toBe(true);
+    expect((await acceptIncident(d, moved)).created).toBe(false);
+    expect(await tickets(d)).toEqual([first.event.incidentId]);
+
+    // The repeat is kept for operators, with its plate, and the audit says why it got no ticket.
+    const kept = await getIncident(d.db, moved.event.incidentId);
+    expect(kept?.plate).toMatchObject({ text: '浙GZ6825' });
+    expect(await getTicketOfIncident(d.db, moved.event.incidentId)).toBeUndefined();
+    const why = await d.db.query<{ action: string; reason: string }>("SELECT action, reason FROM audit WHERE entity = 'incident' AND entity_id = $1 ORDER BY id", [moved.event.incidentId]);
+    expect(why.map((w) => w.action)).toEqual(['confirmed', 'plate_repeat', 'not_ticketed']);
+    expect(why[2]!.reason).toBe(`same plate within cooldown of incident ${first.event.incidentId}`);
+
+    const sightings = await plateHistory(d.db, '浙G·Z6825');
+    expect(sightings.map((s) => [s.incidentId, s.repeatOf])).toEqual([
+      [moved.event.incidentId, first.event.incidentId],
+      [first.event.incidentId, null],
+    ]);
+    expect(sightings[1]).toMatchObject({ format: 'cn', cameraId: 'jinjiang-north', zoneId: 'gate' });
+  });
+
+  it('files a second ticket after the cooldown, measured from the ticketed offence rather than from its repeats', async () => {
+    const d = await deps();
+    const a = parked('a', 0, read('辽F·12345'));
+    const hop = parked('hop', 20, read('辽F·12345'));
+    const later = parked('later', 35, read('辽F·12345'));
+    for (const m of [a, hop, later]) await acceptIncident(d, m);
+    expect(await tickets(d)).toEqual([a.event.incidentId, later.event.incidentId].sort());
+  });
+
+  it('never lets an unread plate, or a different plate, suppress a ticket', async () => {
+    const d = await deps();
+    const ms = [
+      parked('u1', 0, { unread: true, reason: 'plate too small' }),
+      parked('u2', 5, { unread: true, reason: 'plate too small' }),
+      parked('n', 6, undefined),
+      parked('p1', 7, read('辽F·12345')),
+      parked('p2', 8, read('辽F·54321')),
+    ];
+    for (const m of ms) await acceptIncident(d, m);
+    expect(await tickets(d)).toEqual(ms.map((m) => m.event.incidentId).sort());
+  });
+
+  it('files every incident when plate reading is turned off', async () => {
+    const d = await deps(', enabled: false');
+    const ms = [parked('a', 0, read('辽F·12345')), parked('b', 3, read('辽F·12345'))];
+    for (const m of ms) await acceptIncident(d, m);
+    expect(await tickets(d)).toEqual(ms.map((m) => m.event.incidentId).sort());
+    expect(await plateHistory(d.db, '辽F·12345')).toEqual([]);
   });
 });
