@@ -101,3 +101,8 @@ export function stillTracks(before: TrackerState | undefined, after: TrackerStat
   const prev = new Map((before?.tracks ?? []).filter((t) => t.misses === 0).map((t) => [t.id, t.box]));
   return new Set(after.tracks.filter((t) => t.misses === 0 && prev.has(t.id) && boxIou(prev.get(t.id)!, t.box) >= minIou).map((t) => t.id));
 }
+
+/** Every track's latest box before a sample (where each object was last seen), by track id. */
+export function trackBoxes(state: TrackerState | undefined): Map<number, BBox> {
+  return new Map((state?.tracks ?? []).map((t) => [t.id, t.box]));
+}

@@ -10,6 +10,7 @@ import type { RedisClient } from '../queue/redis.js';
 import { clearPending, commitState, loadState } from '../queue/rule_state.js';
 import type { SampleOutcome, WorkerMetrics } from '../queue/worker_metrics.js';
 import { stepCamera, type CameraRuleState } from '../rules/camera_rules.js';
+import { withAppearance } from './appearance.js';
 import { boxIou } from '../rules/geometry.js';
 import type { BinSiteZone } from '../rules/schema.js';
 import { nextHealth, type CameraHealth } from '../streams/health.js';
@@ -92,9 +93,10 @@ async function sampleOnce(deps: SampleDeps, job: { cameraId: string; due: number
     const got = await grab(deps, camera, health, signal);
     if ('reason' in got) return { outcome: 'failed', reason: got.reason };
     const { frame } = got;
-    const detections = await deps.detect(frame).catch((e: Error) => {
+    // Each box's look, as replay computes it: the rules tell a different vehicle in the same spot by it.
+    const detections = await withAppearance(frame, await deps.detect(frame).catch((e: Error) => {
       throw Object.assign(new Error(`detector: ${e.message}`), { reason: 'detect' });
-    });
+    }));
     const binZones = camera.zones.filter((z): z is BinSiteZone => z.kind === 'bin_site');
     const bins = binZones.length && deps.observeBins ? await deps.observeBins(frame, binZones, camera.calibration) : undefined;
     committed = await applyRules(deps, camera, frame, detections, bins);

@@ -1,7 +1,7 @@
 import type { BinObservation, Detections, RuleEvent } from '../core/types.js';
-import { DEFAULT_TRACKER, stepTracker, stillTracks, type TrackerState } from '../detector/tracker.js';
+import { DEFAULT_TRACKER, stepTracker, stillTracks, trackBoxes, type TrackerState } from '../detector/tracker.js';
 import { stepBinSite, type BinSiteState } from './bin_site.js';
-import { stepNoParking, type NoParkingState, type RuleContext } from './no_parking.js';
+import { stepNoParking, type NoParkingState, type RuleContext, type TrackMotion } from './no_parking.js';
 import type { Zone } from './schema.js';
 
 /**
@@ -48,7 +48,7 @@ export function stepCamera(state: CameraRuleState | undefined, input: CameraRule
   if (prev.lastTs !== undefined && ts <= prev.lastTs) return { state: prev, events: [], started: [] };
 
   const tracked = stepTracker(prev.tracker, detections, DEFAULT_TRACKER);
-  const still = stillTracks(prev.tracker, tracked.state);
+  const motion: TrackMotion = { still: stillTracks(prev.tracker, tracked.state), before: trackBoxes(prev.tracker) };
   const ctx: RuleContext = { cameraId: camera.id, timezone: camera.timezone, ts, frameSize: { width: detections.width, height: detections.height } };
   const zones: CameraRuleState['zones'] = {};
   const events: RuleEvent[] = [];
@@ -57,7 +57,7 @@ export function stepCamera(state: CameraRuleState | undefined, input: CameraRule
   for (const zone of camera.zones) {
     const old = prev.zones[zone.id];
     if (zone.kind === 'no_parking') {
-      const out = stepNoParking(old?.kind === 'no_parking' ? old : undefined, tracked.items, zone, ctx, still);
+      const out = stepNoParking(old?.kind === 'no_parking' ? old : undefined, tracked.items, zone, ctx, motion);
       zones[zone.id] = out.state;
       events.push(...out.events);
       started.push(...out.started);

@@ -39,6 +39,20 @@ const ANCHOR_SAMPLES = 20;
 const SPOT_IOU = 0.3;
 /** Bounded state: the most stays one zone keeps (unconfirmed, least recently seen dropped first). */
 const MAX_STAYS = 64;
+/**
+ * A vehicle seen again after samples in which it was not (hidden or missed) is the one that stood there only
+ * if its box is where it was last seen to within detector jitter (a standing car's box comes back to within
+ * a few pixels); the next car of a stream of traffic passing the spot lands near it, not on it.
+ */
+const REAPPEAR_IOU = 0.75;
+/** A tracked box whose area changed by more than this factor since its last sample is not one object moving (the tracker linked two). */
+const SAME_SIZE = 2;
+
+/** What the tracker knows about motion: ids of tracks that stood still since the previous sample, and every track's box before this sample. */
+export interface TrackMotion {
+  still: ReadonlySet<number>;
+  before: ReadonlyMap<number, BBox>;
+}
 
 export interface Stay {
   incidentId: string;
@@ -126,12 +140,14 @@ function remember(known: BBox[], items: Detection[], veh: Detection, spot: BBox)
  * the vehicle's (YOLOX draws one over a whole empty road) is the scene, not a bus in front.
  * A vehicle seen only once has shown no stay worth protecting.
  */
-function hiddenBy(stay: Stay, items: Detection[], standing: Set<Detection>, still: ReadonlySet<number>): boolean {
+function hiddenBy(stay: Stay, items: Detection[], standing: Set<Detection>, still: ReadonlySet<number>, others: ReadonlySet<Detection> | undefined): boolean {
   if (stay.samples < 2) return false;
   const maxStill = MAX_STILL_OCCLUDER_AREA * boxArea(stay.anchor);
   return items.some(
     (d) =>
       !standing.has(d) &&
+      // Another vehicle standing or passing in the spot itself shows the spot, not something in front of it.
+      !others?.has(d) &&
       // Its own track counts only as the visible part of it, never as it driving off.
       (d.trackId === undefined || d.trackId !== stay.trackId || coverage(stay.anchor, d.box) >= INSIDE) &&
       coverage(d.box, stay.anchor) >= HIDDEN_COVERAGE &&
@@ -151,6 +167,24 @@ export function otherLook(a: readonly number[] | undefined, b: readonly number[]
   if (sa < DARK_LOOK || sb < DARK_LOOK) return false; // too dark to have a hue
   const hue = Math.max(Math.abs(a[0]! / sa - b[0]! / sb), Math.abs(a[1]! / sa - b[1]! / sb));
   return hue > LOOK_HUE || Math.max(sa / sb, sb / sa) > LOOK_BRIGHTNESS;
+}
+
+/**
+ * Why `veh`, standing where the stay's vehicle stands, is another vehicle (undefined: it may be the same).
+ * `look`: it looks different; `reappeared`: the stay was not seen at its latest sample and the box is not
+ * back where it was last seen; `arrived`: the tracker followed it here from elsewhere since the previous sample.
+ */
+function otherVehicle(stay: Stay, veh: Detection, zone: NoParkingZone, motion: TrackMotion): 'look' | 'reappeared' | 'arrived' | undefined {
+  if (otherLook(stay.look, veh.appearance)) return 'look';
+  if (stay.lastSeen < stay.lastAccounted || stay.goneSamples > 0) {
+    if (boxIou(stay.subject.box, veh.box) < Math.max(REAPPEAR_IOU, zone.stationary_iou)) return 'reappeared';
+  }
+  const before = veh.trackId === undefined ? undefined : motion.before.get(veh.trackId);
+  if (before && boxIou(before, stay.anchor) < zone.stationary_iou && boxIou(before, veh.box) < zone.stationary_iou) {
+    const ratio = boxArea(before) / Math.max(boxArea(veh.box), 1);
+    if (ratio <= SAME_SIZE && ratio >= 1 / SAME_SIZE) return 'arrived';
+  }
+  return undefined;
 }
 
 function gone(stay: Stay, zone: NoParkingZone, ts: number): boolean {
@@ -187,7 +221,7 @@ export function stepNoParking(
   items: Detection[],
   zone: NoParkingZone,
   ctx: RuleContext,
-  still: ReadonlySet<number> = new Set(),
+  motion: TrackMotion = { still: new Set(), before: new Map() },
 ): { state: NoParkingState; events: RuleEvent[]; started: string[] } {
   const { ts } = ctx;
   const state = upgraded(prev ?? emptyNoParking());
@@ -198,12 +232,18 @@ export function stepNoParking(
   const pairs: { s: number; v: number; iou: number; own: boolean }[] = [];
   // Stays whose spot now holds a vehicle that is not theirs, or theirs crept away from where it stopped.
   const leftSpot = new Set<number>();
+  // Per stay, the vehicles in its spot that are not its own (they neither keep it seen nor hide it).
+  const others = new Map<number, Set<Detection>>();
   state.stays.forEach((stay, s) =>
     vehicles.forEach((veh, v) => {
       const iou = boxIou(stay.anchor, veh.box);
       if (iou < zone.stationary_iou) return;
-      // Seen again after its spot was seen empty, but looking like another vehicle: the first one left.
-      if (stay.goneSamples > 0 && otherLook(stay.look, veh.appearance)) leftSpot.add(s);
+      const other = otherVehicle(stay, veh, zone, motion);
+      if (other) {
+        (others.get(s) ?? others.set(s, new Set()).get(s)!).add(veh);
+        // Seen again after its spot was seen empty, but looking like another vehicle: the first one left.
+        if (other === 'look' && stay.goneSamples > 0) leftSpot.add(s);
+      }
       // Near where it has been on average, but no longer where it stopped: creeping, as in a queue.
       else if (boxIou(stay.origin, veh.box) < zone.stationary_iou) leftSpot.add(s);
       else pairs.push({ s, v, iou, own: veh.trackId !== undefined && veh.trackId === stay.trackId });
@@ -243,7 +283,7 @@ export function stepNoParking(
         overlappers: remember(old.overlappers, items, veh, anchor),
       };
     } else {
-      stay = hiddenBy(old, items, standing, still) ? { ...old, lastAccounted: ts } : { ...old, goneSamples: old.goneSamples + 1 };
+      stay = hiddenBy(old, items, standing, motion.still, others.get(s)) ? { ...old, lastAccounted: ts } : { ...old, goneSamples: old.goneSamples + 1 };
     }
     stay.enforcedSince = enforced ? (stay.enforcedSince ?? ts) : undefined;
 
@@ -265,8 +305,14 @@ export function stepNoParking(
 
   // Vehicles not standing where a stay is begin new stays (unless they merely overlap one heavily). A new
   // stay is never confirmed at its first sighting, whatever the dwell: one sighting cannot show a vehicle stays.
+  // A vehicle a stay has just told from its own is a vehicle of its own: it may begin a stay in that spot.
+  const toldFrom = new Map([...others].map(([s, dets]) => [state.stays[s]!.incidentId, dets]));
   const fresh = vehicles
-    .filter((veh, v) => !taken.has(v) && !stays.some((st) => boxIou(st.anchor, veh.box) >= zone.stationary_iou || coverage(st.anchor, veh.box) >= INSIDE))
+    .filter(
+      (veh, v) =>
+        !taken.has(v) &&
+        !stays.some((st) => !toldFrom.get(st.incidentId)?.has(veh) && (boxIou(st.anchor, veh.box) >= zone.stationary_iou || coverage(st.anchor, veh.box) >= INSIDE)),
+    )
     .sort((a, b) => a.box[0] - b.box[0] || a.box[1] - b.box[1]);
   const started: string[] = [];
   const base = `${ctx.cameraId}:${zone.id}:${ts}`;
