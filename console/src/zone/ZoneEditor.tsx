@@ -76,8 +76,8 @@ export function ZoneEditor({ camera, editable: canEdit, onChanged }: Props) {
         const step = e.shiftKey ? 0.01 : 0.001;
         const moves: Record<string, [number, number]> = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
         const [dx, dy] = moves[e.key] ?? [0, 0];
-        const polygon = draft.polygon.map((p, j) => (j === point ? round([clamp01(p[0] + dx), clamp01(p[1] + dy)]) : p));
-        setDraft({ ...draft, polygon });
+        // Functional update: presses faster than a render must each count (the listener's `draft` may be stale).
+        setDraft((d) => d && { ...d, polygon: d.polygon.map((p, j) => (j === point ? round([clamp01(p[0] + dx), clamp01(p[1] + dy)]) : p)) });
       } else if (e.key === 'Enter' && drawing && draft.polygon.length >= 3) setDrawing(false);
       else if (e.key === 'Escape') drawing ? setDrawing(draft.polygon.length < 3) : setPoint(null);
     };
