@@ -8,7 +8,7 @@ import { audit } from '../store/audit.js';
 import { getIncident, insertIncident, transitionIncident, type IncidentPlace } from '../store/incidents.js';
 import { insertEvidence, type EvidenceRow } from '../store/evidence.js';
 import { getTicketOfIncident, insertTicket, type TicketState } from '../store/tickets.js';
-import { isRepeatWithinCooldown, recordPlate } from '../store/plates.js';
+import { isRepeatWithinCooldown, lockPlate, recordPlate } from '../store/plates.js';
 import type { EvidenceStore } from './evidence_store.js';
 import { renderEvidence } from './evidence.js';
 import { notifyCrews } from './notify.js';
@@ -110,11 +110,16 @@ export async function acceptIncident(deps: AlertsDeps, msg: IncidentMessage): Pr
     });
     if (!inserted) return false; // another consumer took the same message first
     for (const img of images) await insertEvidence(db, img);
-    // The same plate within the cooldown before it, on any camera (the car may have moved into the next
-    // camera's view); unread plates never match. Itself excluded, so a re-delivery is not its own repeat.
+    // A ticketed incident of the same plate within the cooldown, on any camera (the car may have moved
+    // into the next camera's view); unread plates never match; itself excluded, so a re-delivery is not
+    // its own repeat. Either side of this one: consumers take incidents out of order, and the later
+    // spot's incident may be filed first. The lock makes two consumers on the same plate take turns.
     const plates = deps.config.plates;
     const read = plate && plates.enabled ? plate : undefined;
-    const prior = read ? await isRepeatWithinCooldown(db, read.text, undefined, e.confirmedAt, plates.cooldown, { excludeIncidentId: e.incidentId }) : null;
+    if (read) await lockPlate(db, read.text);
+    const prior = read
+      ? await isRepeatWithinCooldown(db, read.text, undefined, e.confirmedAt + plates.cooldown, 2 * plates.cooldown, { excludeIncidentId: e.incidentId })
+      : null;
     const repeatOf = prior?.incidentId ?? null;
     await audit(db, {
       actor: 'rules',

@@ -58,6 +58,14 @@ export async function recordPlate(db: Db, s: NewPlateSighting): Promise<boolean>
 }
 
 /**
+ * Serializes, until the transaction ends, the cooldown decisions on one plate: two incidents of the same
+ * car accepted at once (neighbouring cameras, two consumers) cannot both find no prior and both be ticketed.
+ */
+export async function lockPlate(db: Db, plate: string): Promise<void> {
+  await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 4242))', [`plate:${plateKey(plate)}`]);
+}
+
+/**
  * The ticketed offence of the same plate within `cooldownMs` before `at` (on `cameraId` only when given,
  * else on any camera), or null. Measured from the ticketed offence, not from later repeats, so a car
  * hopping from spot to spot cannot stretch its cooldown forever. Call it before recording the new read;

@@ -189,6 +189,19 @@ describe.each(['pglite', 'postgres'] as const)('same plate within the cooldown o
     expect(sightings[1]).toMatchObject({ format: 'cn', cameraId: 'jinjiang-north', zoneId: 'gate' });
   });
 
+  it('files one ticket when the later spot’s incident arrives first, or both at the same moment', async () => {
+    const d = await deps();
+    const [x, y] = [parked('x', 0, read('浙G·Z6825')), parked('y', 4, read('浙G·Z6825'), [20, 90, 100, 150])];
+    await acceptIncident(d, y);
+    await acceptIncident(d, x);
+    expect(await tickets(d)).toEqual([y.event.incidentId]);
+
+    const pair = [parked('p', 60, read('辽F·12345')), parked('q', 60.5, read('辽F·12345'), [20, 90, 100, 150])];
+    await Promise.all(pair.map((m) => acceptIncident(d, m)));
+    expect((await tickets(d)).filter((id) => /:[pq]$/.test(id))).toHaveLength(1);
+    expect((await plateHistory(d.db, '辽F12345')).filter((s) => s.repeatOf)).toHaveLength(1);
+  });
+
   it('files a second ticket after the cooldown, measured from the ticketed offence rather than from its repeats', async () => {
     const d = await deps();
     const a = parked('a', 0, read('辽F·12345'));
