@@ -29,7 +29,7 @@ export interface SampleDeps {
   incidents: Queue<IncidentMessage>;
   openSource(opts: SourceOptions): Source;
   /** One frame's detections; the caller batches concurrent calls into one detector run. */
-  detect(frame: Frame): Promise<Detections>;
+  detect(frame: Frame, camera: SampledCamera): Promise<Detections>;
   /** Fill state of the camera's bin sites in this frame (with the sites' calibration when there is one). */
   observeBins?(frame: Frame, zones: BinSiteZone[], calibration?: SampledCamera['calibration']): Promise<Record<string, BinObservation>>;
   /** The plate of a confirmed parking incident, read from its evidence frames; absent when plate reading is off. */
@@ -94,7 +94,7 @@ async function sampleOnce(deps: SampleDeps, job: { cameraId: string; due: number
     if ('reason' in got) return { outcome: 'failed', reason: got.reason };
     const { frame } = got;
     // Each box's look, as replay computes it: the rules tell a different vehicle in the same spot by it.
-    const detections = await withAppearance(frame, await deps.detect(frame).catch((e: Error) => {
+    const detections = await withAppearance(frame, await deps.detect(frame, camera).catch((e: Error) => {
       throw Object.assign(new Error(`detector: ${e.message}`), { reason: 'detect' });
     }));
     const binZones = camera.zones.filter((z): z is BinSiteZone => z.kind === 'bin_site');
@@ -257,7 +257,7 @@ export async function processRecheck(deps: SampleDeps, job: RecheckJob, signal?:
   const got = await grab(deps, camera, await readHealth(deps, camera.id), signal);
   if ('reason' in got) return { verdict: 'unknown', reason: `camera gave no frame: ${got.reason}` };
   const { frame } = got;
-  const detections = await deps.detect(frame);
+  const detections = await deps.detect(frame, camera);
   const out = { ts: frame.ts, jpegBase64: frame.jpeg.toString('base64') };
   if (job.kind === 'no_parking') {
     // Boxes are in full-resolution pixels; a camera whose resolution changed is rescaled onto the old frame.

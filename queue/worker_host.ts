@@ -8,6 +8,8 @@ import { log } from '../core/log.js';
 import { observeBinSites } from '../detector/bin_observer.js';
 import { createClassifier } from '../detector/classifier.js';
 import { createDetector, type Detector } from '../detector/detector.js';
+import { regionsFromConfig } from '../detector/regions.js';
+import type { Point } from '../rules/geometry.js';
 import { processRecheck, processSample, type SampleDeps } from '../detector/worker.js';
 import { defaultModelsDir } from '../models/registry.js';
 import { readIncidentPlate } from '../plates/incident.js';
@@ -53,12 +55,16 @@ export async function startWorkerHost(opts: WorkerHostOptions): Promise<WorkerHo
   const id = opts.id ?? `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
   const concurrency = opts.concurrency ?? w.concurrency;
   const modelsDir = opts.modelsDir ?? defaultModelsDir();
+  // Zones by camera, as the last sample of each camera read them, for `detector.regions: { mode: zones }`.
+  const zonesByCamera = new Map<string, Point[][]>();
   const detector: Detector = await createDetector({
     modelsDir,
     model: config.detector.model,
     threads: config.detector.threads,
     scoreThreshold: config.detector.score_threshold,
     maxBatch: w.batch,
+    regionsFor: regionsFromConfig(config.detector.regions, (id) => zonesByCamera.get(id)),
+    minRegionGain: config.detector.regions?.min_gain,
   });
   const metrics = new WorkerMetrics(id, concurrency);
   // Settled per frame: one camera's corrupt picture must not fail the other cameras batched with it.
@@ -83,7 +89,10 @@ export async function startWorkerHost(opts: WorkerHostOptions): Promise<WorkerHo
     keys,
     incidents: queues.incidents,
     openSource,
-    detect: (frame) => batcher.submit(frame),
+    detect: (frame, camera) => {
+      zonesByCamera.set(camera.id, camera.zones.map((z) => z.polygon));
+      return batcher.submit(frame);
+    },
     async observeBins(frame, zones, calibration) {
       // Each site names its classifier; sites sharing one are judged in one call.
       const out: Record<string, BinObservation> = {};
