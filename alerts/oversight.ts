@@ -1,5 +1,5 @@
 import type { Db } from '../store/db.js';
-import { auditAfter, getCursor, setCursor, type AuditRecord } from '../store/audit_feed.js';
+import { auditAfter, getCursor, setCursor, type AuditFilter, type AuditRecord } from '../store/audit_feed.js';
 import { postSigned, type Target } from './webhooks.js';
 
 const CURSOR = 'oversight';
@@ -21,8 +21,8 @@ export async function sendAuditCopy(db: Db, target: Target, timeoutMs: number): 
   return entries.length;
 }
 
-/** The whole audit trail (or one entity's) as JSON lines, oldest first: the export format. */
-export async function* exportAudit(db: Db, f: { entity?: string; entityId?: string } = {}): AsyncGenerator<string> {
+/** The whole audit trail (or one entity's, or since a time) as JSON lines, oldest first: the export format. */
+export async function* exportAudit(db: Db, f: AuditFilter = {}): AsyncGenerator<string> {
   let after = 0;
   for (;;) {
     const rows: AuditRecord[] = await auditAfter(db, after, 1000, f);
@@ -33,7 +33,7 @@ export async function* exportAudit(db: Db, f: { entity?: string; entityId?: stri
 }
 
 /** exportAudit collected into one string. */
-export async function exportAuditText(db: Db, f: { entity?: string; entityId?: string } = {}): Promise<string> {
+export async function exportAuditText(db: Db, f: AuditFilter = {}): Promise<string> {
   let out = '';
   for await (const line of exportAudit(db, f)) out += line;
   return out;

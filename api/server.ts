@@ -19,10 +19,12 @@ import { LiveView } from './live.js';
 import { HttpMetrics } from './metrics.js';
 import { API_PREFIX } from './paths.js';
 import { errorHandler, problem, sendProblem } from './problem.js';
+import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { calibrationRoutes } from './routes/calibration.js';
 import { cameraRoutes } from './routes/cameras.js';
 import { incidentRoutes } from './routes/incidents.js';
+import { plateRoutes } from './routes/plates.js';
 import { probeRoutes } from './routes/probe.js';
 import { statsRoutes } from './routes/stats.js';
 import { systemRoutes } from './routes/system.js';
@@ -152,6 +154,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       await calibrationRoutes(api, deps);
       await incidentRoutes(api, deps);
       await ticketRoutes(api, deps);
+      await plateRoutes(api, deps);
+      await auditRoutes(api, deps);
       await statsRoutes(api, deps);
       await userRoutes(api, deps);
     },

@@ -12,12 +12,20 @@ export interface AuditRecord {
   data: unknown;
 }
 
-/** Entries after `afterId`, oldest first, optionally of one entity. */
-export async function auditAfter(db: Db, afterId: number, limit: number, f: { entity?: string; entityId?: string } = {}): Promise<AuditRecord[]> {
+/** Which entries: of one entity kind or one entity, written at or after `since`. */
+export interface AuditFilter {
+  entity?: string;
+  entityId?: string;
+  since?: Date;
+}
+
+/** Entries after `afterId`, oldest first, optionally filtered. */
+export async function auditAfter(db: Db, afterId: number, limit: number, f: AuditFilter = {}): Promise<AuditRecord[]> {
   return db.query<AuditRecord>(
     `SELECT id::int AS id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, actor, entity, entity_id AS "entityId", action, reason, data
-     FROM audit WHERE id > $1 AND ($3::text IS NULL OR entity = $3) AND ($4::text IS NULL OR entity_id = $4) ORDER BY id LIMIT $2`,
-    [afterId, limit, f.entity ?? null, f.entityId ?? null],
+     FROM audit WHERE id > $1 AND ($3::text IS NULL OR entity = $3) AND ($4::text IS NULL OR entity_id = $4)
+       AND ($5::timestamptz IS NULL OR at >= $5) ORDER BY id LIMIT $2`,
+    [afterId, limit, f.entity ?? null, f.entityId ?? null, f.since?.toISOString() ?? null],
   );
 }
 
