@@ -16,6 +16,12 @@ import type { NoParkingZone } from './schema.js';
 const HIDDEN_COVERAGE = 0.3;
 /** A would-be occluder this similar to a box that already overlapped the spot while the vehicle was seen is that same static thing. */
 const SAME_STATIC_IOU = 0.7;
+/**
+ * On a road seen from above, what stands in front of a vehicle meets the ground nearer the camera: lower in
+ * the picture. An occluder's bottom edge may lie at most this fraction of the vehicle's height above the
+ * vehicle's own (box noise); a car further up the lane overlaps the spot in the picture but hides nothing.
+ */
+const FRONT_SLACK = 0.1;
 /** A still occluder larger than this many times the vehicle's box is not believed (see hiddenBy). */
 const MAX_STILL_OCCLUDER_AREA = 4;
 /**
@@ -24,6 +30,11 @@ const MAX_STILL_OCCLUDER_AREA = 4;
  * different colours, or a white and a black one, by more.
  */
 const LOOK_HUE = 0.035;
+/**
+ * Between two consecutive samples with the box unmoved, a look may be spoilt by someone walking past in front
+ * (measured: up to ~0.04 in chromaticity); a grey car and a red one differ by ~0.18.
+ */
+const LOOK_HUE_UNMOVED = 3 * LOOK_HUE;
 const LOOK_BRIGHTNESS = 2;
 /** Sum of mean RGB below which a look says nothing (night). */
 const DARK_LOOK = 0.15;
@@ -45,6 +56,8 @@ const MAX_STAYS = 64;
  * a few pixels); the next car of a stream of traffic passing the spot lands near it, not on it.
  */
 const REAPPEAR_IOU = 0.75;
+/** A stay confirms only once its vehicle has been seen at least this many times per sample its spot was seen empty. */
+const SEEN_PER_MISSED = 2;
 /** A tracked box whose area changed by more than this factor since its last sample is not one object moving (the tracker linked two). */
 const SAME_SIZE = 2;
 
@@ -71,6 +84,12 @@ export interface Stay {
   look?: [number, number, number];
   /** Consecutive samples at which the spot was visible and the vehicle not in it. */
   goneSamples: number;
+  /**
+   * All samples since the stay began at which the spot was visible and the vehicle not in it: a vehicle that
+   * stands there is seen in most samples, while a spot that cars of a stream happen to pass now and then
+   * (looking alike, each landing near where the last stood) is empty about as often as not.
+   */
+  missed: number;
   /**
    * Other boxes that covered the spot while the vehicle was seen (the latest few distinct ones): a static
    * thing (a sign, a false detection over the whole road) that was there with the vehicle cannot be what hides it.
@@ -133,7 +152,7 @@ function remember(known: BBox[], items: Detection[], veh: Detection, spot: BBox)
 }
 
 /**
- * The spot is hidden, not empty, when something covers it that is not the vehicle itself driving off (its
+ * The spot is hidden, not empty, when something in front of it (lower in the picture) covers it that is not the vehicle itself driving off (its
  * own track counts only when it lies within the spot: the visible part of a partly hidden vehicle), not
  * another vehicle standing in its own spot, and not a static thing that was already there while the
  * vehicle was visible. Something standing still must also be of a plausible size: a still box many times
@@ -151,6 +170,7 @@ function hiddenBy(stay: Stay, items: Detection[], standing: Set<Detection>, stil
       // Its own track counts only as the visible part of it, never as it driving off.
       (d.trackId === undefined || d.trackId !== stay.trackId || coverage(stay.anchor, d.box) >= INSIDE) &&
       coverage(d.box, stay.anchor) >= HIDDEN_COVERAGE &&
+      d.box[3] >= stay.anchor[3] - FRONT_SLACK * (stay.anchor[3] - stay.anchor[1]) &&
       !stay.overlappers.some((o) => boxIou(o, d.box) >= SAME_STATIC_IOU) &&
       !(d.trackId !== undefined && still.has(d.trackId) && boxArea(d.box) > maxStill),
   );
@@ -160,25 +180,27 @@ function hiddenBy(stay: Stay, items: Detection[], standing: Set<Detection>, stil
  * Two looks of different vehicles: another hue (chromaticity, which light level does not change), or a
  * brightness far off (a white car and a black one are both grey). Without both looks: the same.
  */
-export function otherLook(a: readonly number[] | undefined, b: readonly number[] | undefined): boolean {
+export function otherLook(a: readonly number[] | undefined, b: readonly number[] | undefined, hueTolerance = LOOK_HUE): boolean {
   if (!a || !b) return false;
   const sa = a[0]! + a[1]! + a[2]!;
   const sb = b[0]! + b[1]! + b[2]!;
   if (sa < DARK_LOOK || sb < DARK_LOOK) return false; // too dark to have a hue
   const hue = Math.max(Math.abs(a[0]! / sa - b[0]! / sb), Math.abs(a[1]! / sa - b[1]! / sb));
-  return hue > LOOK_HUE || Math.max(sa / sb, sb / sa) > LOOK_BRIGHTNESS;
+  return hue > hueTolerance || Math.max(sa / sb, sb / sa) > LOOK_BRIGHTNESS;
 }
 
 /**
  * Why `veh`, standing where the stay's vehicle stands, is another vehicle (undefined: it may be the same).
- * `look`: it looks different; `reappeared`: the stay was not seen at its latest sample and the box is not
- * back where it was last seen; `arrived`: the tracker followed it here from elsewhere since the previous sample.
+ * `look`: it looks different (far more so when it is seen again at once, its box unmoved: a look alone can
+ * be spoilt for a sample by someone walking past in front); `reappeared`: the
+ * stay was not seen at its latest sample and the box is not back where it was last seen; `arrived`: the
+ * tracker followed it here from elsewhere since the previous sample.
  */
 function otherVehicle(stay: Stay, veh: Detection, zone: NoParkingZone, motion: TrackMotion): 'look' | 'reappeared' | 'arrived' | undefined {
-  if (otherLook(stay.look, veh.appearance)) return 'look';
-  if (stay.lastSeen < stay.lastAccounted || stay.goneSamples > 0) {
-    if (boxIou(stay.subject.box, veh.box) < Math.max(REAPPEAR_IOU, zone.stationary_iou)) return 'reappeared';
-  }
+  const gap = stay.lastSeen < stay.lastAccounted || stay.goneSamples > 0;
+  const moved = boxIou(stay.subject.box, veh.box) < Math.max(REAPPEAR_IOU, zone.stationary_iou);
+  if (otherLook(stay.look, veh.appearance, gap || moved ? LOOK_HUE : LOOK_HUE_UNMOVED)) return 'look';
+  if (gap && moved) return 'reappeared';
   const before = veh.trackId === undefined ? undefined : motion.before.get(veh.trackId);
   if (before && boxIou(before, stay.anchor) < zone.stationary_iou && boxIou(before, veh.box) < zone.stationary_iou) {
     const ratio = boxArea(before) / Math.max(boxArea(veh.box), 1);
@@ -283,7 +305,8 @@ export function stepNoParking(
         overlappers: remember(old.overlappers, items, veh, anchor),
       };
     } else {
-      stay = hiddenBy(old, items, standing, motion.still, others.get(s)) ? { ...old, lastAccounted: ts } : { ...old, goneSamples: old.goneSamples + 1 };
+      const hidden = hiddenBy(old, items, standing, motion.still, others.get(s));
+      stay = hidden ? { ...old, lastAccounted: ts } : { ...old, goneSamples: old.goneSamples + 1, missed: old.missed + 1 };
     }
     stay.enforcedSince = enforced ? (stay.enforcedSince ?? ts) : undefined;
 
@@ -296,7 +319,7 @@ export function stepNoParking(
     }
     const present = v !== undefined;
     const blocked = spots.some((sp) => boxIou(sp.box, stay.anchor) >= SPOT_IOU);
-    if (present && stay.confirmedAt === undefined && stay.enforcedSince !== undefined && ts - stay.enforcedSince >= zone.dwell && !blocked) {
+    if (present && stay.confirmedAt === undefined && stay.samples >= SEEN_PER_MISSED * stay.missed && stay.enforcedSince !== undefined && ts - stay.enforcedSince >= zone.dwell && !blocked) {
       stay.confirmedAt = ts;
       events.push(event('confirmed', stay, zone, ctx));
     }
@@ -305,14 +328,8 @@ export function stepNoParking(
 
   // Vehicles not standing where a stay is begin new stays (unless they merely overlap one heavily). A new
   // stay is never confirmed at its first sighting, whatever the dwell: one sighting cannot show a vehicle stays.
-  // A vehicle a stay has just told from its own is a vehicle of its own: it may begin a stay in that spot.
-  const toldFrom = new Map([...others].map(([s, dets]) => [state.stays[s]!.incidentId, dets]));
   const fresh = vehicles
-    .filter(
-      (veh, v) =>
-        !taken.has(v) &&
-        !stays.some((st) => !toldFrom.get(st.incidentId)?.has(veh) && (boxIou(st.anchor, veh.box) >= zone.stationary_iou || coverage(st.anchor, veh.box) >= INSIDE)),
-    )
+    .filter((veh, v) => !taken.has(v) && !stays.some((st) => boxIou(st.anchor, veh.box) >= zone.stationary_iou || coverage(st.anchor, veh.box) >= INSIDE))
     .sort((a, b) => a.box[0] - b.box[0] || a.box[1] - b.box[1]);
   const started: string[] = [];
   const base = `${ctx.cameraId}:${zone.id}:${ts}`;
@@ -331,6 +348,7 @@ export function stepNoParking(
       lastSeen: ts,
       lastAccounted: ts,
       goneSamples: 0,
+      missed: 0,
       overlappers: remember([], items, veh, veh.box),
       ...(enforced ? { enforcedSince: ts } : {}),
     });
@@ -340,7 +358,7 @@ export function stepNoParking(
 
 /** A state stored by an earlier weisu (in Redis across an upgrade) lacks fields added since: fill them in. */
 function upgraded(state: NoParkingState): NoParkingState {
-  return { ...state, spots: state.spots ?? [], stays: state.stays.map((s) => ({ ...s, origin: s.origin ?? s.anchor, overlappers: s.overlappers ?? [] })) };
+  return { ...state, spots: state.spots ?? [], stays: state.stays.map((s) => ({ ...s, origin: s.origin ?? s.anchor, overlappers: s.overlappers ?? [], missed: s.missed ?? 0 })) };
 }
 
 function bounded(stays: Stay[]): Stay[] {
