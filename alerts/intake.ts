@@ -130,8 +130,7 @@ export async function acceptIncident(deps: AlertsDeps, msg: IncidentMessage): Pr
       data: { mode, evidence: images.map((i) => i.sha256), evidenceError, firstSeen: e.firstSeen, confirmedAt: e.confirmedAt, plate: plate?.text ?? null, repeatOf },
     });
     if (read) {
-      // The worker's read carries its format (plates/incident.ts); the queue's type only promises text and confidence.
-      const format = 'format' in read && typeof read.format === 'string' ? read.format : 'unknown';
+      const format = read.format ?? 'unknown';
       await recordPlate(db, { incidentId: e.incidentId, plate: { text: read.text, format, confidence: read.confidence }, cameraId: e.cameraId, zoneId: e.zoneId, at: e.confirmedAt, repeatOf });
     }
     if (repeatOf) {

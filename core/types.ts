@@ -102,5 +102,5 @@ export interface IncidentMessage {
   event: RuleEvent;
   frames: EvidenceFrame[];
   /** Filled in by plate reading for parking incidents, when read. */
-  plate?: { text: string; confidence: number } | { unread: true; reason: string };
+  plate?: { text: string; confidence: number; format?: string; votes?: number } | { unread: true; reason: string };
 }
