@@ -6,6 +6,7 @@ import { useLoad, useNow } from '../hooks.js';
 import { href, navigate, setQuery } from '../router.js';
 import { allowed } from '../session.js';
 import { EvidenceImage } from '../components/EvidenceImage.js';
+import { CameraFilter } from '../components/CameraFilter.js';
 import { Empty, ErrorBox, Loading, PageHeader, toast } from '../components/ui.js';
 
 /** The queue tabs: "review" is the open incidents without an operator's verdict (review-mode tickets wait on it). */
@@ -55,14 +56,7 @@ export function IncidentsPage({ session, selected, query }: { session: Session; 
   return (
     <div class="page">
       <PageHeader title={t('incidents.title')} sub={t('incidents.sub')}>
-        <select aria-label={t('incidents.camera')} value={camera} onChange={(e) => (setCursor(null), setQuery({ camera: e.currentTarget.value }))}>
-          <option value="">{t('incidents.allCameras')}</option>
-          {(cameras.data ?? []).map((c) => (
-            <option key={c.id} value={c.id}>
-              {c.name ?? c.id}
-            </option>
-          ))}
-        </select>
+        <CameraFilter cameras={cameras.data} value={camera} onChange={(id) => (setCursor(null), setQuery({ camera: id }))} />
         <select aria-label={t('incidents.period')} value={period} onChange={(e) => (setCursor(null), setQuery({ period: e.currentTarget.value }))}>
           <option value="">{t('incidents.anyTime')}</option>
           <option value="1">{t('incidents.last24h')}</option>

@@ -5,6 +5,7 @@ import { fmtDateTime, fmtDuration, t, tv } from '../i18n/index.js';
 import { useLoad, useNow } from '../hooks.js';
 import { href, setQuery } from '../router.js';
 import { Empty, ErrorBox, Loading, PageHeader, toast } from '../components/ui.js';
+import { CameraFilter } from '../components/CameraFilter.js';
 
 const STATES = ['', 'review', 'pending', 'sending', 'filed', 'dead', 'rejected', 'shadow'];
 
@@ -57,14 +58,7 @@ export function TicketsPage({ query, canRetry }: { query: URLSearchParams; canRe
             {t('tickets.forIncident', { id: incident })} ×
           </button>
         )}
-        <select aria-label={t('incidents.camera')} value={camera} onChange={(e) => (setCursor(null), setQuery({ camera: e.currentTarget.value }))}>
-          <option value="">{t('incidents.allCameras')}</option>
-          {(cameras.data ?? []).map((c) => (
-            <option key={c.id} value={c.id}>
-              {c.name ?? c.id}
-            </option>
-          ))}
-        </select>
+        <CameraFilter cameras={cameras.data} value={camera} onChange={(id) => (setCursor(null), setQuery({ camera: id }))} />
         <select aria-label={t('tickets.state')} value={state} onChange={(e) => (setCursor(null), setQuery({ state: e.currentTarget.value }))}>
           {STATES.map((s) => (
             <option key={s} value={s}>
