@@ -6,10 +6,13 @@ import type { NoParkingZone } from './schema.js';
 /**
  * The no-parking rule for one zone. A *stay* is one vehicle standing in one place: it starts when an
  * eligible vehicle appears in the zone, survives detector jitter (IoU with where it stopped), brief
- * misses and occlusion (another object covering the spot), and ends when the spot has been seen empty
- * for `clear_grace`, or at once when a vehicle of another colour stands there after the spot was seen
- * empty, or when the vehicle has crept away from where it stopped. A stay confirmed after `dwell` of
- * enforced time is one incident, ever.
+ * misses and occlusion (something in front of the spot covering it), and ends when the spot has been seen
+ * empty for `clear_grace`, or at once when a vehicle of another colour stands there after the spot was seen
+ * empty, or when the vehicle has crept away from where it stopped. Only its own vehicle keeps a stay seen:
+ * moving traffic, where each car lands near where the one before stood, is told apart by look, by where
+ * the box comes back after a gap, and by tracks that drove in (see otherVehicle); and a stay confirms only
+ * when its vehicle was seen in most samples. A stay confirmed after `dwell` of enforced time is one
+ * incident, ever.
  */
 
 /** A box is hidden (not gone) when another object covers at least this much of it. */
@@ -152,9 +155,10 @@ function remember(known: BBox[], items: Detection[], veh: Detection, spot: BBox)
 }
 
 /**
- * The spot is hidden, not empty, when something in front of it (lower in the picture) covers it that is not the vehicle itself driving off (its
- * own track counts only when it lies within the spot: the visible part of a partly hidden vehicle), not
- * another vehicle standing in its own spot, and not a static thing that was already there while the
+ * The spot is hidden, not empty, when something in front of it (lower in the picture) covers it that is not
+ * the vehicle itself driving off (its own track counts only when it lies within the spot: the visible part of
+ * a partly hidden vehicle), not another vehicle standing in its own spot or in the vehicle's (`others`), and
+ * not a static thing that was already there while the
  * vehicle was visible. Something standing still must also be of a plausible size: a still box many times
  * the vehicle's (YOLOX draws one over a whole empty road) is the scene, not a bus in front.
  * A vehicle seen only once has shown no stay worth protecting.
@@ -192,9 +196,9 @@ export function otherLook(a: readonly number[] | undefined, b: readonly number[]
 /**
  * Why `veh`, standing where the stay's vehicle stands, is another vehicle (undefined: it may be the same).
  * `look`: it looks different (far more so when it is seen again at once, its box unmoved: a look alone can
- * be spoilt for a sample by someone walking past in front); `reappeared`: the
- * stay was not seen at its latest sample and the box is not back where it was last seen; `arrived`: the
- * tracker followed it here from elsewhere since the previous sample.
+ * be spoilt for a sample by someone walking past in front); `reappeared`: the stay was not seen at its latest
+ * sample and the box is not back where it was last seen; `arrived`: the tracker followed it here from
+ * elsewhere since the previous sample (and it is the same size there: one object, not two linked).
  */
 function otherVehicle(stay: Stay, veh: Detection, zone: NoParkingZone, motion: TrackMotion): 'look' | 'reappeared' | 'arrived' | undefined {
   const gap = stay.lastSeen < stay.lastAccounted || stay.goneSamples > 0;
@@ -234,8 +238,8 @@ function event(type: RuleEvent['type'], stay: Stay, zone: NoParkingZone, ctx: Ru
 
 /**
  * One sample for one zone. `items` are all of the camera's detections with track ids (every class:
- * a bus that is not eligible still hides a car behind it); `still` the ids of tracks that have not moved
- * since the previous sample. Returns the new state, the events, and the
+ * a bus that is not eligible still hides a car behind it); `motion` the ids of tracks that have not moved
+ * since the previous sample and where each track was before it. Returns the new state, the events, and the
  * incident ids of stays that began at this sample (so the caller can keep their first frame as evidence).
  */
 export function stepNoParking(
