@@ -190,7 +190,8 @@ async function confirmed(o: Sighting): Promise<IncidentMessage> {
   };
 }
 
-const carStayed = (id: string) => confirmed({ id });
+// Each stay is a different car: the same plate within plates.cooldown would be one offence, not two tickets.
+const carStayed = (id: string, plate: string) => confirmed({ id, plate });
 
 describe('operators console', () => {
   it('refuses a wrong password, then logs in', async () => {
@@ -300,7 +301,7 @@ describe('operators console', () => {
     await page.click('[data-nav=incidents]');
     await page.waitForSelector('.queue .state-msg.empty');
     const id = 'jinjiang-north:gate:console-1';
-    expect((await acceptIncident(alerts, await carStayed(id))).created).toBe(true);
+    expect((await acceptIncident(alerts, await carStayed(id, '辽F·A1234'))).created).toBe(true);
     // The queue refreshes by itself: the operator does nothing to see it arrive.
     await page.waitForSelector(`tr[data-incident="${id}"]`, { timeout: 30_000 });
     await page.click(`tr[data-incident="${id}"]`);
@@ -322,7 +323,7 @@ describe('operators console', () => {
 
   it('rejects an incident only with a reason, and nothing is filed', async () => {
     const id = 'jinjiang-north:gate:console-2';
-    await acceptIncident(alerts, await carStayed(id));
+    await acceptIncident(alerts, await carStayed(id, '辽F·B5678'));
     await page.click('[data-nav=incidents]');
     await page.waitForSelector(`tr[data-incident="${id}"]`, { timeout: 30_000 });
     await page.click(`tr[data-incident="${id}"]`);
