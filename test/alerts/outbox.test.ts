@@ -27,6 +27,17 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
+/** An alerts service over `deps`, stopped (with the case-system stand-in and the store) after the test. */
+function serviceFor(deps: Awaited<ReturnType<typeof alertsDeps>>, server: Open311Server): AlertsService {
+  const service = new AlertsService(deps);
+  cleanups.push(async () => {
+    await service.stop();
+    await server.close();
+    await deps.db.close();
+  });
+  return service;
+}
+
 describe.each(['pglite', 'postgres'] as const)('outbox sender on %s against a misbehaving case system', (kind) => {
   it('files 200 incidents through 30 % injected faults: each ends with exactly one request, or dead-lettered with the reason; none twice', async () => {
     const rand = mulberry32(Number(process.env.WEISU_FAULT_SEED ?? 7));
@@ -49,12 +60,7 @@ describe.each(['pglite', 'postgres'] as const)('outbox sender on %s against a mi
       open311Yaml(server.endpoint, '  timeout: 1s'),
     );
     const deps = await alertsDeps(config, kind);
-    const service = new AlertsService(deps);
-    cleanups.push(async () => {
-      await service.stop();
-      await server.close();
-      await deps.db.close();
-    });
+    const service = serviceFor(deps, server);
 
     const started = Date.now();
     const N = 200;
@@ -109,12 +115,7 @@ describe('outbox sender', () => {
   it('recovers a sender that died mid-call: the request that did arrive is found by look-up, not posted again', async () => {
     const server = await new Open311Server({ apiKey: API_KEY, serviceCodes: ['IP-01', 'SW-07'] }).start();
     const deps = await alertsDeps(alertsConfig(`alerts:\n  outbox: { base_delay: 20ms, poll: 20ms }`, open311Yaml(server.endpoint)));
-    const service = new AlertsService(deps);
-    cleanups.push(async () => {
-      await service.stop();
-      await server.close();
-      await deps.db.close();
-    });
+    const service = serviceFor(deps, server);
     const m = confirmedMessage();
     await acceptIncident(deps, m);
     // The first sender claimed it, marked it maybe-sent, posted — and the process died before recording the answer.
@@ -149,12 +150,7 @@ describe('outbox sender', () => {
     const server = await new Open311Server({ apiKey: API_KEY, serviceCodes: ['IP-01', 'SW-07'], postFault: () => (n++ === 0 ? 'timeout_before' : 'ok') }).start();
     server.seed(1000, 'IP-01');
     const deps = await alertsDeps(alertsConfig(`alerts:\n  outbox: { base_delay: 20ms, poll: 20ms, attempts: 3 }`, open311Yaml(server.endpoint, '  timeout: 300ms')));
-    const service = new AlertsService(deps);
-    cleanups.push(async () => {
-      await service.stop();
-      await server.close();
-      await deps.db.close();
-    });
+    const service = serviceFor(deps, server);
     await acceptIncident(deps, confirmedMessage());
     service.start();
     await until(async () => (await listTickets(deps.db, { state: 'dead' })).length === 1, 15_000, 'dead-letter');
@@ -167,12 +163,7 @@ describe('outbox sender', () => {
   it('dead-letters a request the case system refuses, with its error text, without retrying', async () => {
     const server = await new Open311Server({ apiKey: 'another-key', serviceCodes: ['IP-01', 'SW-07'] }).start();
     const deps = await alertsDeps(alertsConfig(`alerts:\n  outbox: { base_delay: 20ms, poll: 20ms }`, open311Yaml(server.endpoint)));
-    const service = new AlertsService(deps);
-    cleanups.push(async () => {
-      await service.stop();
-      await server.close();
-      await deps.db.close();
-    });
+    const service = serviceFor(deps, server);
     await acceptIncident(deps, confirmedMessage());
     service.start();
     await until(async () => (await listTickets(deps.db, { state: 'dead' })).length === 1, 10_000, 'dead-letter');
