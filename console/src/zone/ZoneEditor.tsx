@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, del, put } from '../api/client.js';
 import type { Camera, Zone, ZoneKind } from '../api/types.js';
 import { t, tv } from '../i18n/index.js';
@@ -40,7 +40,14 @@ export function ZoneEditor({ camera, editable: canEdit, onChanged }: Props) {
   const [selected, setSelected] = useState<string | null>(camera.zones[0]?.id ?? null);
   const [draft, setDraft] = useState<Zone | null>(null);
   const [drawing, setDrawing] = useState(false);
-  const [point, setPoint] = useState<number | null>(null);
+  const [point, setPointState] = useState<number | null>(null);
+  // The key handler reads the selected point from here: a key pressed right after a click, before the
+  // next render, must act on the point just clicked, not on the one of the last render.
+  const pointRef = useRef<number | null>(null);
+  const setPoint = (i: number | null) => {
+    pointRef.current = i;
+    setPointState(i);
+  };
   const [error, setError] = useState<ApiError>();
   const [busy, setBusy] = useState(false);
   const [refresh, setRefresh] = useState(0);
@@ -65,25 +72,26 @@ export function ZoneEditor({ camera, editable: canEdit, onChanged }: Props) {
     const on = (e: KeyboardEvent) => {
       const tag = (e.target as HTMLElement).tagName;
       if (tag === 'INPUT' || tag === 'SELECT' || tag === 'TEXTAREA' || !draft) return;
-      if ((e.key === 'Delete' || e.key === 'Backspace') && (point !== null || drawing)) {
+      if ((e.key === 'Delete' || e.key === 'Backspace') && (pointRef.current !== null || drawing)) {
         e.preventDefault();
-        const i = point ?? draft.polygon.length - 1;
-        setDraft({ ...draft, polygon: draft.polygon.filter((_, j) => j !== i) });
+        const chosen = pointRef.current;
+        setDraft((d) => d && { ...d, polygon: d.polygon.filter((_, j) => j !== (chosen ?? d.polygon.length - 1)) });
         setPoint(null);
-      } else if (point !== null && e.key.startsWith('Arrow')) {
+      } else if (pointRef.current !== null && e.key.startsWith('Arrow')) {
+        const selectedPoint = pointRef.current;
         // Fine placement: a thousandth of the frame per press (a pixel on a 1080p camera), ten with Shift.
         e.preventDefault();
         const step = e.shiftKey ? 0.01 : 0.001;
         const moves: Record<string, [number, number]> = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
         const [dx, dy] = moves[e.key] ?? [0, 0];
         // Functional update: presses faster than a render must each count (the listener's `draft` may be stale).
-        setDraft((d) => d && { ...d, polygon: d.polygon.map((p, j) => (j === point ? round([clamp01(p[0] + dx), clamp01(p[1] + dy)]) : p)) });
+        setDraft((d) => d && { ...d, polygon: d.polygon.map((p, j) => (j === selectedPoint ? round([clamp01(p[0] + dx), clamp01(p[1] + dy)]) : p)) });
       } else if (e.key === 'Enter' && drawing && draft.polygon.length >= 3) setDrawing(false);
       else if (e.key === 'Escape') drawing ? setDrawing(draft.polygon.length < 3) : setPoint(null);
     };
     window.addEventListener('keydown', on);
     return () => window.removeEventListener('keydown', on);
-  }, [editable, draft, point, drawing]);
+  }, [editable, draft, drawing]);
 
   function startNew() {
     setSelected(NEW);
