@@ -34,21 +34,31 @@ function segmentsCross(a: Point, b: Point, c: Point, d: Point): boolean {
   return ((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0));
 }
 
-/** Why a polygon is unusable as a zone, or null when it is fine. */
-export function polygonProblem(pts: Point[]): string | null {
-  if (pts.length < 3) return 'a zone polygon needs at least 3 points';
+export type PolygonDefect = { kind: 'too_few' } | { kind: 'crossing'; edges: [number, number] } | { kind: 'empty' };
+
+/** What keeps a polygon from being a zone, or null when it is fine (the server's check and the console's warning). */
+export function polygonDefect(pts: Point[]): PolygonDefect | null {
+  if (pts.length < 3) return { kind: 'too_few' };
   for (let i = 0; i < pts.length; i++) {
     for (let j = i + 1; j < pts.length; j++) {
       // Adjacent edges share a point; skip them (and the closing pair).
       if (j === i + 1 || (i === 0 && j === pts.length - 1)) continue;
-      if (segmentsCross(pts[i]!, pts[(i + 1) % pts.length]!, pts[j]!, pts[(j + 1) % pts.length]!)) {
-        return `the polygon crosses itself (edge ${i}–${i + 1} crosses edge ${j}–${(j + 1) % pts.length}): list the points in order around the zone`;
-      }
+      if (segmentsCross(pts[i]!, pts[(i + 1) % pts.length]!, pts[j]!, pts[(j + 1) % pts.length]!)) return { kind: 'crossing', edges: [i, j] };
     }
   }
   // After the crossing test: a bow-tie has zero signed area but its real problem is the crossing.
-  if (polygonArea(pts) < 1e-4) return 'the polygon is empty (its points are collinear or nearly so): draw an area around the zone';
+  if (polygonArea(pts) < 1e-4) return { kind: 'empty' };
   return null;
+}
+
+/** Why a polygon is unusable as a zone, in words for a config or API error, or null when it is fine. */
+export function polygonProblem(pts: Point[]): string | null {
+  const d = polygonDefect(pts);
+  if (!d) return null;
+  if (d.kind === 'too_few') return 'a zone polygon needs at least 3 points';
+  if (d.kind === 'empty') return 'the polygon is empty (its points are collinear or nearly so): draw an area around the zone';
+  const [i, j] = d.edges;
+  return `the polygon crosses itself (edge ${i}–${i + 1} crosses edge ${j}–${(j + 1) % pts.length}): list the points in order around the zone`;
 }
 
 /** Box [x1, y1, x2, y2] in any unit (pixels or fractions). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { area, polygonProblem, selfIntersects, type Pt } from '../../../console/src/zone/geometry.js';
-import { polygonProblem as serverProblem } from '../../../rules/geometry.js';
+import { polygonProblem, type Pt } from '../../../console/src/zone/geometry.js';
+import { polygonArea, polygonDefect, polygonProblem as serverProblem } from '../../../rules/geometry.js';
 
 /** The zone editor warns before saving; what it calls wrong must be what the server refuses. */
 describe('console zone geometry', () => {
@@ -24,11 +24,11 @@ describe('console zone geometry', () => {
 
   it('accepts a simple polygon and measures it', () => {
     expect(polygonProblem(square)).toBeNull();
-    expect(area(square)).toBeCloseTo(0.25, 6);
+    expect(polygonArea(square)).toBeCloseTo(0.25, 6);
   });
 
   it('flags a crossing outline, too few points and a shape without area', () => {
-    expect(selfIntersects(bowTie)).toBe(true);
+    expect(polygonDefect(bowTie)?.kind).toBe('crossing');
     expect(polygonProblem(bowTie)).toBe('crossing');
     expect(polygonProblem(square.slice(0, 2))).toBe('tooFew');
     expect(polygonProblem(flat)).not.toBeNull();
