@@ -46,12 +46,26 @@ interface Response {
 
 const CODECS: Record<string, VideoCodec> = { H264: 'h264', H265: 'hevc' };
 const MAX_HEADER = 64 * 1024;
+/** Replies carry an SDP of a few kB at most; this is far beyond any camera's. */
+const MAX_BODY = 256 * 1024;
 
 function networkError(e: NodeJS.ErrnoException, what: string): StreamError {
   const code = e.code ?? '';
   if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL/.test(code)) return new StreamError('unreachable', `${what}: ${e.message}`);
   if (code === 'ETIMEDOUT') return new StreamError('connect_timeout', `${what}: ${e.message}`);
   return new StreamError('disconnected', `${what}: ${e.message}`);
+}
+
+/**
+ * The body length an RTSP reply announces. Anything but plain digits (NaN, negative, 1e9, hex) is refused:
+ * a length that does not move the read position would make the parser loop on the same bytes forever.
+ */
+function bodyLength(value: string | undefined, what: string): number {
+  if (value === undefined) return 0;
+  if (!/^\d{1,9}$/.test(value)) throw new StreamError('bad_data', `${what}: RTSP Content-Length ${JSON.stringify(value.slice(0, 40))} is not a byte count`);
+  const n = Number(value);
+  if (n > MAX_BODY) throw new StreamError('bad_data', `${what}: RTSP Content-Length ${n} is over the ${MAX_BODY}-byte limit for a reply body`);
+  return n;
 }
 
 export function fetchKeyframe(req: KeyframeRequest): Promise<FetchedKeyframe> {
@@ -180,7 +194,7 @@ class Session {
         const v = l.slice(i + 1).trim();
         headers.set(k, headers.has(k) ? `${headers.get(k)}, ${v}` : v);
       }
-      const length = Number(headers.get('content-length') ?? 0);
+      const length = bodyLength(headers.get('content-length'), this.req.what);
       if (this.buf.length < head + 4 + length) return;
       const body = Buffer.from(this.buf.subarray(head + 4, head + 4 + length));
       this.buf = this.buf.subarray(head + 4 + length);
