@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { cropSites } from '../detector/bin_observer.js';
 import { createClassifier, type Classifier } from '../detector/classifier.js';
+import { checkedSize } from '../detector/image.js';
 import { defaultModelsDir } from '../models/registry.js';
 import type { BinSiteZone } from '../rules/schema.js';
 
@@ -15,8 +16,9 @@ export class CalibrationCropper {
   constructor(private readonly modelsDir = defaultModelsDir()) {}
 
   async example(frameJpeg: Buffer, zone: BinSiteZone): Promise<{ crop: Buffer; embedding: Float32Array; model: string }> {
-    const meta = await sharp(frameJpeg).metadata();
-    const [raw] = await cropSites({ cameraId: 'calibration', ts: 0, width: meta.width ?? 0, height: meta.height ?? 0, jpeg: frameJpeg }, [zone]);
+    // Header first: an upload declaring more pixels than any camera has is refused before anything decodes it.
+    const size = await checkedSize(frameJpeg);
+    const [raw] = await cropSites({ cameraId: 'calibration', ts: 0, width: size.width, height: size.height, jpeg: frameJpeg }, [zone]);
     const classifier = await this.classifier(zone.model);
     const [c] = await classifier.classify([raw!]);
     const crop = await sharp(raw!.data, { raw: { width: raw!.width, height: raw!.height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();

@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { MAX_PICTURE_PIXELS } from '../streams/caps.js';
 import type { BBox, BinObservation, Frame, RawImage } from '../core/types.js';
 import { judgeByCalibration, type CalibrationSet } from '../rules/calibration.js';
 import { siteBox } from '../rules/bin_site.js';
@@ -50,7 +51,7 @@ export function cropBox(zone: BinSiteZone, frame: { width: number; height: numbe
 /** Crops of each site from the frame's full-resolution JPEG (decoded once). */
 export async function cropSites(frame: Frame, zones: BinSiteZone[]): Promise<RawImage[]> {
   if (zones.length === 0) return [];
-  const { data, info } = await sharp(frame.jpeg).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(frame.jpeg, { limitInputPixels: MAX_PICTURE_PIXELS }).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
   const full = sharp(data, { raw: { width: info.width, height: info.height, channels: 3 } });
   return Promise.all(
     zones.map(async (z) => {

@@ -1,6 +1,7 @@
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { WeisuError } from '../core/errors.js';
 import type { Frame, RawImage } from '../core/types.js';
+import { MAX_PICTURE_PIXELS } from '../streams/caps.js';
 
 /**
  * Picture bytes → weisu's pixel currency. Whatever arrives (JPEG, PNG, WebP, TIFF; grey, alpha, CMYK,
@@ -8,8 +9,8 @@ import type { Frame, RawImage } from '../core/types.js';
  * Sizes are checked from the header before any pixel is decoded, so a 20000×20000 bomb costs nothing.
  */
 
-/** 50 megapixels: an 8K camera (33 MP) passes, a decompression bomb does not. */
-export const MAX_PIXELS = 50_000_000;
+/** 50 megapixels: an 8K camera (33 MP) passes, a decompression bomb does not (one cap for every picture: streams/caps.ts). */
+export const MAX_PIXELS = MAX_PICTURE_PIXELS;
 /** Smaller than this, nothing can be recognised; usually a broken snapshot endpoint. */
 export const MIN_SIDE = 8;
 /** Long side of the inference copy frameFromImage keeps (covers 416- and 640-input models). */
@@ -22,8 +23,8 @@ function invalid(message: string, cause?: unknown): WeisuError {
   return new WeisuError('image_invalid', message, { field: 'image', fix: 'give a complete JPEG, PNG, WebP or TIFF picture', cause });
 }
 
-/** Reads the header only; refuses what must not be decoded. Returns the upright size. */
-async function checkedSize(input: Buffer): Promise<{ width: number; height: number; format: string; rotated: boolean }> {
+/** Reads the header only; refuses what must not be decoded (WeisuError image_invalid, image_too_large, image_too_small). Returns the upright size. */
+export async function checkedSize(input: Buffer): Promise<{ width: number; height: number; format: string; rotated: boolean }> {
   if (!Buffer.isBuffer(input) || input.length === 0) throw invalid('image is empty (0 bytes)');
   let meta: Metadata;
   try {

@@ -1,4 +1,5 @@
 import sharp, { type Metadata, type Sharp } from 'sharp';
+import { MAX_PICTURE_PIXELS } from '../streams/caps.js';
 import type { BBox, Frame, RawImage } from '../core/types.js';
 import type { ModelInput } from '../models/manifest.js';
 
@@ -118,7 +119,7 @@ export async function framePicture(frame: Frame, input: ModelInput): Promise<{ i
   if (px && input.resize === 'letterbox' && px.width <= input.width && px.height <= input.height && Math.abs(px.width - want.width) <= 1 && Math.abs(px.height - want.height) <= 1) {
     return { img: px, place: placement(frame.width, frame.height, input, px) };
   }
-  const src = px && px.width >= want.width && px.height >= want.height ? rawSharp(px) : sharp(frame.jpeg, { failOn: 'error' }).autoOrient();
+  const src = px && px.width >= want.width && px.height >= want.height ? rawSharp(px) : sharp(frame.jpeg, { failOn: 'error', limitInputPixels: MAX_PICTURE_PIXELS }).autoOrient();
   return { img: await resizeRaw(src, want.width, want.height), place: want };
 }
 

@@ -1,5 +1,6 @@
 import type { Frame } from '../core/types.js';
 import type { GrabInfo, Source, SourceKind } from './source.js';
+import { MAX_PICTURE_BYTES } from './caps.js';
 import { StreamError } from './errors.js';
 import { FfmpegSource } from './ffmpeg_source.js';
 import { HttpAuth } from './http_auth.js';
@@ -10,7 +11,6 @@ import { asJpeg, scaledPixels } from './pictures.js';
 import { checkUrlPolicy } from './policy.js';
 import { redactUrl } from './redact.js';
 
-const MAX_PICTURE_BYTES = 32 * 1024 * 1024;
 const MAX_REDIRECTS = 3;
 
 /**
@@ -144,6 +144,9 @@ function statusError(status: number, what: string, hadCredentials: boolean): Str
 }
 
 async function readAll(res: Response, what: string): Promise<Buffer> {
+  // A declared length over the cap is refused before a byte of the body is read.
+  const declared = Number(res.headers.get('content-length') ?? 0);
+  if (declared > MAX_PICTURE_BYTES) throw new StreamError('bad_data', `${what}: the answer declares ${declared} bytes, over the ${MAX_PICTURE_BYTES}-byte limit for a snapshot`);
   const parts: Buffer[] = [];
   let n = 0;
   for await (const chunk of res.body ?? []) {

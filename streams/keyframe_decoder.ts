@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { RawImage } from '../core/types.js';
+import { MAX_PICTURE_PIXELS } from './caps.js';
 import { StreamError } from './errors.js';
 import { outputArgs } from './ffmpeg_grab.js';
 import { startFfmpeg, type FfmpegRun } from './ffmpeg.js';
@@ -201,6 +202,10 @@ export function decodeKeyframe(
 ): Promise<DecodedPicture> | undefined {
   const size = spsSize(o.codec, au);
   if (!size) return undefined;
+  // The decoder would allocate whatever the SPS claims: a camera announcing 60000x60000 gets refused here.
+  if (size.width <= 0 || size.height <= 0 || size.width * size.height > MAX_PICTURE_PIXELS) {
+    return Promise.reject(new StreamError('bad_data', `${o.what}: the stream announces ${size.width}x${size.height} pictures, outside 1..${MAX_PICTURE_PIXELS / 1e6} MP`));
+  }
   const key = `${o.codec}|${size.width}x${size.height}|${o.inferenceLongSide ?? 0}|${o.jpegQscale}`;
   const list = pool.get(key) ?? [];
   pool.set(key, list);

@@ -5,6 +5,7 @@
  * decoder reading a pipe knows the picture is complete. Everything before the first keyframe is only
  * parsed for headers, never decoded — this is the cheap half of a sample.
  */
+import { H26X_MAX_PARAMETER_SET_BYTES, H26X_MAX_SEI_SCAN_BYTES, RTP_MAX_ACCESS_UNIT_BYTES } from './caps.js';
 import { Bits, rbsp } from './sps.js';
 
 export type VideoCodec = 'h264' | 'hevc';
@@ -26,7 +27,7 @@ function isDelimiter(codec: VideoCodec, t: number): boolean {
 
 /** Whether an SEI NAL carries a recovery point (H.264 D.1.8): an I picture from which decoding can start. */
 function hasRecoveryPoint(sei: Buffer): boolean {
-  const b = rbsp(sei.subarray(1));
+  const b = rbsp(sei.subarray(1, 1 + H26X_MAX_SEI_SCAN_BYTES));
   let i = 0;
   while (i < b.length && b[i] !== 0x80) {
     let type = 0;
@@ -70,6 +71,8 @@ export class KeyframeAssembler {
   private bytes = 0;
   private auTimestamp?: number;
   private fu?: Buffer[];
+  /** Bytes held in `fu` (they count against the access unit's cap before the fragment ends). */
+  private fuBytes = 0;
   private lastSeq?: number;
   private broken = false;
   /** RTP packets seen (for diagnostics). */
@@ -78,9 +81,9 @@ export class KeyframeAssembler {
   constructor(
     readonly codec: VideoCodec,
     sdpParameterSets: Buffer[],
-    private readonly maxBytes = 16 * 1024 * 1024,
+    private readonly maxBytes = RTP_MAX_ACCESS_UNIT_BYTES,
   ) {
-    for (const p of sdpParameterSets) this.params.set(nalType(codec, p), p);
+    for (const p of sdpParameterSets) if (p.length <= H26X_MAX_PARAMETER_SET_BYTES) this.params.set(nalType(codec, p), p);
   }
 
   /** Feeds one RTP packet; returns the Annex-B keyframe access unit once one is complete. */
@@ -107,6 +110,7 @@ export class KeyframeAssembler {
     if (gap) {
       this.broken = true;
       this.fu = undefined;
+      this.fuBytes = 0;
     }
     let done: Buffer | undefined;
     if (this.auTimestamp !== undefined && timestamp !== this.auTimestamp) {
@@ -125,16 +129,23 @@ export class KeyframeAssembler {
     const t = nalType(this.codec, nal);
     // The camera's own delimiters would split our unit in two for the decoder: ours closes it instead.
     if (isDelimiter(this.codec, t)) return;
-    if (isParameterSet(this.codec, t)) this.params.set(t, Buffer.from(nal));
-    else {
-      this.nals.push(Buffer.from(nal));
-      this.bytes += nal.length;
+    if (isParameterSet(this.codec, t)) {
+      // An oversized parameter set is not one a decoder could use: dropping it keeps the last good one.
+      if (nal.length <= H26X_MAX_PARAMETER_SET_BYTES) this.params.set(t, Buffer.from(nal));
+      return;
     }
-    if (this.bytes > this.maxBytes) {
-      this.nals = [];
-      this.bytes = 0;
-      this.broken = true;
-    }
+    this.nals.push(Buffer.from(nal));
+    this.bytes += nal.length;
+    if (this.bytes > this.maxBytes) this.overflow();
+  }
+
+  /** The unit outgrew the cap: it cannot be a keyframe anyone decodes, so drop what is held and skip to the next. */
+  private overflow(): void {
+    this.nals = [];
+    this.bytes = 0;
+    this.fu = undefined;
+    this.fuBytes = 0;
+    this.broken = true;
   }
 
   private payload(p: Buffer): void {
@@ -169,12 +180,20 @@ export class KeyframeAssembler {
   private fragment(body: Buffer, fuHeader: number, nalHeader: Buffer): void {
     const start = (fuHeader & 0x80) !== 0;
     const end = (fuHeader & 0x40) !== 0;
-    if (start) this.fu = [nalHeader];
+    if (start) {
+      this.fu = [nalHeader];
+      this.fuBytes = 0;
+    }
     if (!this.fu) return; // middle of a fragment whose start we missed
     this.fu.push(Buffer.from(body));
+    this.fuBytes += body.length;
+    // A fragment that never ends (no end bit, no new timestamp, no marker) must not grow without bound.
+    if (this.bytes + this.fuBytes > this.maxBytes) return this.overflow();
     if (end) {
-      this.add(Buffer.concat(this.fu));
+      const nal = Buffer.concat(this.fu);
       this.fu = undefined;
+      this.fuBytes = 0;
+      this.add(nal);
     }
   }
 
@@ -186,6 +205,7 @@ export class KeyframeAssembler {
     this.bytes = 0;
     this.broken = false;
     this.fu = undefined;
+    this.fuBytes = 0;
     this.auTimestamp = undefined;
     if (broken || !isKeyframe(this.codec, nals)) return undefined;
     const params = [...this.params.entries()].sort(([a], [b]) => a - b).map(([, b]) => b);

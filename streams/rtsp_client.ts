@@ -3,7 +3,8 @@ import { StreamError } from './errors.js';
 import { HttpAuth } from './http_auth.js';
 import { PhaseTimer } from './phase_timer.js';
 import { KeyframeAssembler, type VideoCodec } from './rtp_keyframe.js';
-import { parseSdp } from './sdp.js';
+import { RTSP_MAX_BODY_BYTES, RTSP_MAX_HEADER_BYTES, RTSP_MAX_REPLIES } from './caps.js';
+import { parseSdp, SdpError, type SdpVideo } from './sdp.js';
 
 /**
  * A minimal RTSP/1.0 client (RFC 2326) for one job: connect over TCP, DESCRIBE (Basic/Digest), SETUP one
@@ -45,9 +46,6 @@ interface Response {
 }
 
 const CODECS: Record<string, VideoCodec> = { H264: 'h264', H265: 'hevc' };
-const MAX_HEADER = 64 * 1024;
-/** Replies carry an SDP of a few kB at most; this is far beyond any camera's. */
-const MAX_BODY = 256 * 1024;
 
 function networkError(e: NodeJS.ErrnoException, what: string): StreamError {
   const code = e.code ?? '';
@@ -64,8 +62,17 @@ function bodyLength(value: string | undefined, what: string): number {
   if (value === undefined) return 0;
   if (!/^\d{1,9}$/.test(value)) throw new StreamError('bad_data', `${what}: RTSP Content-Length ${JSON.stringify(value.slice(0, 40))} is not a byte count`);
   const n = Number(value);
-  if (n > MAX_BODY) throw new StreamError('bad_data', `${what}: RTSP Content-Length ${n} is over the ${MAX_BODY}-byte limit for a reply body`);
+  if (n > RTSP_MAX_BODY_BYTES) throw new StreamError('bad_data', `${what}: RTSP Content-Length ${n} is over the ${RTSP_MAX_BODY_BYTES}-byte limit for a reply body`);
   return n;
+}
+
+function readSdp(body: Buffer, base: string, what: string): SdpVideo | undefined {
+  try {
+    return parseSdp(body.toString('utf8'), base);
+  } catch (e) {
+    if (e instanceof SdpError) throw new StreamError('bad_data', `${what}: the stream description is not usable: ${e.message}`);
+    throw e;
+  }
 }
 
 export function fetchKeyframe(req: KeyframeRequest): Promise<FetchedKeyframe> {
@@ -87,6 +94,8 @@ class Session {
   private setUp = false;
   private controlUrl: string;
   private finished = false;
+  /** RTSP messages read (replies and the server's own requests): a handshake needs a few. */
+  private replies = 0;
 
   constructor(private readonly req: KeyframeRequest) {
     this.controlUrl = req.url;
@@ -115,7 +124,7 @@ class Session {
     const url = this.req.url;
     const described = await this.request('DESCRIBE', url, { Accept: 'application/sdp' });
     const base = described.headers.get('content-base') ?? described.headers.get('content-location') ?? url;
-    const video = parseSdp(described.body.toString('utf8'), base);
+    const video = readSdp(described.body, base, this.req.what);
     if (!video) throw new StreamError('unsupported', `${this.req.what}: the stream has no video`);
     const codec = CODECS[video.encoding];
     if (!codec) throw new NeedsFfmpeg(`codec ${video.encoding || `payload ${video.payloadType}`}`);
@@ -182,9 +191,11 @@ class Session {
         throw new StreamError('bad_data', `${this.req.what}: answered like ${kind} (${JSON.stringify(first.replace(/[^\x20-\x7e]/g, '.'))})`);
       }
       if (head < 0) {
-        if (this.buf.length > MAX_HEADER) throw new StreamError('bad_data', `${this.req.what}: RTSP header larger than ${MAX_HEADER} bytes`);
+        if (this.buf.length > RTSP_MAX_HEADER_BYTES) throw new StreamError('bad_data', `${this.req.what}: RTSP header larger than ${RTSP_MAX_HEADER_BYTES} bytes`);
         return;
       }
+      if (head > RTSP_MAX_HEADER_BYTES) throw new StreamError('bad_data', `${this.req.what}: RTSP header larger than ${RTSP_MAX_HEADER_BYTES} bytes`);
+      if (++this.replies > RTSP_MAX_REPLIES) throw new StreamError('bad_data', `${this.req.what}: more than ${RTSP_MAX_REPLIES} RTSP messages without a keyframe (a reply loop)`);
       const [statusLine = '', ...headerLines] = this.buf.subarray(0, head).toString('latin1').split('\r\n');
       const headers = new Map<string, string>();
       for (const l of headerLines) {

@@ -1,3 +1,5 @@
+import { SDP_MAX_LINES } from './caps.js';
+
 /**
  * The part of an RTSP DESCRIBE answer (SDP, RFC 8866) a keyframe grab needs: the first video stream's
  * control URL, payload type, codec and the parameter sets the camera announces out of band.
@@ -13,6 +15,9 @@ export interface SdpVideo {
   parameterSets: Buffer[];
 }
 
+/** An SDP no camera could mean (too long, impossible values): the caller reports it as bad data. */
+export class SdpError extends Error {}
+
 function resolveControl(control: string | undefined, base: string): string {
   if (!control || control === '*') return base;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(control)) return control;
@@ -20,7 +25,8 @@ function resolveControl(control: string | undefined, base: string): string {
 }
 
 export function parseSdp(sdp: string, baseUrl: string): SdpVideo | undefined {
-  const lines = sdp.split(/\r?\n/);
+  const lines = sdp.split(/\r?\n/, SDP_MAX_LINES + 1);
+  if (lines.length > SDP_MAX_LINES) throw new SdpError(`the SDP has more than ${SDP_MAX_LINES} lines`);
   let inVideo = false;
   let found: { pt: number; control?: string; rtpmap?: string; fmtp?: string } | undefined;
   for (const line of lines) {
@@ -28,15 +34,19 @@ export function parseSdp(sdp: string, baseUrl: string): SdpVideo | undefined {
       if (found) break; // only the first video stream
       const m = /^m=video \d+(?:\/\d+)? [\w/]+ (\d+)/.exec(line);
       inVideo = !!m;
-      if (m) found = { pt: Number(m[1]) };
+      if (m) {
+        // RTP payload types are 7 bits (RFC 3550): anything else is not a stream anyone can send.
+        if (Number(m[1]) > 127) throw new SdpError(`video payload type ${m[1]} is not an RTP payload type (0-127)`);
+        found = { pt: Number(m[1]) };
+      }
       continue;
     }
-    const control = /^a=control:\s*(\S+)/.exec(line)?.[1];
     if (!inVideo || !found) continue;
+    const control = /^a=control:\s*(\S+)/.exec(line)?.[1];
     if (control) found.control = control;
-    const rtpmap = new RegExp(`^a=rtpmap:${found.pt} (.+)$`).exec(line)?.[1];
+    const rtpmap = line.startsWith(`a=rtpmap:${found.pt} `) ? line.slice(`a=rtpmap:${found.pt} `.length) : undefined;
     if (rtpmap) found.rtpmap = rtpmap.trim();
-    const fmtp = new RegExp(`^a=fmtp:${found.pt} (.+)$`).exec(line)?.[1];
+    const fmtp = line.startsWith(`a=fmtp:${found.pt} `) ? line.slice(`a=fmtp:${found.pt} `.length) : undefined;
     if (fmtp) found.fmtp = fmtp.trim();
   }
   if (!found) return undefined;

@@ -2,6 +2,7 @@ import type { Frame } from '../core/types.js';
 import { StreamError } from './errors.js';
 import { redactUrl } from './redact.js';
 import { withCredentials, type ResolvedOptions } from './options.js';
+import { BoundedSource } from './bounded_source.js';
 import { FfmpegSource } from './ffmpeg_source.js';
 import { FileSource } from './file_source.js';
 import { HttpSource } from './http_source.js';
@@ -112,6 +113,10 @@ export function openSource(opts: SourceOptions): Source {
     now: opts.now ?? Date.now,
     what: redactUrl(withCredentials(opts.url, opts.username, opts.password)),
   };
+  return new BoundedSource(openKind(kind, resolved), resolved);
+}
+
+function openKind(kind: SourceKind, resolved: ResolvedOptions): Source {
   switch (kind) {
     case 'rtsp':
     case 'hls':

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { WeisuError } from '../../core/errors.js';
 import type { BinSiteZone } from '../../rules/schema.js';
 import { addExample, exampleCrop, listExamples, removeExample, type CalibrationExample } from '../../store/calibration.js';
 import { getCamera, notFound } from '../../store/cameras.js';
@@ -95,7 +96,11 @@ export async function calibrationRoutes(app: FastifyInstance, deps: ApiDeps): Pr
       try {
         made = await cropper.example(frame, zone);
       } catch (e) {
-        if (req.body.frame_jpeg_base64 && /Input buffer|unsupported image format|corrupt/i.test((e as Error).message)) {
+        // A picture bomb, a tiny or unreadable picture: refused from its header before any decoding.
+        if (req.body.frame_jpeg_base64 && e instanceof WeisuError && e.field === 'image') {
+          throw new HttpProblem(problem(400, e.code, `frame_jpeg_base64: ${e.message}`, { field: 'frame_jpeg_base64', fix: e.fix, errors: [{ field: 'frame_jpeg_base64', in: 'body', message: e.message }] }));
+        }
+        if (req.body.frame_jpeg_base64 && /Input buffer|unsupported image format|corrupt|pixel limit/i.test((e as Error).message)) {
           throw new HttpProblem(problem(400, 'validation_failed', 'frame_jpeg_base64 is not a picture', { field: 'frame_jpeg_base64', errors: [{ field: 'frame_jpeg_base64', in: 'body', message: 'not a JPEG or PNG picture' }] }));
         }
         throw e;
