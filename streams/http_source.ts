@@ -185,6 +185,7 @@ function asStreamError(e: unknown, what: string): StreamError | Error {
   const detail = redactUrl(cause?.message ?? (e instanceof Error ? e.message : String(e)));
   if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL/.test(code)) return new StreamError('unreachable', `${what}: ${detail}`);
   if (/UND_ERR_CONNECT_TIMEOUT|ETIMEDOUT/.test(code)) return new StreamError('connect_timeout', `${what}: ${detail}`);
+  if (code === 'UND_ERR_HEADERS_OVERFLOW') return new StreamError('bad_data', `${what}: the answer's headers are over the 16 kB limit of Node's HTTP client (not a camera)`);
   if (/^HPE_|UND_ERR_INFO/.test(code)) return new StreamError('bad_data', `${what}: the server does not speak HTTP (${detail})`);
   if (/ECONNRESET|EPIPE|UND_ERR_SOCKET|UND_ERR_CLOSED/.test(code)) return new StreamError('disconnected', `${what}: ${detail}`);
   if (/ERR_TLS|CERT|SSL/i.test(code + detail)) return new StreamError('unreachable', `${what}: TLS failed (${detail})`);

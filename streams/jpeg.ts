@@ -35,6 +35,8 @@ export function jpegSize(buf: Buffer): { width: number; height: number } | undef
  */
 export class JpegSplitter {
   private buf: Buffer = Buffer.alloc(0);
+  /** Storage `buf` lives in, with room to grow. */
+  private store: Buffer = Buffer.alloc(0);
   /** Where scanning resumes within `buf` (so each byte is looked at once). */
   private pos = 0;
   private inScan = false;
@@ -43,18 +45,38 @@ export class JpegSplitter {
 
   /** Feeds bytes; returns the pictures completed by them. Throws if a picture outgrows `maxBytes`. */
   push(chunk: Buffer): Buffer[] {
-    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+    this.append(chunk);
     const out: Buffer[] = [];
     for (;;) {
       const end = this.findEnd();
       if (end < 0) break;
-      out.push(this.buf.subarray(0, end));
+      // A copy: a view would keep the whole growing store alive as long as the picture lives.
+      out.push(Buffer.from(this.buf.subarray(0, end)));
       this.buf = this.buf.subarray(end);
       this.pos = 0;
       this.inScan = false;
     }
     if (this.buf.length > this.maxBytes) throw new Error(`a picture is larger than ${this.maxBytes} bytes: not a JPEG stream`);
     return out;
+  }
+
+  /**
+   * Appends into spare room after the held bytes, growing the store by doubling: a picture arriving in
+   * many small chunks costs linear time, not a copy of everything held per chunk.
+   */
+  private append(chunk: Buffer): void {
+    const b = this.buf;
+    const store = this.store;
+    const at = b.byteOffset - store.byteOffset + b.length;
+    if (store.length && b.buffer === store.buffer && at + chunk.length <= store.length) {
+      chunk.copy(store, at);
+      this.buf = store.subarray(at - b.length, at + chunk.length);
+      return;
+    }
+    this.store = Buffer.allocUnsafe(Math.max(64 * 1024, 2 * (b.length + chunk.length)));
+    b.copy(this.store);
+    chunk.copy(this.store, b.length);
+    this.buf = this.store.subarray(0, b.length + chunk.length);
   }
 
   /** Bytes held that do not yet form a whole picture. */

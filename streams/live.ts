@@ -36,6 +36,11 @@ export interface LiveRelayOptions {
   /** MPEG-1 bitrate in kbit/s. Default 1000. */
   bitrateK?: number;
   allowNetworks?: string[];
+  /**
+   * A relay whose camera sends no video for this long (at start, or later) is stopped and its viewers told
+   * why: a camera that stalls, trickles or loops in its handshake never holds a relay slot. Default 15 s.
+   */
+  noVideoTimeoutMs?: number;
 }
 
 export interface RelayStatus {
@@ -58,6 +63,7 @@ interface Relay {
   startedAt: number;
   bytes: number;
   linger?: NodeJS.Timeout;
+  watchdog?: NodeJS.Timeout;
 }
 
 export class LiveRelays {
@@ -128,8 +134,20 @@ export class LiveRelays {
     const relay: Relay = { cameraId, muxer, viewers: new Set(), startedAt: Date.now(), bytes: 0 };
     this.relays.set(cameraId, relay);
     let stderr = '';
+    const lastError = () => redactText(stderr.trim().split('\n').at(-1) ?? '');
     muxer.on('ffmpegStderr', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+    const noVideoMs = this.o.noVideoTimeoutMs ?? 15_000;
+    const watch = () => {
+      clearTimeout(relay.watchdog);
+      relay.watchdog = setTimeout(() => {
+        const why = `camera sent no video for ${noVideoMs} ms${lastError() ? ` (${lastError()})` : ''}`;
+        log.warn({ camera: cameraId, url: input.what, err: why }, 'live relay stalled');
+        void this.stop(relay, LIVE_CLOSE.sourceEnded, why.slice(0, 120));
+      }, noVideoMs);
+    };
+    watch();
     muxer.on('mpeg1data', (data: Buffer) => {
+      watch();
       relay.bytes += data.length;
       for (const ws of relay.viewers) {
         if (ws.bufferedAmount > MAX_BUFFERED) ws.close(LIVE_CLOSE.busy, 'viewer too slow');
@@ -140,7 +158,8 @@ export class LiveRelays {
       if (this.relays.get(cameraId) !== relay) return;
       this.relays.delete(cameraId);
       clearTimeout(relay.linger);
-      const why = redactText(stderr.trim().split('\n').at(-1) ?? `ffmpeg exited with ${code}`);
+      clearTimeout(relay.watchdog);
+      const why = lastError() || `ffmpeg exited with ${code}`;
       log.warn({ camera: cameraId, url: input.what, err: why }, 'live relay ended');
       for (const ws of relay.viewers) ws.close(LIVE_CLOSE.sourceEnded, `camera stream ended: ${why}`.slice(0, 120));
     });
@@ -155,6 +174,7 @@ export class LiveRelays {
 
   private async stop(relay: Relay, code: number, reason: string): Promise<void> {
     clearTimeout(relay.linger);
+    clearTimeout(relay.watchdog);
     this.relays.delete(relay.cameraId);
     for (const ws of relay.viewers) ws.close(code, reason);
     const child = relay.muxer.stream;
