@@ -78,6 +78,11 @@ export class KeyframeAssembler {
   /** RTP packets seen (for diagnostics). */
   packets = 0;
 
+  /** Bytes held for the unit being assembled, fragments in progress included (never above the cap). */
+  get heldBytes(): number {
+    return this.bytes + this.fuBytes;
+  }
+
   constructor(
     readonly codec: VideoCodec,
     sdpParameterSets: Buffer[],

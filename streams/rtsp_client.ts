@@ -138,7 +138,7 @@ class Session {
     this.controlUrl = base;
     await this.request('PLAY', base, { Range: 'npt=0.000-' });
     this.connectedAt = Date.now();
-    this.deadline.arm(this.req.frameTimeoutMs, () => new StreamError('no_frame', `${this.req.what}: connected but no keyframe within ${this.req.frameTimeoutMs} ms (${this.assembler?.packets ?? 0} RTP packets)`));
+    this.deadline.arm(this.req.frameTimeoutMs, () => new StreamError('no_frame', `${this.req.what}: connected but no keyframe within ${this.req.frameTimeoutMs} ms (${this.assembler?.packets ?? 0} RTP packets, ${this.assembler?.heldBytes ?? 0} bytes held)`));
   }
 
   /** Sends a request and waits for its answer, answering one auth challenge on the way. */

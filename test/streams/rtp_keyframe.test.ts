@@ -81,6 +81,37 @@ describe('KeyframeAssembler (RFC 6184)', () => {
   });
 });
 
+describe('KeyframeAssembler caps', () => {
+  const stream = execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-loop', '1', '-i', media('street/road_cars_1s.jpg'), '-vf', 'scale=320:180', '-frames:v', '1', '-c:v', 'libx264', '-g', '1', '-f', 'h264', '-'], { maxBuffer: 64 << 20 });
+  const idrAu = nals(stream).filter((n) => (n[0]! & 0x1f) !== 9);
+
+  it('drops a fragment that never ends once it outgrows the cap, and still takes the next whole keyframe', () => {
+    const cap = 64 * 1024;
+    const a = new KeyframeAssembler('h264', [], cap);
+    // An IDR fragment started and never finished: no end bit, same timestamp, no marker, 4x the cap.
+    const middle = (start: boolean) => Buffer.concat([Buffer.from([0x7c, (start ? 0x80 : 0) | 5]), Buffer.alloc(1000, 0x55)]);
+    let seq = 0;
+    for (let i = 0; i < 256; i++) {
+      expect(a.push(rtp(seq++, 1000, false, middle(i === 0)))).toBeUndefined();
+      expect(a.heldBytes).toBeLessThanOrEqual(cap);
+    }
+    // Its end arrives at last (with the marker): what was dropped cannot come back as a keyframe.
+    expect(a.push(rtp(seq++, 1000, true, Buffer.from([0x7c, 0x45, 1, 2, 3])))).toBeUndefined();
+    const outs = packetize(idrAu, seq, 4000).map((p) => a.push(p)).filter(Boolean);
+    expect(outs).toHaveLength(1);
+    expect(spsSize('h264', outs[0]!)).toEqual({ width: 320, height: 180 });
+  });
+
+  it('ignores parameter sets too large to be real', () => {
+    const a = new KeyframeAssembler('h264', []);
+    const sps = idrAu.find((n) => (n[0]! & 0x1f) === 7)!;
+    const giant = Buffer.concat([sps, Buffer.alloc(8192, 0x11)]);
+    const units = idrAu.map((n) => ((n[0]! & 0x1f) === 7 ? giant : n));
+    // Without a usable SPS the keyframe cannot be decoded: no unit comes out.
+    expect(packetize(units, 1, 3000, 60_000).map((p) => a.push(p)).filter(Boolean)).toHaveLength(0);
+  });
+});
+
 describe('KeyframeAssembler with open GOPs (no IDR after the first)', () => {
   it('takes an I picture marked by a recovery point SEI, and no P picture', () => {
     const stream = execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-loop', '1', '-i', media('street/road_cars_1s.jpg'), '-vf', 'scale=320:180', '-frames:v', '12', '-c:v', 'libx264', '-x264-params', 'open-gop=1:keyint=10:min-keyint=10:scenecut=0', '-f', 'h264', '-'], { maxBuffer: 64 << 20 });
@@ -114,5 +145,11 @@ describe('parseSdp', () => {
     expect(v.parameterSets.map((b) => b[0]! & 0x1f)).toEqual([7, 8]);
     expect(parseSdp('v=0\r\nm=audio 0 RTP/AVP 0\r\n', 'rtsp://x/')).toBeUndefined();
     expect(parseSdp('m=video 0 RTP/AVP 96\na=rtpmap:96 H265/90000\na=control:rtsp://cam/ch1/video\n', 'rtsp://x/')).toMatchObject({ encoding: 'H265', control: 'rtsp://cam/ch1/video' });
+  });
+
+  it('refuses an SDP no camera sends: thousands of lines, a payload type RTP cannot carry', () => {
+    const many = ['v=0', 'm=video 0 RTP/AVP 96', 'a=rtpmap:96 H264/90000', ...Array<string>(5000).fill('a=x:1')].join('\r\n');
+    expect(() => parseSdp(many, 'rtsp://x/')).toThrow(/more than 1000 lines/);
+    expect(() => parseSdp('v=0\r\nm=video 0 RTP/AVP 99999\r\n', 'rtsp://x/')).toThrow(/payload type 99999/);
   });
 });
