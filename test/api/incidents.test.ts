@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cropBox } from '../../detector/bin_observer.js';
 import { getTicketOfIncident, updateTicket } from '../../store/tickets.js';
 import { media } from '../support/paths.js';
+import { jpegPixelBomb, pngDecompressionBomb } from '../support/picture_bombs.js';
 import { STORE_KINDS } from '../support/postgres.js';
 import { auth, startIncidentApi, type Harness } from './harness.js';
 
@@ -147,6 +148,11 @@ describe('bin-site calibration', () => {
 
     const garbage = await h.app.inject({ method: 'POST', url: path, headers: auth(h.tokens.operator), payload: { label: 'normal', frame_jpeg_base64: Buffer.from('not a picture at all').toString('base64') } });
     expect(garbage.json()).toMatchObject({ status: 400, field: 'frame_jpeg_base64' });
+    // Pixel and decompression bombs are refused from their headers, before anything decodes them.
+    for (const bomb of [await jpegPixelBomb(16_000, 16_000), pngDecompressionBomb(15_000, 15_000)]) {
+      const refused = await h.app.inject({ method: 'POST', url: path, headers: auth(h.tokens.operator), payload: { label: 'normal', frame_jpeg_base64: bomb.toString('base64') } });
+      expect(refused.json()).toMatchObject({ status: 400, type: 'urn:weisu:problem:image_too_large', field: 'frame_jpeg_base64', detail: expect.stringMatching(/over the 50 MP limit/) });
+    }
     expect((await h.app.inject({ method: 'POST', url: '/api/v1/cameras/jinjiang-north/zones/gate/calibration', headers: auth(h.tokens.operator), payload: { label: 'normal' } })).json()).toMatchObject({ status: 409, field: 'zoneId' });
 
     expect((await h.app.inject({ method: 'DELETE', url: `${path}/${ex.id}`, headers: auth(h.tokens.operator) })).statusCode).toBe(204);

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
-import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { HOSTILE, type HostileName } from './hostile_behaviours.js';
+import { jpegPixelBomb, pngDecompressionBomb } from './picture_bombs.js';
 
 /**
  * The hostile camera itself, run as its own process by hostile_camera.ts (so its floods and buffers never
@@ -190,45 +190,7 @@ interface Pictures {
 
 async function makePictures(): Promise<Pictures> {
   const jpeg = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 90, g: 120, b: 150 } } }).jpeg().toBuffer();
-  // The same tiny JPEG whose frame header declares 16000x16000 (256 MP: under sharp's own default limit, so only weisu's stops it).
-  const jpegBomb = Buffer.from(jpeg);
-  for (let i = 2; i + 9 < jpegBomb.length; i += 2 + jpegBomb.readUInt16BE(i + 2)) {
-    if (jpegBomb[i + 1] === 0xc0 || jpegBomb[i + 1] === 0xc2) {
-      jpegBomb.writeUInt16BE(16_000, i + 5);
-      jpegBomb.writeUInt16BE(16_000, i + 7);
-      break;
-    }
-  }
-  return { jpeg, jpegBomb, pngBomb: pngBomb(15_000, 15_000) };
-}
-
-/** A real PNG of w x h grey pixels, a few kB that claim w*h bytes once inflated (a decompression bomb; 225 MP is under sharp's own default limit). */
-function pngBomb(w: number, h: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const td = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(td));
-    return Buffer.concat([len, td, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr.writeUInt8(8, 8); // 8-bit
-  ihdr.writeUInt8(0, 9); // greyscale
-  // Only the first rows are in the file: a decoder must allocate for all of them before it finds out.
-  const rows = Buffer.alloc((w + 1) * 64);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
-}
-
-function crc32(b: Buffer): number {
-  let c = ~0;
-  for (const byte of b) {
-    c ^= byte;
-    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
-  }
-  return ~c >>> 0;
+  return { jpeg, jpegBomb: await jpegPixelBomb(16_000, 16_000), pngBomb: pngDecompressionBomb(15_000, 15_000) };
 }
 
 type HttpHandler = (sock: Socket, r: Request, ports: Ports, pics: Pictures) => void;
