@@ -1,32 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { WeisuError } from '../../core/errors.js';
 import { decodeImage, frameFromImage } from '../../detector/image.js';
 import { media } from '../support/paths.js';
+import { pngDecompressionBomb } from '../support/picture_bombs.js';
 
 async function refusal(p: Promise<unknown>): Promise<WeisuError> {
   const e = await p.then(() => undefined, (err: unknown) => err);
   expect(e).toBeInstanceOf(WeisuError);
   return e as WeisuError;
-}
-
-/** A PNG whose header claims width×height, with no pixel data worth decoding: the bomb shape. */
-function pngClaiming(width: number, height: number): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(td));
-    return Buffer.concat([len, td, crc]);
-  };
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', Buffer.alloc(16)), chunk('IEND', Buffer.alloc(0))]);
 }
 
 const gradient = (w: number, h: number, channels: 1 | 2 | 3 | 4) =>
@@ -83,10 +66,10 @@ describe('decodeImage', () => {
     const tiny = await sharp({ create: { width: 1, height: 1, channels: 3, background: '#fff' } }).png().toBuffer();
     expect((await refusal(decodeImage(tiny))).code).toBe('image_too_small');
     const before = process.memoryUsage().rss;
-    const huge = await refusal(decodeImage(pngClaiming(20000, 20000)));
+    const huge = await refusal(decodeImage(pngDecompressionBomb(20000, 20000)));
     expect(huge.code).toBe('image_too_large');
     expect(huge.message).toMatch(/20000×20000/);
-    expect((await refusal(frameFromImage(pngClaiming(20000, 20000), 'c'))).code).toBe('image_too_large');
+    expect((await refusal(frameFromImage(pngDecompressionBomb(20000, 20000), 'c'))).code).toBe('image_too_large');
     expect(process.memoryUsage().rss - before).toBeLessThan(200e6); // 1.2 GB of pixels were never allocated
   });
 });

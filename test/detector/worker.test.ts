@@ -10,12 +10,11 @@ import { toSpec } from '../../queue/cameras.js';
 import { redisKeys } from '../../queue/keys.js';
 import { openQueues, type Queues } from '../../queue/queues.js';
 import { loadState } from '../../queue/rule_state.js';
-import { WorkerMetrics } from '../../queue/worker_metrics.js';
-import { openSource } from '../../streams/source.js';
 import { labelledBins } from '../support/bin_frames.js';
 import { startCameraServer, type CameraServer } from '../support/camera_servers.js';
 import { MODELS_DIR, media } from '../support/paths.js';
 import { startTestRedis, type TestRedis } from '../support/redis.js';
+import { publishCamera, workerDeps } from '../support/worker_rig.js';
 
 /**
  * The sampling job on real parts: a real HTTP snapshot camera showing a real red car standing in a zone,
@@ -33,10 +32,7 @@ describe('detector/worker: the sampling job', () => {
   let deps: SampleDeps;
   const keys = redisKeys('{worker-test}');
 
-  const publish = async (id: string, url: string, zones: unknown[] = [ZONE]) => {
-    const cam = cameraSchema.parse({ id, url, location: { lat: 40, lon: 124 }, sample_every: '1s', zones });
-    await redis.client.hset(keys.cameras, id, JSON.stringify(toSpec(cam, Date.now())));
-  };
+  const publish = (id: string, url: string, zones: unknown[] = [ZONE]) => publishCamera(redis.client, keys, id, url, zones);
   const sample = (cameraId: string) => processSample(deps, { cameraId, due: Date.now() });
 
   beforeAll(async () => {
@@ -44,17 +40,7 @@ describe('detector/worker: the sampling job', () => {
     camera = await startCameraServer({ pictures: [media('street/road_cars_1s.jpg')] });
     detector = await createDetector({ modelsDir: MODELS_DIR, model: 'yolox-nano-coco-416', threads: 1 });
     queues = openQueues(redis.client, keys.prefix);
-    deps = {
-      redis: redis.client,
-      keys,
-      incidents: queues.incidents,
-      openSource,
-      detect: async (f) => (await detector.run([f]))[0]!,
-      metrics: new WorkerMetrics('test-worker', 4),
-      inferenceLongSide: 416,
-      evidenceTtlMs: 60_000,
-      workerId: 'test-worker',
-    };
+    deps = workerDeps({ redis: redis.client, keys, queues, detector, workerId: 'test-worker' });
   });
   afterAll(async () => {
     await queues.close();

@@ -1,16 +1,13 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { cameraSchema } from '../../config/schema.js';
 import { createDetector, type Detector } from '../../detector/detector.js';
 import { processSample, type SampleDeps } from '../../detector/worker.js';
-import { toSpec } from '../../queue/cameras.js';
 import { redisKeys } from '../../queue/keys.js';
 import { openQueues, type Queues } from '../../queue/queues.js';
-import { WorkerMetrics } from '../../queue/worker_metrics.js';
 import type { CameraHealth } from '../../streams/health.js';
 import { stopKeyframeDecoders } from '../../streams/keyframe_decoder.js';
 import { LiveRelays, LIVE_CLOSE } from '../../streams/live.js';
@@ -19,7 +16,9 @@ import { openSource, type SourceOptions, type StreamErrorReason } from '../../st
 import { startCameraServer, type CameraServer } from '../support/camera_servers.js';
 import { HOSTILE, startHostileCamera, type HostileCamera, type HostileName } from '../support/hostile_camera.js';
 import { MODELS_DIR, media } from '../support/paths.js';
+import { serveLiveRelays } from '../support/live_server.js';
 import { startTestRedis, type TestRedis } from '../support/redis.js';
+import { publishCamera, workerDeps } from '../support/worker_rig.js';
 
 /**
  * Every behaviour of the hostile camera against the three things that connect to a camera: the probe an
@@ -153,28 +152,11 @@ describe('hostile cameras against probe, worker and live relay', () => {
     [cam, healthy, redis] = await Promise.all([startHostileCamera(), startCameraServer({ pictures: [media('street/road_cars_1s.jpg')] }), startTestRedis()]);
     detector = await createDetector({ modelsDir: MODELS_DIR, model: 'yolox-nano-coco-416', threads: 1 });
     queues = openQueues(redis.client, keys.prefix);
-    deps = {
-      redis: redis.client,
-      keys,
-      incidents: queues.incidents,
-      // The worker's own openSource, with the timeouts a deployment would configure.
-      openSource: (o: SourceOptions) => openSource({ ...o, ...timeouts }),
-      detect: async (f) => (await detector.run([f]))[0]!,
-      metrics: new WorkerMetrics('hostile-test', 4),
-      inferenceLongSide: 416,
-      evidenceTtlMs: 60_000,
-      workerId: 'hostile-test',
-    };
+    // The worker's own openSource, with the timeouts a deployment would configure.
+    deps = workerDeps({ redis: redis.client, keys, queues, detector, workerId: 'hostile-test', openSource: (o: SourceOptions) => openSource({ ...o, ...timeouts }) });
     relays = new LiveRelays({ resolve: (id) => (urls.has(id) ? { url: urls.get(id)! } : undefined), maxRelays: 4, width: 320, lingerMs: 200, noVideoTimeoutMs: NO_VIDEO_MS });
     // One server for both: /health (the event loop's witness) and the live relay's WebSocket upgrades.
-    server = createServer((_req, res) => res.end('ok'));
-    server.on('upgrade', (req, socket, head) => {
-      const id = /^\/live\/([\w-]+)$/.exec(req.url ?? '')?.[1];
-      if (id) relays.handleUpgrade(req, socket, head, id);
-      else socket.destroy();
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    port = (server.address() as { port: number }).port;
+    ({ server, port } = await serveLiveRelays(relays, (_req, res) => res.end('ok')));
     await publish('healthy', healthy.url('/snapshot.jpg'));
   });
 
@@ -188,10 +170,7 @@ describe('hostile cameras against probe, worker and live relay', () => {
     await Promise.all([cam?.stop(), healthy?.stop(), redis?.stop()]);
   });
 
-  async function publish(id: string, url: string): Promise<void> {
-    const c = cameraSchema.parse({ id, url, location: { lat: 40, lon: 124 }, sample_every: '1s', zones: [] });
-    await redis.client.hset(keys.cameras, id, JSON.stringify(toSpec(c, Date.now())));
-  }
+  const publish = (id: string, url: string) => publishCamera(redis.client, keys, id, url);
 
   async function timed(run: () => Promise<string>): Promise<Outcome> {
     const t0 = Date.now();

@@ -1,9 +1,10 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { LiveRelays, LIVE_CLOSE, type LiveCamera } from '../../streams/live.js';
 import { runningFfmpegCount } from '../../streams/ffmpeg.js';
 import { media } from '../support/paths.js';
+import { serveLiveRelays } from '../support/live_server.js';
 import { makeClip, startRtspServer, type RtspServer } from '../support/rtsp.js';
 
 interface Viewer {
@@ -42,14 +43,7 @@ describe('LiveRelays (node-rtsp-stream MPEG-1 over WebSocket)', () => {
       snap: { url: 'http://127.0.0.1:1/snapshot.jpg' },
     };
     relays = new LiveRelays({ resolve: (id) => cameras[id], maxRelays: 1, width: 320, lingerMs: 300 });
-    server = createServer();
-    server.on('upgrade', (req, socket, head) => {
-      const id = /^\/live\/([\w-]+)$/.exec(req.url ?? '')?.[1];
-      if (id) relays.handleUpgrade(req, socket, head, id);
-      else socket.destroy();
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    port = (server.address() as { port: number }).port;
+    ({ server, port } = await serveLiveRelays(relays));
   });
   afterAll(async () => {
     await relays.close();
