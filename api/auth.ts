@@ -15,6 +15,7 @@ declare module 'fastify' {
     bodyLimits?: { maxArray?: number; maxString?: number };
   }
   interface FastifyRequest {
+    /** Who sent the request, set only once its bearer token was verified (identifyCallers). */
     principal?: Principal;
     /** The JSON body as sent, before validation turned it into its parsed form (api/limits.ts). */
     bodyInput?: unknown;
@@ -37,14 +38,27 @@ export function bearer(req: FastifyRequest): string | undefined {
   return m ? m[1] : undefined;
 }
 
-/** Registers the check on every route of the scope it is called in. */
-export function enforceRoles(app: FastifyInstance, db: Db, opts: { publicPaths?: (req: FastifyRequest) => boolean } = {}): void {
+/**
+ * Verifies the bearer token of every request, first thing (root `onRequest`), so that everything after
+ * it — the rate limits of api/callers.ts above all — knows the caller: `req.principal` is set only for a
+ * valid, unexpired, unrevoked token whose user is enabled. Nothing is refused here: a missing or bad
+ * token is refused by `enforceRoles`, after the caller's address was charged for the request.
+ */
+export function identifyCallers(app: FastifyInstance, db: Db): void {
+  app.addHook('onRequest', async (req) => {
+    const token = bearer(req);
+    if (token) req.principal = await resolveToken(db, token);
+  });
+}
+
+/** Registers the role check on every route of the scope it is called in (after `identifyCallers`). */
+export function enforceRoles(app: FastifyInstance, opts: { publicPaths?: (req: FastifyRequest) => boolean } = {}): void {
   app.addHook('onRequest', async (req, reply) => {
     const cfg = req.routeOptions.config;
     if (cfg.public || opts.publicPaths?.(req)) return;
-    const token = bearer(req);
-    const principal = token ? await resolveToken(db, token) : undefined;
+    const principal = req.principal;
     if (!principal) {
+      const token = bearer(req);
       reply.header('www-authenticate', 'Bearer realm="weisu"');
       throw new HttpProblem(
         problem(401, 'unauthorized', token ? 'the bearer token is invalid, expired or revoked' : 'this route needs a bearer token', {
@@ -53,7 +67,6 @@ export function enforceRoles(app: FastifyInstance, db: Db, opts: { publicPaths?:
         }),
       );
     }
-    req.principal = principal;
     if (!cfg.roles?.includes(principal.role)) {
       throw new HttpProblem(
         problem(403, 'forbidden', `role "${principal.role}" may not ${req.method} ${req.routeOptions.url ?? req.url}`, {

@@ -78,6 +78,7 @@ const WEISU_STATUS: Record<string, number> = {
   stale: 412,
   forbidden: 403,
   missing_dependency: 503,
+  busy: 503,
 };
 
 /** A camera that could not be read (streams' `stream_<reason>`) is 422; a URL refused by policy or unreadable as a URL, 400. */

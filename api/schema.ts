@@ -12,8 +12,16 @@ const rateLimitSchema = (max: number, window: string) =>
 export const serverSchema = z.strictObject({
   host: z.string().default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(8080),
-  /** Behind a reverse proxy: take the client address from X-Forwarded-For (for rate limits and logs). */
-  trust_proxy: z.boolean().default(false),
+  /**
+   * Whose X-Forwarded-For to believe for the client address (rate limits, audit, logs). false (the
+   * default): none, the address is the TCP peer's. A list: only proxies at these addresses or CIDRs
+   * (e.g. ["127.0.0.1", "10.0.0.0/8"]) — the right choice behind a reverse proxy. true: any peer, which
+   * lets every caller choose its own address and so escape the per-address limits: only when nothing but
+   * the proxy can reach weisu.
+   */
+  trust_proxy: z
+    .union([z.boolean(), z.array(z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()], { error: 'each trusted proxy must be an IP address or CIDR, e.g. 10.0.0.0/8' })).min(1)])
+    .default(false),
   /**
    * Browser origins allowed to call the API from another site. Empty (the default) means CORS is off:
    * only the console served by weisu itself, and non-browser clients, can call it.
@@ -25,15 +33,32 @@ export const serverSchema = z.strictObject({
     .strictObject({
       /** How long a console login stays valid. */
       session_ttl: durationField('server.auth.session_ttl').prefault('12h'),
-      /** Login attempts per client address (wrong passwords included) before 429. */
+      /** Login attempts per client address (wrong passwords included) before 429; a token sent along changes nothing. */
       login_rate_limit: rateLimitSchema(10, '1m').prefault({}),
+      /**
+       * Growing delay per username after failed logins, whoever sends them: after `free_failures` in a
+       * row, each further failure doubles the wait before that username may be tried again, from
+       * `base_delay` up to `max_delay`; unknown usernames are treated exactly like known ones. A success
+       * or `forget_after` without failures clears the count.
+       */
+      login_backoff: z
+        .strictObject({
+          free_failures: z.number().int().min(0).max(100).default(3),
+          base_delay: durationField('server.auth.login_backoff.base_delay').prefault('1s'),
+          max_delay: durationField('server.auth.login_backoff.max_delay').prefault('5m'),
+          forget_after: durationField('server.auth.login_backoff.forget_after').prefault('1h'),
+        })
+        .prefault({}),
       /** Let Prometheus scrape /metrics without a token (only on a trusted network). */
       public_metrics: z.boolean().default(false),
     })
     .prefault({}),
-  /** Requests per token (or client address when anonymous) across the whole API. */
+  /**
+   * Requests per verified token across the whole API; callers without a valid token (anonymous, or a
+   * token that is wrong, expired or revoked) count against their client address (IPv6: its /64).
+   */
   rate_limit: rateLimitSchema(1200, '1m').prefault({}),
-  /** Camera probes per token: each one runs ffmpeg against the camera for a few seconds. */
+  /** Camera probes per verified token: each one runs ffmpeg against the camera for a few seconds. */
   probe_rate_limit: rateLimitSchema(10, '1m').prefault({}),
 });
 

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
-import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -12,7 +11,8 @@ import type { WeisuConfig } from '../config/schema.js';
 import { log } from '../core/log.js';
 import type { Db } from '../store/db.js';
 import type { CameraHealth } from '../streams/health.js';
-import { bearer, enforceRoles } from './auth.js';
+import { enforceRoles, identifyCallers } from './auth.js';
+import { limitCallers } from './callers.js';
 import { bootstrapAdmin } from './bootstrap.js';
 import { enforceBodyLimits } from './limits.js';
 import { LiveView } from './live.js';
@@ -55,13 +55,6 @@ export interface ApiDeps {
 
 export { API_PREFIX };
 
-/** Rate-limit key: the token's public id when one is sent, so integrators behind one NAT do not share a budget. */
-function clientKey(req: FastifyRequest): string {
-  const token = bearer(req);
-  const id = token && /^wsu_([0-9a-f]{16})_/.exec(token)?.[1];
-  return id ? `token:${id}` : `ip:${req.ip}`;
-}
-
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const server = deps.config.server;
   await bootstrapAdmin(deps.db, deps.config);
@@ -103,17 +96,12 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     // The console and docs are same-origin; evidence JPEGs are fetched by other systems, so allow cross-origin reads of resources.
     crossOriginResourcePolicy: { policy: 'same-site' },
   });
+  // Who is calling, then whether they still have budget: before anything else is done for a request.
+  identifyCallers(app, deps.db);
+  await limitCallers(app, server);
   if (server.cors_origins.length) {
     await app.register(cors, { origin: server.cors_origins, credentials: false, methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] });
   }
-  await app.register(rateLimit, {
-    global: true,
-    max: server.rate_limit.max,
-    timeWindow: server.rate_limit.window,
-    keyGenerator: clientKey,
-    errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, code: 'rate_limited', message: `too many requests: retry in ${ctx.after}` }),
-  });
-
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -139,13 +127,13 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   live?.mount(app);
 
   await app.register(async (root) => {
-    enforceRoles(root, deps.db);
+    enforceRoles(root);
     await systemRoutes(root, { ...deps, httpMetrics });
   });
 
   await app.register(
     async (api) => {
-      enforceRoles(api, deps.db);
+      enforceRoles(api);
       enforceBodyLimits(api);
       await authRoutes(api, deps);
       await cameraRoutes(api, deps, live);

@@ -10,6 +10,9 @@ import type { Db } from './db.js';
  *   dead    – dead-lettered with last_error; an operator may send it again
  * `maybe_sent` is set before every call and cleared only when a look-up proves the case system lacks
  * the request: while it is set, a retry looks the request up before posting again.
+ * `fence` is the fencing token of the claim: every claim increments it, and the claiming sender's writes
+ * (`updateClaimedTicket`) take effect only while it is still the latest, so a sender that stalled past
+ * its lease changes nothing once another sender claimed the ticket.
  */
 export type TicketState = 'review' | 'shadow' | 'pending' | 'sending' | 'filed' | 'dead' | 'rejected';
 
@@ -20,6 +23,8 @@ export interface TicketRow {
   adapter: string;
   state: TicketState;
   attempts: number;
+  /** Fencing token of the latest claim (0: never claimed). */
+  fence: number;
   nextAttemptAt: Date;
   maybeSent: boolean;
   /** When the first post went out (null: never posted). */
@@ -38,7 +43,7 @@ export interface TicketRow {
   updatedAt: Date;
 }
 
-const COLUMNS = `id::int AS id, incident_id AS "incidentId", ref, adapter, state, attempts, next_attempt_at AS "nextAttemptAt",
+const COLUMNS = `id::int AS id, incident_id AS "incidentId", ref, adapter, state, attempts, fence, next_attempt_at AS "nextAttemptAt",
   maybe_sent AS "maybeSent", first_post_at AS "firstPostAt", last_error AS "lastError", request_id AS "requestId", token, case_status AS "caseStatus",
   status_notes AS "statusNotes", expected_at AS "expectedAt", filed_at AS "filedAt", closed_at AS "closedAt",
   polled_at AS "polledAt", reminded_at AS "remindedAt", created_at AS "createdAt", updated_at AS "updatedAt"`;
@@ -66,11 +71,12 @@ export async function listTickets(db: Db, f: { state?: TicketState; limit?: numb
 /**
  * Claims up to `limit` due tickets for one sender: pending ones whose time has come, and sending ones
  * whose sender's lease ran out (it crashed mid-call; maybe_sent makes the next one look up first).
- * SKIP LOCKED lets several senders share the table without taking the same ticket.
+ * SKIP LOCKED lets several senders share the table without taking the same ticket. Each claim gets a
+ * new fencing token (`fence`): the earlier holder's writes are refused from then on.
  */
 export async function claimDueTickets(db: Db, limit: number, leaseMs: number): Promise<TicketRow[]> {
   return db.query<TicketRow>(
-    `UPDATE tickets SET state = 'sending', attempts = attempts + 1, lease_until = now() + $2 * interval '1 millisecond', updated_at = now()
+    `UPDATE tickets SET state = 'sending', attempts = attempts + 1, fence = fence + 1, lease_until = now() + $2 * interval '1 millisecond', updated_at = now()
      WHERE id IN (
        SELECT id FROM tickets
        WHERE (state = 'pending' AND next_attempt_at <= now()) OR (state = 'sending' AND lease_until < now())
@@ -104,7 +110,24 @@ export interface TicketPatch {
  * Updates a ticket, only if it is in one of `from` (compare-and-set); returns the row or undefined.
  * Fields left out keep their value.
  */
-export async function updateTicket(db: Db, id: number, from: TicketState[], p: TicketPatch): Promise<TicketRow | undefined> {
+export function updateTicket(db: Db, id: number, from: TicketState[], p: TicketPatch): Promise<TicketRow | undefined> {
+  return writeTicket(db, id, from, p, {});
+}
+
+/** A sender's hold on a ticket it claimed: the ticket and the fencing token the claim got. */
+export type Claim = Pick<TicketRow, 'id' | 'fence'>;
+
+/**
+ * The claiming sender's write: only while the ticket is `sending` under this very claim (no later claim
+ * took it over); returns the row, or undefined when the claim is stale. With `renewLeaseMs` it also
+ * needs the lease to be still running and extends it by that much from now: the check a sender makes
+ * right before it posts, so that a sender whose lease ran out posts nothing.
+ */
+export function updateClaimedTicket(db: Db, claim: Claim, p: TicketPatch & { renewLeaseMs?: number }): Promise<TicketRow | undefined> {
+  return writeTicket(db, claim.id, ['sending'], p, { fence: claim.fence, renewLeaseMs: p.renewLeaseMs });
+}
+
+async function writeTicket(db: Db, id: number, from: TicketState[], p: TicketPatch, held: { fence?: number; renewLeaseMs?: number }): Promise<TicketRow | undefined> {
   const rows = await db.query<TicketRow>(
     `UPDATE tickets SET
        state = COALESCE($3, state),
@@ -122,9 +145,12 @@ export async function updateTicket(db: Db, id: number, from: TicketState[], p: T
        polled_at = CASE WHEN $17::boolean THEN now() ELSE polled_at END,
        reminded_at = CASE WHEN $18::boolean THEN now() ELSE reminded_at END,
        attempts = CASE WHEN $19::boolean THEN 0 ELSE attempts END,
-       lease_until = CASE WHEN $3 IS NULL OR $3 = 'sending' THEN lease_until ELSE NULL END,
+       lease_until = CASE WHEN $22::float8 IS NOT NULL THEN now() + $22 * interval '1 millisecond'
+                          WHEN $3 IS NULL OR $3 = 'sending' THEN lease_until ELSE NULL END,
        updated_at = now()
-     WHERE id = $1 AND state = ANY($2::text[]) RETURNING ${COLUMNS}`,
+     WHERE id = $1 AND state = ANY($2::text[])
+       AND ($21::int IS NULL OR fence = $21) AND ($22::float8 IS NULL OR lease_until > now())
+     RETURNING ${COLUMNS}`,
     [
       id, from, p.state ?? null, p.maybeSent ?? null,
       p.lastError !== undefined, p.lastError ?? null,
@@ -133,6 +159,7 @@ export async function updateTicket(db: Db, id: number, from: TicketState[], p: T
       p.expectedAt !== undefined, p.expectedAt ?? null,
       p.filed ?? false, p.closed ?? false, p.polled ?? false, p.reminded ?? false, p.resetAttempts ?? false,
       p.posting ?? false,
+      held.fence ?? null, held.renewLeaseMs ?? null,
     ],
   );
   return rows[0];

@@ -3,6 +3,7 @@ import { WeisuError } from '../core/errors.js';
 import { audit } from './audit.js';
 import type { Db } from './db.js';
 import { notFound } from './cameras.js';
+import { HashSlots } from './hash_slots.js';
 
 /**
  * Console users and API tokens. Passwords: scrypt (node:crypto) with a random salt per user, parameters
@@ -45,18 +46,32 @@ function scryptAsync(password: string, salt: Buffer, keylen: number, opts: Scryp
   return new Promise((resolve, reject) => scrypt(password, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))));
 }
 
-export async function hashPassword(password: string): Promise<string> {
+/**
+ * Every scrypt of this process goes through these slots: two at a time leave libuv's other threads to
+ * file reads and DNS; a short queue behind them, and `busy` beyond it.
+ */
+const hashing = new HashSlots({ running: 2, waiting: 32, what: 'password checks' });
+
+async function hashNow(password: string): Promise<string> {
   const salt = randomBytes(16);
   const key = await scryptAsync(password, salt, SCRYPT.keylen, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p });
   return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+async function verifyNow(password: string, stored: string): Promise<boolean> {
   const [scheme, n, r, p, salt, key] = stored.split('$');
   if (scheme !== 'scrypt' || !salt || !key) return false;
   const expected = Buffer.from(key, 'base64');
   const actual = await scryptAsync(password, Buffer.from(salt, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p), maxmem: 256 * 1024 * 1024 });
   return timingSafeEqual(actual, expected);
+}
+
+export function hashPassword(password: string): Promise<string> {
+  return hashing.run(() => hashNow(password));
+}
+
+export function verifyPassword(password: string, stored: string): Promise<boolean> {
+  return hashing.run(() => verifyNow(password, stored));
 }
 
 /** Spent on unknown usernames so a login's timing does not tell which usernames exist. */
@@ -137,17 +152,22 @@ export async function deleteUser(db: Db, username: string, actor: string): Promi
   });
 }
 
-/** The user when the password is right and the account enabled; undefined otherwise (same cost either way). */
-export async function authenticate(db: Db, username: string, password: string): Promise<User | undefined> {
-  const rows = await db.query<UserRow>('SELECT * FROM users WHERE username = $1', [username]);
-  const row = rows[0];
-  if (!row) {
-    decoyHash ??= hashPassword(randomBytes(16).toString('hex'));
-    await verifyPassword(password, await decoyHash);
-    return undefined;
-  }
-  const ok = await verifyPassword(password, row.password_hash);
-  return ok && !row.disabled ? toUser(row) : undefined;
+/**
+ * The user when the password is right and the account enabled; undefined otherwise (same cost either
+ * way). Takes a hashing slot before anything else, so a flood is refused (`busy`) before it costs a query.
+ */
+export function authenticate(db: Db, username: string, password: string): Promise<User | undefined> {
+  return hashing.run(async () => {
+    const rows = await db.query<UserRow>('SELECT * FROM users WHERE username = $1', [username]);
+    const row = rows[0];
+    if (!row) {
+      decoyHash ??= hashNow(randomBytes(16).toString('hex'));
+      await verifyNow(password, await decoyHash);
+      return undefined;
+    }
+    const ok = await verifyNow(password, row.password_hash);
+    return ok && !row.disabled ? toUser(row) : undefined;
+  });
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../store/db.js';
 import { openTestDb } from '../alerts/fixtures.js';
 import { getIncident, insertIncident, transitionIncident, type NewIncident } from '../../store/incidents.js';
-import { claimDueTickets, insertTicket, overdueTickets, updateTicket } from '../../store/tickets.js';
+import { claimDueTickets, getTicket, insertTicket, overdueTickets, updateClaimedTicket, updateTicket } from '../../store/tickets.js';
 import { insertEvidence, listEvidence } from '../../store/evidence.js';
 import { claimDueDeliveries, finishDelivery, insertDelivery } from '../../store/webhooks.js';
 import { auditAfter, getCursor, setCursor } from '../../store/audit_feed.js';
@@ -65,6 +65,27 @@ describe.each(['pglite', 'postgres'] as const)('alerts store on %s', (kind) => {
     await db.query("UPDATE tickets SET lease_until = now() - interval '1 second' WHERE id = $1", [lost.id]);
     const again = await claimDueTickets(db, 50, 60_000);
     expect(again.map((t) => [t.id, t.attempts])).toEqual([[lost.id, 2]]);
+  });
+
+  it('fences claims: each claim gets a new token, a stale claim\'s writes are refused, the post check needs the lease', async () => {
+    const db = await open(kind);
+    await insertIncident(db, incident('f'));
+    await insertTicket(db, { incidentId: 'f', ref: 'rf', adapter: 'open311', state: 'pending' });
+    const [first] = await claimDueTickets(db, 1, 60_000);
+    expect(first!.fence).toBe(1);
+    // The holder may post: its lease runs and no one else claimed the ticket.
+    expect(await updateClaimedTicket(db, first!, { posting: true, renewLeaseMs: 60_000 })).toMatchObject({ maybeSent: true, fence: 1 });
+    // Its lease runs out: it may not post any more, even before anyone else claims the ticket.
+    await db.query("UPDATE tickets SET lease_until = now() - interval '1 second'");
+    expect(await updateClaimedTicket(db, first!, { posting: true, renewLeaseMs: 60_000 })).toBeUndefined();
+    const [second] = await claimDueTickets(db, 1, 60_000);
+    expect(second).toMatchObject({ id: first!.id, fence: 2, maybeSent: true });
+    // The first sender wakes up: nothing it writes takes effect, whatever it reports.
+    for (const patch of [{ state: 'filed', requestId: 'stale', filed: true }, { state: 'pending', retryInMs: 0 }, { state: 'dead', lastError: 'stale' }] as const) {
+      expect(await updateClaimedTicket(db, first!, patch)).toBeUndefined();
+    }
+    expect(await getTicket(db, first!.id)).toMatchObject({ state: 'sending', fence: 2, requestId: null });
+    expect(await updateClaimedTicket(db, second!, { state: 'filed', requestId: 'fresh', filed: true })).toMatchObject({ state: 'filed', requestId: 'fresh' });
   });
 
   it('updates a ticket only from the expected states and finds overdue ones by SLA or expected time', async () => {

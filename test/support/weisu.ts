@@ -20,10 +20,15 @@ export interface WeisuProcess {
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export function spawnWeisu(args: string[], env: Record<string, string | undefined> = {}): WeisuProcess {
+  return spawnTs('cli/main.ts', args, env, `weisu ${args[0]}`);
+}
+
+/** A TypeScript entry point of this repository (path from its root) as a child process, watched like `weisu`. */
+export function spawnTs(entry: string, args: string[], env: Record<string, string | undefined> = {}, name = entry): WeisuProcess {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, WEISU_MODELS_DIR: MODELS_DIR, WEISU_MEDIA_DIR: MEDIA_DIR, WEISU_LOG_LEVEL: 'info', ...env };
   delete childEnv.VITEST; // the child logs like a real process
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const listeners = new Set<() => void>();
   const onData = (d: Buffer) => {
@@ -49,9 +54,9 @@ export function spawnWeisu(args: string[], env: Record<string, string | undefine
         const check = () => {
           const m = re.exec(out);
           if (m) finish(() => resolve(m));
-          else if (done) finish(() => reject(new Error(`weisu ${args[0]} exited before printing ${re}:\n${out.slice(-3000)}`)));
+          else if (done) finish(() => reject(new Error(`${name} exited before printing ${re}:\n${out.slice(-3000)}`)));
         };
-        const timer = setTimeout(() => finish(() => reject(new Error(`weisu ${args[0]} did not print ${re} within ${ms} ms:\n${out.slice(-3000)}`))), ms);
+        const timer = setTimeout(() => finish(() => reject(new Error(`${name} did not print ${re} within ${ms} ms:\n${out.slice(-3000)}`))), ms);
         const finish = (f: () => void) => {
           clearTimeout(timer);
           listeners.delete(check);
