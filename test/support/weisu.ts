@@ -70,7 +70,7 @@ export function spawnTs(entry: string, args: string[], env: Record<string, strin
 }
 
 /** Polls `cond` until it holds; throws `what` after `ms`. */
-export async function eventually<T>(cond: () => Promise<T | undefined | false> | T | undefined | false, ms: number, what: string): Promise<T> {
+export async function eventually<T>(cond: () => Promise<T | undefined | false> | T | undefined | false, ms: number, what: string | (() => string)): Promise<T> {
   const end = Date.now() + ms;
   let last: unknown;
   while (Date.now() < end) {
@@ -82,5 +82,5 @@ export async function eventually<T>(cond: () => Promise<T | undefined | false> |
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`${what} (not within ${ms} ms)${last ? `: ${(last as Error).message}` : ''}`);
+  throw new Error(`${typeof what === 'function' ? what() : what} (not within ${ms} ms)${last ? `: ${(last as Error).message}` : ''}`);
 }
