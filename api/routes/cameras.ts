@@ -27,16 +27,16 @@ const patchSchema = z
     ...Object.fromEntries(
       Object.keys(cameraSchema.shape)
         .filter((k) => k !== 'id')
-        .map((k) => [k, z.json().optional().describe('as in POST /cameras; null removes an optional field')]),
+        .map((k) => [k, z.unknown().optional().describe('as in POST /cameras; null removes an optional field')]),
     ),
-    ...Object.fromEntries(READ_ONLY.map((k) => [k, z.json().optional().describe('read-only: ignored')])),
+    ...Object.fromEntries(READ_ONLY.map((k) => [k, z.unknown().optional().describe('read-only: ignored')])),
   })
   .describe('JSON merge patch (RFC 7396) of the camera: only the fields given change');
 
 const importBody = z.union([
   z.string().min(1).describe('a CSV (text/csv) or YAML (application/yaml) file, sent as the body itself'),
-  z.array(z.json()).min(1).describe('cameras as POST /cameras takes them'),
-  z.strictObject({ cameras: z.array(z.json()).min(1).describe('cameras as POST /cameras takes them') }),
+  z.array(z.unknown()).min(1).describe('cameras as POST /cameras takes them'),
+  z.strictObject({ cameras: z.array(z.unknown()).min(1).describe('cameras as POST /cameras takes them') }),
   z.strictObject({ format: z.enum(['csv', 'json', 'yaml']), content: z.string().min(1).describe('the file, as text') }),
 ]);
 

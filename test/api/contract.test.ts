@@ -146,6 +146,8 @@ describe('API contract', () => {
     expect(operations).toBeGreaterThanOrEqual(39);
     expect(Object.keys(doc.components.schemas)).toContain('Problem');
     for (const name of Object.keys(doc.components.schemas)) expect(name).not.toMatch(/^schema\d+$/);
+    // Every reference resolves to a named component (no anonymous schema0 left dangling).
+    for (const [, ref] of JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)) expect(doc.components.schemas[ref!], ref).toBeDefined();
   });
 
   it('round-trips a camera: GET, edit, PATCH back whole (JSON or merge-patch); read-only fields ignored', async () => {
