@@ -9,12 +9,15 @@ import { emitIncident, type RecheckJob, type RecheckResult } from '../queue/queu
 import type { RedisClient } from '../queue/redis.js';
 import { clearPending, commitState, loadState } from '../queue/rule_state.js';
 import type { SampleOutcome, WorkerMetrics } from '../queue/worker_metrics.js';
-import type { CameraRuleState, CameraRulesInput } from '../rules/camera_rules.js';
+import type { CameraRuleState } from '../rules/camera_rules.js';
+import type { ViewMatch } from '../align/align.js';
+import type { ReferencePicture } from '../align/aligner.js';
+import { nextView, readView, writeView } from '../queue/views.js';
 import { boxIou } from '../core/geometry.js';
 import type { BinSiteZone } from '../rules/schema.js';
 import { nextHealth, type CameraHealth } from '../streams/health.js';
 import { StreamError, type Source, type SourceOptions } from '../streams/source.js';
-import { decide, perceive, type FrameEyes } from './frame_step.js';
+import { decide, perceive, type FrameEyes, type FrameInput } from './frame_step.js';
 
 /**
  * The sampling job: one camera, one frame. Grab → detect (batched with the worker's other cameras) →
@@ -32,6 +35,8 @@ export interface SampleDeps {
   detect(frame: Frame, camera: SampledCamera): Promise<Detections>;
   /** Fill state of the camera's bin sites in this frame (with the sites' calibration when there is one). */
   observeBins?(frame: Frame, zones: BinSiteZone[], calibration?: SampledCamera['calibration']): Promise<Record<string, BinObservation>>;
+  /** The frame against the camera's reference views (align/); absent: views are not checked. */
+  checkView?(frame: Frame, references: readonly ReferencePicture[]): Promise<ViewMatch>;
   /** The plate of a confirmed parking incident, read from its evidence frames; absent when plate reading is off. */
   readPlate?(msg: IncidentMessage): Promise<NonNullable<IncidentMessage['plate']>>;
   metrics: WorkerMetrics;
@@ -93,7 +98,9 @@ async function sampleOnce(deps: SampleDeps, job: { cameraId: string; due: number
     const got = await grab(deps, camera, health, signal);
     if ('reason' in got) return { outcome: 'failed', reason: got.reason };
     const { frame } = got;
-    committed = await applyRules(deps, camera, frame, await perceive(eyes(deps), frame, camera));
+    const input = await perceive(eyes(deps), frame, camera);
+    if (input.view) await recordView(deps, camera.id, frame, input.view);
+    committed = await applyRules(deps, camera, frame, input);
   } finally {
     await lease.release();
   }
@@ -110,7 +117,21 @@ function eyes(deps: SampleDeps): FrameEyes<SampledCamera> {
         throw Object.assign(new Error(`detector: ${e.message}`), { reason: 'detect' });
       }),
     ...(deps.observeBins ? { observeBins: deps.observeBins } : {}),
+    ...(deps.checkView ? { checkView: deps.checkView } : {}),
   };
+}
+
+/** The camera's view state for the API and console; a change is logged and counted (operators alert on it). */
+async function recordView(deps: SampleDeps, cameraId: string, frame: Frame, match: ViewMatch): Promise<void> {
+  const prev = await readView(deps.redis, deps.keys, cameraId);
+  const view = nextView(prev, match, Date.now());
+  await writeView(deps.redis, deps.keys, cameraId, view, () => frame.jpeg);
+  deps.metrics.viewChecks.inc({ state: view.state, ...(view.reason ? { reason: view.reason } : {}) });
+  if (view.since === view.at && prev) {
+    const fields = { camera: cameraId, view: view.state, reason: view.reason, was: prev.state, shift: view.shift };
+    if (view.state === 'aligned') log.info(fields, 'camera shows its reference view again: rules resume');
+    else log.warn(fields, 'camera does not show its reference view: rules paused');
+  }
 }
 
 async function readHealth(deps: SampleDeps, cameraId: string): Promise<CameraHealth | undefined> {
@@ -176,7 +197,7 @@ async function applyRules(
   deps: SampleDeps,
   camera: SampledCamera,
   frame: Frame,
-  input: CameraRulesInput,
+  input: FrameInput,
 ): Promise<Committed | { result: SampleResult }> {
   const { redis, keys } = deps;
   const stored = await loadState(redis, keys, camera.id);
@@ -190,7 +211,8 @@ async function applyRules(
   if (stored.ts !== undefined && frame.ts <= stored.ts) return { result: { outcome: 'ok', reason: 'stale', events: [] } };
 
   const step = decide(stored.rules as CameraRuleState | undefined, input, camera);
-  const { detections } = input;
+  // Evidence is the current picture: drawn with, and blurred by, the boxes as seen in it.
+  const detections = input.seen;
   const firstKey = keys.firstFrames(camera.id);
   // Encoded only when a stay begins or an event needs it (most samples need neither).
   let encoded: EvidenceFrame | undefined;
