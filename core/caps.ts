@@ -3,7 +3,7 @@
  * A camera is hostile until proven otherwise: each parser checks lengths against these before it trusts
  * them, and holds at most these many bytes per connection. Each cap sits far above what real cameras send,
  * so only broken or hostile ones ever meet it, and meeting it is a `bad_data` stream error, never a stall.
- * In core/ because both streams/ (parsers) and detector/ (decoders) enforce them.
+ * In core/ because streams/ (parsers), detector/ and align/ (decoders) all enforce them.
  */
 
 // RTSP (streams/rtsp_client.ts)
