@@ -1,5 +1,5 @@
 import type { Detection, RuleEvent } from '../core/types.js';
-import { boxIou, coverage } from './geometry.js';
+import { boxIou, coverage } from '../core/geometry.js';
 import { matchStays, type TrackMotion } from './parking/matching.js';
 import { hiddenBy, remember } from './parking/occlusion.js';
 import { beginStay, bounded, emptyNoParking, gone, seenAgain, unseen, upgraded, type NoParkingState, type Stay } from './parking/stay.js';
@@ -56,7 +56,7 @@ export function stepNoParking(
   const state = upgraded(prev ?? emptyNoParking());
   const vehicles = vehiclesIn(items, zone, ctx.frameSize);
   const events: RuleEvent[] = [];
-  const { vehicleOf, leftSpot, others } = matchStays(state.stays, vehicles, zone, motion);
+  const { vehicleOf, leftSpot, others, newcomers } = matchStays(state.stays, vehicles, zone, motion);
 
   const enforced = inSchedule(zone.schedule, ts, ctx.timezone);
   const spots = state.spots.filter((sp) => sp.until > ts);
@@ -87,11 +87,12 @@ export function stepNoParking(
     stays.push(stay);
   });
 
-  // Vehicles not standing where a stay is begin new stays (unless they merely overlap one heavily). A new
-  // stay is never confirmed at its first sighting, whatever the dwell: one sighting cannot show a vehicle stays.
+  // Vehicles not standing where a stay is begin new stays (unless they merely overlap one heavily), and so do
+  // newcomers on a stay's spot. A new stay is never confirmed at its first sighting, whatever the dwell: one
+  // sighting cannot show a vehicle stays.
   const taken = new Set(vehicleOf.values());
   const fresh = vehicles
-    .filter((veh, v) => !taken.has(v) && !stays.some((st) => boxIou(st.anchor, veh.box) >= zone.stationary_iou || coverage(st.anchor, veh.box) >= tuning.inside))
+    .filter((veh, v) => !taken.has(v) && (newcomers.has(v) || !stays.some((st) => boxIou(st.anchor, veh.box) >= zone.stationary_iou || coverage(st.anchor, veh.box) >= tuning.inside)))
     .sort((a, b) => a.box[0] - b.box[0] || a.box[1] - b.box[1]);
   const started: string[] = [];
   const base = `${ctx.cameraId}:${zone.id}:${ts}`;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../core/duration.js';
 import { checkTimeZone, parseException, parseWindow, type Schedule } from './schedule.js';
-import { polygonProblem } from './geometry.js';
+import { polygonProblem } from '../core/geometry.js';
 import { parkingTuningSchema } from './parking/tuning.js';
 
 const point = z.tuple([

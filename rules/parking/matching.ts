@@ -1,5 +1,5 @@
 import type { BBox, Detection } from '../../core/types.js';
-import { boxArea, boxIou, coverage } from '../geometry.js';
+import { boxArea, boxIou, coverage } from '../../core/geometry.js';
 import { greedyMatch } from '../match.js';
 import type { NoParkingZone } from '../schema.js';
 import { otherLook } from './look.js';
@@ -45,22 +45,33 @@ export interface StayMatch {
   leftSpot: Set<number>;
   /** Per stay, the vehicles in its spot that are not its own (they neither keep it seen nor hide it). */
   others: Map<number, Set<Detection>>;
+  /**
+   * Vehicles that stand on some stay's spot yet are clearly not its vehicle (another look, or tracked in
+   * from elsewhere) for every stay they overlap: they begin their own stay at once, so a car that takes a
+   * spot between two samples is first seen when it is first seen, at any sampling interval.
+   */
+  newcomers: Set<number>;
 }
 
 /** Matches stays to vehicles where they stand; a stay's own track is preferred among equals. */
 export function matchStays(stays: readonly Stay[], vehicles: readonly Detection[], zone: NoParkingZone, motion: TrackMotion): StayMatch {
+  const { inside } = zone.tuning;
   const pairs: { a: number; b: number; iou: number; own: boolean }[] = [];
   const leftSpot = new Set<number>();
   const others = new Map<number, Set<Detection>>();
+  const overlapping = new Map<number, boolean>(); // vehicle → whether it is clearly another vehicle for every stay it overlaps
   stays.forEach((stay, s) =>
     vehicles.forEach((veh, v) => {
       const iou = boxIou(stay.anchor, veh.box);
+      const within = coverage(stay.anchor, veh.box) >= inside;
       if (iou < zone.stationary_iou) {
         // Its own track seen away from the spot (not the visible part of it within the spot): it drove off.
-        if (veh.trackId !== undefined && veh.trackId === stay.trackId && coverage(stay.anchor, veh.box) < zone.tuning.inside) leftSpot.add(s);
+        if (veh.trackId !== undefined && veh.trackId === stay.trackId && !within) leftSpot.add(s);
+        if (within) overlapping.set(v, (overlapping.get(v) ?? true) && isNewcomer(otherVehicle(stay, veh, zone, motion)));
         return;
       }
       const other = otherVehicle(stay, veh, zone, motion);
+      overlapping.set(v, (overlapping.get(v) ?? true) && isNewcomer(other));
       if (other) {
         (others.get(s) ?? others.set(s, new Set()).get(s)!).add(veh);
         // Seen again after its spot was seen empty, but looking like another vehicle: the first one left.
@@ -72,5 +83,11 @@ export function matchStays(stays: readonly Stay[], vehicles: readonly Detection[
     }),
   );
   const vehicleOf = greedyMatch(pairs, (x, y) => Number(y.own) - Number(x.own) || y.iou - x.iou);
-  return { vehicleOf, leftSpot, others };
+  const newcomers = new Set([...overlapping].filter(([, clearly]) => clearly).map(([v]) => v));
+  return { vehicleOf, leftSpot, others, newcomers };
+}
+
+/** A vehicle that looks other or drove in is certainly not the stay's; one merely back elsewhere after a gap may be. */
+function isNewcomer(other: ReturnType<typeof otherVehicle>): boolean {
+  return other === 'look' || other === 'arrived';
 }

@@ -1,5 +1,5 @@
 import type { BBox, Detection } from '../../core/types.js';
-import { boxArea, boxIou, coverage } from '../geometry.js';
+import { boxArea, boxIou, coverage } from '../../core/geometry.js';
 import type { Stay } from './stay.js';
 import { LIMITS, type ParkingTuning } from './tuning.js';
 

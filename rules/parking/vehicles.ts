@@ -1,5 +1,5 @@
 import type { Detection } from '../../core/types.js';
-import { boxArea, boxIou, coverage, pointInPolygon, polygonBoxIntersectionArea, type Point } from '../geometry.js';
+import { boxArea, boxIou, coverage, pointInPolygon, polygonBoxIntersectionArea, type Point } from '../../core/geometry.js';
 import type { NoParkingZone } from '../schema.js';
 
 /** Which detections are vehicles of this zone, one per vehicle. */

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { allCameras } from '../../store/cameras.js';
-import { sql } from '../../store/migrations/301_storedwindows_in_time.js';
+import { sql } from '../../store/migrations/301_zone_windows_in_time.js';
 import { openTestDb, STORE_KINDS } from '../support/postgres.js';
 
 const closers: (() => Promise<void>)[] = [];
@@ -38,5 +38,5 @@ describe.each(STORE_KINDS)('migration 301 on %s: clear_grace counted in samples 
     expect(stored.get('minute/kerb')).toMatchObject({ clear_grace: 120_000 });
     expect(stored.get('minute/timed')).toMatchObject({ clear_grace: 45_000 });
     expect(stored.get('minute/bins')).toMatchObject({ persist: { samples: 4 } });
-  });
+  }, 180_000);
 });

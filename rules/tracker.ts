@@ -1,6 +1,6 @@
 import type { BBox, Category, Detection, Detections } from '../core/types.js';
-import { boxIou } from '../rules/geometry.js';
-import { greedyMatch } from '../rules/match.js';
+import { boxIou } from '../core/geometry.js';
+import { greedyMatch } from './match.js';
 
 /**
  * IoU tracker for one camera's samples: gives each object a stable track id while it moves a little
