@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/load.js';
 import { createDetector } from '../../detector/detector.js';
-import { replayFile } from '../../detector/replay.js';
+import { replayFile } from '../../pipeline/replay.js';
 import { ensureSampleVideo, SAMPLE_SCENE, SAMPLE_TRUTH } from '../../sample/scene.js';
 import { MODELS_DIR } from '../support/paths.js';
 import { scenarioDir } from '../support/scenario.js';
