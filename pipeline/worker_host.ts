@@ -43,6 +43,8 @@ export interface WorkerHost {
   metrics: WorkerMetrics;
   /** Where /metrics is served, when it is. */
   metricsUrl?: string;
+  /** Cameras whose sample is in hand now: the ones to blame when this worker's process stops answering. */
+  holding(): string[];
   /** Stops taking jobs, lets the running ones finish (at most `drainMs`), then lets go of everything. */
   close(drainMs?: number): Promise<void>;
 }
@@ -110,7 +112,22 @@ export async function startWorkerHost(opts: WorkerHostOptions): Promise<WorkerHo
   const connection = redis as unknown as ConnectionOptions;
   const common = { connection, prefix: w.prefix, name: id, autorun: true };
   // A sample whose worker died is not worth re-running later (the next one is due): no stalled retries.
-  const samples = new Worker<SampleJob>(QUEUE_NAMES.samples, (job, _token, signal) => processSample(deps, { cameraId: job.data.cameraId, due: scheduledAt(job) }, signal), {
+  // A camera twice here is two samples of it in hand (one skipped as busy): counted, not a set.
+  const held = new Map<string, number>();
+  const hold = (cameraId: string, by: 1 | -1) => {
+    const n = (held.get(cameraId) ?? 0) + by;
+    if (n > 0) held.set(cameraId, n);
+    else held.delete(cameraId);
+  };
+  const sample = async (cameraId: string, due: number, signal?: AbortSignal) => {
+    hold(cameraId, 1);
+    try {
+      return await processSample(deps, { cameraId, due }, signal);
+    } finally {
+      hold(cameraId, -1);
+    }
+  };
+  const samples = new Worker<SampleJob>(QUEUE_NAMES.samples, (job, _token, signal) => sample(job.data.cameraId, scheduledAt(job), signal), {
     ...common,
     concurrency,
     maxStalledCount: 0,
@@ -145,6 +162,7 @@ export async function startWorkerHost(opts: WorkerHostOptions): Promise<WorkerHo
     id,
     metrics,
     metricsUrl,
+    holding: () => [...held.keys()],
     async close(drainMs = 30_000) {
       clearInterval(timer);
       // Worker.close waits for the jobs in hand (drain); no new ones are taken meanwhile. A drain that
