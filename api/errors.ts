@@ -42,6 +42,7 @@ const API_ERRORS = {
   login_delayed: { status: 429, title: 'Too many failed logins', fix: 'wait for Retry-After seconds, then check the username and password' },
   internal: { status: 500, title: 'The server failed', fix: 'the error is in the server log; report it if it persists' },
   busy: { status: 503, title: 'The server is busy', fix: 'try again in a moment' },
+  store_unavailable: { status: 503, title: 'A store the server needs does not answer', fix: 'an operator must check that Redis is running and reachable (REDIS_URL)' },
   missing_dependency: { status: 503, title: 'The server lacks a dependency', fix: 'see the detail: an operator must install it' },
   model_unavailable: { status: 503, title: 'A model the server needs is not usable', fix: 'an operator must check the model files (weisu models list, weisu models pull)' },
 } as const satisfies Record<string, ErrorKind>;
@@ -61,6 +62,7 @@ const STREAM_STATUS: Record<StreamErrorReason, 400 | 422> = {
   ended: 422,
   aborted: 422,
   failed: 422,
+  stuck: 422,
 };
 
 /** Every reason a camera gives no frame, for the views that name it. */

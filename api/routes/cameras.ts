@@ -44,6 +44,7 @@ const IMPORT_TYPES: Record<string, RowsFormat> = { 'text/csv': 'csv', 'applicati
 
 const importResult = z
   .strictObject({
+    dry_run: z.boolean().describe('true: nothing was written; created and updated say what the import would do'),
     created: z.array(z.string()),
     updated: z.array(z.string()),
     errors: z.array(problemIssueSchema).describe('rows not applied, in the same shape as a failed import\'s problem; the other rows were applied'),
@@ -161,9 +162,13 @@ export async function cameraRoutes(app: FastifyInstance, deps: ApiDeps, live?: L
           'The body is a CSV file (text/csv), a YAML file (application/yaml), or JSON: a list of cameras, {cameras: [...]}, or {format, content}. ' +
           'Each row is validated on its own; valid rows are applied in one transaction (each camera whole or not at all) and invalid ones reported with row, line and field, ' +
           'in the same shape whether some rows were applied (200, errors) or none (422 import_failed). ' +
-          'mode=upsert (default) replaces API-managed cameras with the same id; mode=create refuses them. Cameras defined in the configuration file are never changed.',
+          'mode=upsert (default) replaces API-managed cameras with the same id; mode=create refuses them. Cameras defined in the configuration file are never changed. ' +
+          'dry_run=true checks every row and answers what would be created and updated, writing nothing.',
         consumes: ['application/json', 'text/csv', 'application/yaml'],
-        querystring: z.strictObject({ mode: z.enum(['upsert', 'create']).default('upsert') }),
+        querystring: z.strictObject({
+          mode: z.enum(['upsert', 'create']).default('upsert'),
+          dry_run: z.enum(['true', 'false']).default('false').describe('true: check only, write nothing'),
+        }),
         body: importBody,
         response: { 200: importResult },
       },
@@ -188,17 +193,19 @@ export async function cameraRoutes(app: FastifyInstance, deps: ApiDeps, live?: L
           }
         }
         if (!valid.length) throw importProblem(parsed.errors);
+        const dryRun = req.query.dry_run === 'true';
         const outcome = await importCameras(
           db,
           valid.map((v) => v.camera),
           actor(req),
           req.query.mode,
+          { dryRun },
         );
         const rejected: RowError[] = outcome.rejected.map((x) => ({ row: valid[x.index]!.row, line: valid[x.index]!.line, field: x.field, message: x.message }));
         const errors = [...parsed.errors, ...rejected].sort((a, b) => a.row - b.row);
         if (outcome.created.length + outcome.updated.length === 0) throw importProblem(errors);
-        changed();
-        return { created: outcome.created, updated: outcome.updated, errors: validationProblem('body', errors.map(asIssue)).errors };
+        if (!dryRun) changed();
+        return { dry_run: dryRun, created: outcome.created, updated: outcome.updated, errors: validationProblem('body', errors.map(asIssue)).errors };
       },
     });
   });

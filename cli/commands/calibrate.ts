@@ -6,17 +6,18 @@ import { configPath, loadConfig } from '../../config/load.js';
 import type { CameraConfig } from '../../config/schema.js';
 import { WeisuError } from '../../core/errors.js';
 import type { Frame } from '../../core/types.js';
-import { cropSites, exposureProblem, measureExposure, observeBinSites } from '../../detector/bin_observer.js';
+import { cropSites, exposureProblem, measureExposure } from '../../detector/bin_observer.js';
 import { createClassifier, type Classifier } from '../../detector/classifier.js';
 import { frameFromImage } from '../../detector/image.js';
 import { defaultModelsDir } from '../../models/registry.js';
+import { observeBinSites } from '../../pipeline/bin_sites.js';
 import { isCalibrated, type BinLabel } from '../../rules/calibration.js';
 import type { BinSiteZone } from '../../rules/schema.js';
 import { addExample, calibrationSets, listExamples, removeExample } from '../../store/calibration.js';
 import { getCamera } from '../../store/cameras.js';
 import type { Db } from '../../store/db.js';
 import { readFileFrames } from '../../streams/file_frames.js';
-import { openCliStore } from './cameras.js';
+import { openCliStore } from '../store.js';
 
 export const summary = 'calibrate add|list|remove|test: label crops of a bin site as normal or overflowing (per-site calibration)';
 

@@ -25,7 +25,7 @@ function thrownCodes(): Map<string, string> {
       else if (name.endsWith('.ts')) for (const m of readFileSync(path, 'utf8').matchAll(/new (?:WeisuError|StreamError)\('([a-z_]+)'/g)) found.set(m[1]!, path);
     }
   };
-  for (const dir of ['api', 'store', 'alerts', 'rules', 'detector', 'models', 'plates', 'streams']) walk(join(ROOT, dir));
+  for (const dir of ['api', 'store', 'alerts', 'rules', 'detector', 'models', 'plates', 'streams', 'pipeline', 'align', 'core']) walk(join(ROOT, dir));
   return found;
 }
 

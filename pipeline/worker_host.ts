@@ -5,22 +5,29 @@ import { Worker, type ConnectionOptions } from 'bullmq';
 import type { WeisuConfig } from '../config/schema.js';
 import type { BinObservation, Detections, Frame, IncidentMessage } from '../core/types.js';
 import { log } from '../core/log.js';
-import { observeBinSites } from '../detector/bin_observer.js';
 import { createClassifier } from '../detector/classifier.js';
 import { createDetector, type Detector } from '../detector/detector.js';
 import { regionsFromConfig } from '../detector/regions.js';
-import type { Point } from '../rules/geometry.js';
-import { processRecheck, processSample, type SampleDeps } from '../detector/worker.js';
+import type { Point } from '../core/geometry.js';
+import { observeBinSites } from './bin_sites.js';
+import type { SampleDeps } from './job_deps.js';
+import type { SamplePorts } from './ports.js';
+import { processRecheck } from './recheck_job.js';
+import { processSample } from './sample_job.js';
+import { DEFAULT_MAX_SHIFT } from '../align/align.js';
+import { ViewAligner } from '../align/aligner.js';
 import { defaultModelsDir } from '../models/registry.js';
 import { readIncidentPlate } from '../plates/incident.js';
 import { createPlateReader } from '../plates/read_plate.js';
 import { stopKeyframeDecoders } from '../streams/keyframe_decoder.js';
+import { backoffPolicy, sourceDefaults } from '../streams/schema.js';
 import { openSource } from '../streams/source.js';
-import { createBatcher } from './batcher.js';
-import { redisKeys } from './keys.js';
-import { openQueues, QUEUE_NAMES, scheduledAt, type RecheckJob, type RecheckResult, type SampleJob } from './queues.js';
-import { connectRedis, isConnectionError, type RedisClient } from './redis.js';
-import { WorkerMetrics } from './worker_metrics.js';
+import { createBatcher } from '../queue/batcher.js';
+import { redisKeys } from '../queue/keys.js';
+import { redisSamplePorts } from '../queue/sample_ports.js';
+import { openQueues, QUEUE_NAMES, scheduledAt, type RecheckJob, type RecheckResult, type SampleJob } from '../queue/queues.js';
+import { connectRedis, isConnectionError, type RedisClient } from '../queue/redis.js';
+import { WorkerMetrics } from '../queue/worker_metrics.js';
 
 /**
  * A detection worker inside a process: the BullMQ workers for `samples` and `rechecks`, one detector
@@ -43,6 +50,8 @@ export interface WorkerHost {
   metrics: WorkerMetrics;
   /** Where /metrics is served, when it is. */
   metricsUrl?: string;
+  /** Cameras whose sample is in hand now: the ones to blame when this worker's process stops answering. */
+  holding(): string[];
   /** Stops taking jobs, lets the running ones finish (at most `drainMs`), then lets go of everything. */
   close(drainMs?: number): Promise<void>;
 }
@@ -82,13 +91,17 @@ export async function startWorkerHost(opts: WorkerHostOptions): Promise<WorkerHo
   const input = detector.manifest.input;
   const classifier = lazily((model: string) => createClassifier({ modelsDir, model, threads: config.detector.threads }));
   const plateReader = lazily(() => createPlateReader({ config: config.plates }));
+  // OpenCV loads on the first camera with a reference view: workers of fixed, unreferenced fleets never pay for it.
+  const aligner = lazily(() => ViewAligner.create());
   // Loaded ahead, in the background: the first confirmed incident must not wait seconds for OCR models.
   if (config.plates.enabled) plateReader.get('').catch((e: Error) => log.warn({ err: e.message }, 'plate reader could not load: incidents are marked plate unread until it does'));
+  // Assigned to the port types here: this is where the Redis implementation is checked against pipeline/ports.ts.
+  const ports: SamplePorts = redisSamplePorts(redis, keys, queues.incidents, w.evidence_ttl);
   const deps: SampleDeps = {
-    redis,
-    keys,
-    incidents: queues.incidents,
+    ports,
     openSource,
+    sourceDefaults: sourceDefaults(config.streams),
+    backoff: backoffPolicy(config.streams),
     detect: (frame, camera) => {
       zonesByCamera.set(camera.id, camera.zones.map((z) => z.polygon));
       return batcher.submit(frame);
@@ -101,16 +114,32 @@ export async function startWorkerHost(opts: WorkerHostOptions): Promise<WorkerHo
       }
       return out;
     },
+    // The inference copy is already decoded: the aligner's grey copy is made from it, not from the JPEG.
+    checkView: async (frame, references) => (await aligner.get('')).check(frame.pixels ?? frame.jpeg, references, { maxShift: DEFAULT_MAX_SHIFT }),
     ...(config.plates.enabled ? { readPlate: async (msg: IncidentMessage) => readIncidentPlate(await plateReader.get(''), msg) } : {}),
     metrics,
     inferenceLongSide: Math.max(input.width, input.height),
-    evidenceTtlMs: w.evidence_ttl,
     workerId: id,
   };
   const connection = redis as unknown as ConnectionOptions;
   const common = { connection, prefix: w.prefix, name: id, autorun: true };
   // A sample whose worker died is not worth re-running later (the next one is due): no stalled retries.
-  const samples = new Worker<SampleJob>(QUEUE_NAMES.samples, (job, _token, signal) => processSample(deps, { cameraId: job.data.cameraId, due: scheduledAt(job) }, signal), {
+  // A camera twice here is two samples of it in hand (one skipped as busy): counted, not a set.
+  const held = new Map<string, number>();
+  const hold = (cameraId: string, by: 1 | -1) => {
+    const n = (held.get(cameraId) ?? 0) + by;
+    if (n > 0) held.set(cameraId, n);
+    else held.delete(cameraId);
+  };
+  const sample = async (cameraId: string, due: number, signal?: AbortSignal) => {
+    hold(cameraId, 1);
+    try {
+      return await processSample(deps, { cameraId, due }, signal);
+    } finally {
+      hold(cameraId, -1);
+    }
+  };
+  const samples = new Worker<SampleJob>(QUEUE_NAMES.samples, (job, _token, signal) => sample(job.data.cameraId, scheduledAt(job), signal), {
     ...common,
     concurrency,
     maxStalledCount: 0,
@@ -145,6 +174,7 @@ export async function startWorkerHost(opts: WorkerHostOptions): Promise<WorkerHo
     id,
     metrics,
     metricsUrl,
+    holding: () => [...held.keys()],
     async close(drainMs = 30_000) {
       clearInterval(timer);
       // Worker.close waits for the jobs in hand (drain); no new ones are taken meanwhile. A drain that
