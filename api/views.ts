@@ -37,6 +37,7 @@ export const noParkingZoneView = z
     cooldown: duration.optional(),
     clear_grace: persistence.optional(),
     max_hidden: duration.optional(),
+    tuning: z.record(z.string(), z.number()).optional().describe('the parking rule\'s judgement constants (rules/parking/tuning.ts), as written'),
   })
   .meta({ id: 'NoParkingZone' });
 
