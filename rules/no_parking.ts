@@ -1,5 +1,5 @@
 import type { BBox, Detection, RuleEvent } from '../core/types.js';
-import { boxIou, coverage, pointInPolygon, polygonBoxIntersectionArea, boxArea, type Point } from './geometry.js';
+import { boxIou, coverage, pointInPolygon, polygonBoxIntersectionArea, boxArea, type Point } from '../core/geometry.js';
 import { inSchedule } from './schedule.js';
 import type { NoParkingZone } from './schema.js';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../core/duration.js';
 import { checkTimeZone, parseException, parseWindow, type Schedule } from './schedule.js';
-import { polygonProblem } from './geometry.js';
+import { polygonProblem } from '../core/geometry.js';
 
 const point = z.tuple([
   z.number().min(0, 'x must be a fraction of the frame width between 0 and 1').max(1, 'x must be a fraction of the frame width between 0 and 1'),

@@ -22,7 +22,7 @@ import { createRechecker } from '../../queue/rechecks.js';
 import { connectRedis, isConnectionError, startEmbeddedRedis, waitForRedis, type EmbeddedRedis } from '../../queue/redis.js';
 import { Scheduler } from '../../queue/scheduler.js';
 import { onShutdown } from '../../queue/shutdown.js';
-import { startWorkerHost, type WorkerHost } from '../../queue/worker_host.js';
+import { startWorkerHost, type WorkerHost } from '../../pipeline/worker_host.js';
 import { calibrationSets } from '../../store/calibration.js';
 import { allCameras, getCamera } from '../../store/cameras.js';
 import { importConfigFile } from '../../store/config_import.js';

@@ -3,7 +3,7 @@ import { configPath, loadConfig } from '../../config/load.js';
 import { intFlag } from '../flags.js';
 import { log } from '../../core/log.js';
 import { connectRedis, resolveRedisUrl, waitForRedis } from '../../queue/redis.js';
-import { startWorkerHost } from '../../queue/worker_host.js';
+import { startWorkerHost } from '../../pipeline/worker_host.js';
 import { redactUrl } from '../../streams/redact.js';
 import { onShutdown } from '../../queue/shutdown.js';
 

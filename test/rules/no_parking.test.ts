@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BBox, RuleEvent } from '../../core/types.js';
-import { boxIou } from '../../rules/geometry.js';
+import { boxIou } from '../../core/geometry.js';
 import { eligible } from '../../rules/no_parking.js';
 import type { NoParkingZone } from '../../rules/schema.js';
 import { car, H, run, seconds, shift, T0, W, zone } from './fixtures.js';

@@ -5,22 +5,22 @@ import { Worker, type ConnectionOptions } from 'bullmq';
 import type { WeisuConfig } from '../config/schema.js';
 import type { BinObservation, Detections, Frame, IncidentMessage } from '../core/types.js';
 import { log } from '../core/log.js';
-import { observeBinSites } from '../detector/bin_observer.js';
 import { createClassifier } from '../detector/classifier.js';
 import { createDetector, type Detector } from '../detector/detector.js';
 import { regionsFromConfig } from '../detector/regions.js';
-import type { Point } from '../rules/geometry.js';
-import { processRecheck, processSample, type SampleDeps } from '../detector/worker.js';
+import type { Point } from '../core/geometry.js';
+import { observeBinSites } from './bin_sites.js';
+import { processRecheck, processSample, type SampleDeps } from './sample_job.js';
 import { defaultModelsDir } from '../models/registry.js';
 import { readIncidentPlate } from '../plates/incident.js';
 import { createPlateReader } from '../plates/read_plate.js';
 import { stopKeyframeDecoders } from '../streams/keyframe_decoder.js';
 import { openSource } from '../streams/source.js';
-import { createBatcher } from './batcher.js';
-import { redisKeys } from './keys.js';
-import { openQueues, QUEUE_NAMES, scheduledAt, type RecheckJob, type RecheckResult, type SampleJob } from './queues.js';
-import { connectRedis, isConnectionError, type RedisClient } from './redis.js';
-import { WorkerMetrics } from './worker_metrics.js';
+import { createBatcher } from '../queue/batcher.js';
+import { redisKeys } from '../queue/keys.js';
+import { openQueues, QUEUE_NAMES, scheduledAt, type RecheckJob, type RecheckResult, type SampleJob } from '../queue/queues.js';
+import { connectRedis, isConnectionError, type RedisClient } from '../queue/redis.js';
+import { WorkerMetrics } from '../queue/worker_metrics.js';
 
 /**
  * A detection worker inside a process: the BullMQ workers for `samples` and `rechecks`, one detector

@@ -1,5 +1,5 @@
 import type { BBox, Category, Detection, Detections } from '../core/types.js';
-import { boxIou } from '../rules/geometry.js';
+import { boxIou } from '../core/geometry.js';
 
 /**
  * IoU tracker for one camera's samples: gives each object a stable track id while it moves a little

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BBox, Detection, Detections } from '../../core/types.js';
-import { stepTracker, type TrackerState } from '../../detector/tracker.js';
+import { stepTracker, type TrackerState } from '../../rules/tracker.js';
 
 const det = (box: BBox, label = 'car'): Detection => ({ box, score: 0.8, classId: 2, label, category: label === 'person' ? 'person' : 'vehicle' });
 const at = (ts: number, items: Detection[]): Detections => ({ cameraId: 'c', ts, width: 1000, height: 1000, items });
