@@ -13,6 +13,7 @@ import type { CameraRuleState, CameraRulesInput } from '../rules/camera_rules.js
 import { boxIou } from '../core/geometry.js';
 import type { BinSiteZone } from '../rules/schema.js';
 import { nextHealth, type CameraHealth } from '../streams/health.js';
+import type { StreamsConfig } from '../streams/schema.js';
 import { StreamError, type Source, type SourceOptions } from '../streams/source.js';
 import { decide, perceive, type FrameEyes } from './frame_step.js';
 
@@ -37,6 +38,8 @@ export interface SampleDeps {
   metrics: WorkerMetrics;
   /** Long side of the scaled copy sources decode for inference (the detector's input). */
   inferenceLongSide?: number;
+  /** The fleet's URL policy settings: every camera is judged by them, for its origin, before it is contacted. */
+  streams: Pick<StreamsConfig, 'allow_networks' | 'allow_local_from_api'>;
   /** How long a stay's first-seen frame is kept at most (it is dropped as soon as the stay ends). */
   evidenceTtlMs: number;
   workerId: string;
@@ -119,7 +122,7 @@ async function readHealth(deps: SampleDeps, cameraId: string): Promise<CameraHea
 }
 
 function openCamera(deps: SampleDeps, camera: SampledCamera): Source {
-  return deps.openSource(sourceOptions(camera, deps.inferenceLongSide));
+  return deps.openSource(sourceOptions(camera, deps.streams, deps.inferenceLongSide));
 }
 
 /** One frame, or why not (recorded in the camera's health either way). */

@@ -89,6 +89,7 @@ export async function startWorkerHost(opts: WorkerHostOptions): Promise<WorkerHo
     keys,
     incidents: queues.incidents,
     openSource,
+    streams: config.streams,
     detect: (frame, camera) => {
       zonesByCamera.set(camera.id, camera.zones.map((z) => z.polygon));
       return batcher.submit(frame);

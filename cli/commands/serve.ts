@@ -112,7 +112,7 @@ export async function run(argv: string[]): Promise<number> {
     stops.push(() => Promise.all(hosts.map((h) => h.close())));
 
     const consoleDir = join(packageRoot, 'console', 'dist');
-    const snapshot = snapshotter(redis, keys);
+    const snapshot = snapshotter(redis, keys, cfg.streams);
     stops.push(async () => stopKeyframeDecoders());
     const evidenceRoutes: FastifyPluginAsync = (app) => evidencePlugin(app, { store: evidence });
     const app = await buildApi({

@@ -91,15 +91,16 @@ describe('camera URLs through the API, default policy', () => {
 });
 
 describe('camera URLs through the API, local targets allowed by the admin', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startApi('pglite', { configYaml: `${DEFAULTS}streams: { allow_local_from_api: true }\n` });
+  });
+  afterAll(async () => h?.close());
+
   it('streams.allow_local_from_api: true lets API cameras use loopback and files', async () => {
-    const h = await startApi('pglite', { configYaml: `${DEFAULTS}streams: { allow_local_from_api: true }\n` });
-    try {
-      for (const [id, url] of [['loop', 'rtsp://127.0.0.1:8554/x'], ['file', '/var/video/cam.mp4']]) {
-        const res = await h.app.inject({ method: 'POST', url: '/api/v1/cameras', headers: auth(h.tokens.admin), payload: cameraBody(id!, { url }) });
-        expect(res.statusCode, `${url}: ${res.body}`).toBe(201);
-      }
-    } finally {
-      await h.close();
+    for (const [id, url] of [['loop', 'rtsp://127.0.0.1:8554/x'], ['file', '/var/video/cam.mp4']]) {
+      const res = await h.app.inject({ method: 'POST', url: '/api/v1/cameras', headers: auth(h.tokens.admin), payload: cameraBody(id!, { url }) });
+      expect(res.statusCode, `${url}: ${res.body}`).toBe(201);
     }
   });
 });

@@ -15,6 +15,8 @@ export function workerDeps(o: { redis: RedisClient; keys: Keys; queues: Queues; 
     keys: o.keys,
     incidents: o.queues.incidents,
     openSource: o.openSource ?? openSource,
+    // The defaults an installation gets: local targets only for cameras from the config file.
+    streams: { allow_networks: [], allow_local_from_api: false },
     detect: async (f) => (await o.detector.run([f]))[0]!,
     metrics: new WorkerMetrics(o.workerId, 4),
     inferenceLongSide: 416,
