@@ -140,6 +140,8 @@ export async function run(argv: string[]): Promise<number> {
     });
     stops.push(() => app.close());
     const address = await app.listen({ host: cfg.server.host, port: cfg.server.port });
+    // CLI commands refused the store while this server owns it are told to go through this address instead.
+    db.lock?.update({ url: address });
     console.log(
       `weisu serve: listening on ${address}; redis ${redactUrl(redisUrl)}${embedded ? ' (embedded)' : ''}; store ${db.kind}; ` +
         `${(await queues.samples.getJobSchedulersCount())} camera(s) scheduled; ${workerProcesses} worker process(es)`,
