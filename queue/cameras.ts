@@ -1,4 +1,5 @@
 import type { CameraConfig } from '../config/schema.js';
+import type { ReferencePicture } from '../align/aligner.js';
 import type { CalibrationSet } from '../rules/calibration.js';
 import { policyFor, type CameraOrigin } from '../streams/policy.js';
 import type { StreamsConfig } from '../streams/schema.js';
@@ -19,6 +20,8 @@ export type SampledCamera = Pick<
   epoch: number;
   /** Bin sites' own labelled examples (embeddings by zone and label), when operators gave some. */
   calibration?: Record<string, CalibrationSet>;
+  /** Views the zones were drawn on (one per PTZ preset): each sample is checked against them (align/). */
+  references?: ReferencePicture[];
   /** Who defined the camera: workers judge its URL by the policy for that origin. A spec without it counts as `api`. */
   managed_by?: CameraOrigin;
 };
@@ -26,11 +29,12 @@ export type SampledCamera = Pick<
 /** A camera as the scheduler lists it; without `managed_by` it is the config file's (the store always says). */
 export type ScheduledCamera = CameraConfig & { managed_by?: CameraOrigin };
 
-export function toSpec(c: ScheduledCamera, epoch: number, calibration?: Record<string, CalibrationSet>): SampledCamera {
+export function toSpec(c: ScheduledCamera, epoch: number, calibration?: Record<string, CalibrationSet>, references?: ReferencePicture[]): SampledCamera {
   return {
     epoch,
     managed_by: c.managed_by ?? 'config',
     ...(calibration && Object.keys(calibration).length ? { calibration } : {}),
+    ...(references?.length ? { references } : {}),
     id: c.id,
     name: c.name,
     url: c.url,
