@@ -162,7 +162,7 @@ export function DashboardPage() {
                       </div>
                       <div class="muted small">
                         {h.address ?? cam?.location.address ?? ''}
-                        {h.last_at && ` · ${t('dash.lastAt', { at: fmtDateTime(h.last_at) })}`}
+                        {h.last_at && ` · ${t('dash.lastAt', { at: fmtDateTime(h.last_at, cam?.timezone) })}`}
                         {!!h.rejected && ` · ${t('dash.rejectedN', { n: h.rejected })}`}
                       </div>
                       <div class="meter">
