@@ -1,3 +1,5 @@
+import type { ViewMatch } from '../align/align.js';
+import type { ReferencePicture } from '../align/aligner.js';
 import type { BinObservation, Detections, Frame, IncidentMessage } from '../core/types.js';
 import { log } from '../core/log.js';
 import { sourceOptions, type SampledCamera } from '../queue/cameras.js';
@@ -25,6 +27,8 @@ export interface SampleDeps {
   detect(frame: Frame, camera: SampledCamera): Promise<Detections>;
   /** Fill state of the camera's bin sites in this frame (with the sites' calibration when there is one). */
   observeBins?(frame: Frame, zones: BinSiteZone[], calibration?: SampledCamera['calibration']): Promise<Record<string, BinObservation>>;
+  /** The frame against the camera's reference views (align/); absent: views are not checked. */
+  checkView?(frame: Frame, references: readonly ReferencePicture[]): Promise<ViewMatch>;
   /** The plate of a confirmed parking incident, read from its evidence frames; absent when plate reading is off. */
   readPlate?(msg: IncidentMessage): Promise<NonNullable<IncidentMessage['plate']>>;
   metrics: WorkerMetrics;
@@ -41,6 +45,7 @@ export function jobEyes(deps: SampleDeps): FrameEyes<SampledCamera> {
         throw new DetectError(e);
       }),
     ...(deps.observeBins ? { observeBins: deps.observeBins } : {}),
+    ...(deps.checkView ? { checkView: deps.checkView } : {}),
   };
 }
 

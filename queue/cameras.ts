@@ -1,4 +1,5 @@
 import type { CameraConfig } from '../config/schema.js';
+import type { ReferencePicture } from '../align/aligner.js';
 import type { CalibrationSet } from '../rules/calibration.js';
 import type { SourceOptions } from '../streams/source.js';
 import type { Keys } from './keys.js';
@@ -17,12 +18,15 @@ export type SampledCamera = Pick<
   epoch: number;
   /** Bin sites' own labelled examples (embeddings by zone and label), when operators gave some. */
   calibration?: Record<string, CalibrationSet>;
+  /** Views the zones were drawn on (one per PTZ preset): each sample is checked against them (align/). */
+  references?: ReferencePicture[];
 };
 
-export function toSpec(c: CameraConfig, epoch: number, calibration?: Record<string, CalibrationSet>): SampledCamera {
+export function toSpec(c: CameraConfig, epoch: number, calibration?: Record<string, CalibrationSet>, references?: ReferencePicture[]): SampledCamera {
   return {
     epoch,
     ...(calibration && Object.keys(calibration).length ? { calibration } : {}),
+    ...(references?.length ? { references } : {}),
     id: c.id,
     name: c.name,
     url: c.url,

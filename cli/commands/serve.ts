@@ -32,6 +32,7 @@ import { openDb, type Db } from '../../store/db.js';
 import type { CameraHealth } from '../../streams/health.js';
 import { stopKeyframeDecoders } from '../../streams/keyframe_decoder.js';
 import { redactUrl } from '../../streams/redact.js';
+import { backoffPolicy } from '../../streams/schema.js';
 import { snapshotter } from '../../queue/snapshots.js';
 
 export const summary = 'serve [--config FILE] [--port N] [--workers N]: scheduler, alerts, HTTP API + console + evidence (and N detection worker processes)';
@@ -114,7 +115,7 @@ export async function run(argv: string[]): Promise<number> {
       entry: fileURLToPath(new URL(`../worker_process.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url)),
       config: cfg,
       redisUrl,
-      onStuck: (stuck) => recordStuckWorker(redis, keys, stuck),
+      onStuck: (stuck) => recordStuckWorker(redis, keys, stuck, backoffPolicy(cfg.streams)),
     });
     await pool.start();
     // Workers drain before the queues and Redis they use go away (stops run in reverse).
