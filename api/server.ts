@@ -29,10 +29,12 @@ import { incidentRoutes } from './routes/incidents.js';
 import { plateRoutes } from './routes/plates.js';
 import { probeRoutes } from './routes/probe.js';
 import { statsRoutes } from './routes/stats.js';
+import { setupRoutes } from './routes/setup.js';
 import { systemRoutes } from './routes/system.js';
 import { ticketRoutes } from './routes/tickets.js';
 import { userRoutes } from './routes/users.js';
 import { zoneRoutes } from './routes/zones.js';
+import { maskRoutes } from './routes/masks.js';
 
 export interface ApiDeps {
   db: Db;
@@ -141,6 +143,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       await cameraRoutes(api, deps, live);
       await probeRoutes(api, deps);
       await zoneRoutes(api, deps);
+      await maskRoutes(api, deps);
       await calibrationRoutes(api, deps);
       await incidentRoutes(api, deps);
       await ticketRoutes(api, deps);
@@ -148,6 +151,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       await auditRoutes(api, deps);
       await statsRoutes(api, deps);
       await userRoutes(api, deps);
+      await setupRoutes(api, deps);
     },
     { prefix: API_PREFIX },
   );

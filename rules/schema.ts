@@ -114,11 +114,24 @@ export const scheduleSchema = z
 
 const fraction = (what: string) => z.number().min(0, `${what} is a fraction between 0 and 1`).max(1, `${what} is a fraction between 0 and 1`);
 
+/** A box in fractions of the frame: [x1, y1, x2, y2], x1 < x2 and y1 < y2. */
+export const fractionBoxSchema = z
+  .tuple([fraction('box x1'), fraction('box y1'), fraction('box x2'), fraction('box y2')])
+  .refine(([x1, y1, x2, y2]) => x1 < x2 && y1 < y2, 'a box is [x1, y1, x2, y2] in fractions of the frame with x1 < x2 and y1 < y2');
+
+/** An operator's "not a vehicle" verdict on one place of a zone. */
+export const maskSchema = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9._:~-]{1,200}$/, 'mask id: letters, digits and . _ : ~ - (at most 200)').optional().describe('set by the store for verdicts given through the API'),
+  box: fractionBoxSchema.describe('the object that is not a vehicle: [x1, y1, x2, y2] in fractions of the frame'),
+  note: z.string().max(500).optional().describe('what it is, e.g. "loudspeaker box"'),
+  incident_id: z.string().max(300).optional().describe('the incident whose review said "not a vehicle"'),
+});
+
 export const VEHICLE_CLASSES = ['car', 'truck', 'bus', 'motorcycle'];
 
 export const noParkingZoneSchema = z.strictObject({
   id: zoneId,
-  kind: z.literal('no_parking'),
+  kind: z.literal('no_parking').describe('no_parking: a vehicle staying in the zone longer than `dwell` is an incident'),
   name: z.string().max(200).optional().describe('operator-facing name, e.g. "School gate"'),
   polygon: polygonSchema.describe('the zone: [x, y] points in fractions of the frame width and height, in order around it'),
   dwell: positiveDuration('dwell').describe('how long a vehicle must stay (inside the schedule) before it is an offence, e.g. 5m'),
@@ -129,7 +142,10 @@ export const noParkingZoneSchema = z.strictObject({
     .describe('detector labels (or weisu categories such as vehicle) that count'),
   min_score: fraction('min_score').default(0.3).describe('detections scoring lower are ignored by this zone'),
   min_box: z
-    .strictObject({ width: fraction('min_box.width').default(0.01), height: fraction('min_box.height').default(0.01) })
+    .strictObject({
+      width: fraction('min_box.width').default(0.01).describe('smallest box width, as a fraction of the frame width'),
+      height: fraction('min_box.height').default(0.01).describe('smallest box height, as a fraction of the frame height'),
+    })
     .prefault({})
     .describe('smallest box that counts, in fractions of the frame (far-away or spurious boxes are ignored)'),
   presence: z
@@ -148,12 +164,23 @@ export const noParkingZoneSchema = z.strictObject({
     .prefault('30s')
     .describe('the vehicle must be gone this long (its spot seen empty, not hidden, and in at least tuning.empty_sightings samples) before its stay ends; a vehicle back where it stood, looking as it did, within this time continues its stay'),
   max_hidden: timeWindow('max_hidden', '5m').prefault('5m').describe('the longest a stay survives while its spot is hidden (a bus standing in front)'),
+  reference_scene: z
+    .boolean()
+    .default(true)
+    .describe(
+      'what stands in the zone at the first sample it is watched (a loudspeaker box, a kiosk the detector calls a vehicle) is part of the street, never a stay; a vehicle already parked then is not ticketed until it leaves and comes back',
+    ),
+  masks: z
+    .array(maskSchema)
+    .max(64, 'at most 64 masks per zone')
+    .default([])
+    .describe('places in the zone where what the detector sees is not a vehicle (operators\' "not a vehicle" verdicts); detections on them are ignored'),
   tuning: parkingTuningSchema.prefault({}),
 });
 
 export const binSiteZoneSchema = z.strictObject({
   id: zoneId,
-  kind: z.literal('bin_site'),
+  kind: z.literal('bin_site').describe('bin_site: a bin judged overflowing for `persist` is an incident'),
   name: z.string().max(200).optional().describe('operator-facing name, e.g. "Market St bins"'),
   polygon: polygonSchema.describe('the bin and the ground where overflow piles up; its bounding box is what the classifier sees'),
   persist: persistence('persist')
@@ -190,5 +217,6 @@ export const zoneSchema = z.discriminatedUnion('kind', [noParkingZoneSchema, bin
 
 export type NoParkingZone = z.output<typeof noParkingZoneSchema>;
 export type BinSiteZone = z.output<typeof binSiteZoneSchema>;
+export type Mask = z.output<typeof maskSchema>;
 export type Zone = z.output<typeof zoneSchema>;
 export type { Schedule };

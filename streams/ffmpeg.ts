@@ -14,12 +14,7 @@ const FFPROBE = process.env.FFPROBE_PATH ?? 'ffprobe';
 ffmpeg.setFfmpegPath(FFMPEG);
 ffmpeg.setFfprobePath(FFPROBE);
 
-/** The ffmpeg binary for code that spawns it itself (node-rtsp-stream's muxer). */
-export function ffmpegBinary(): string {
-  return FFMPEG;
-}
-
-/** Short-lived children (one grab, one probe) and long-lived ones (keyframe decoders, live relays' muxers aside). */
+/** Short-lived children (grabs, probes, live relays) and long-lived ones (keyframe decoders). */
 const running = new Set<ChildProcess>();
 const resident = new Set<ChildProcess>();
 process.once('exit', () => {
@@ -41,8 +36,8 @@ export function residentFfmpegPids(): number[] {
   return [...resident].map((c) => c.pid).filter((p): p is number => p !== undefined);
 }
 
-/** Counts a child started elsewhere (node-rtsp-stream's muxer) until it exits, so leaks show up in one place. */
-export function track(child: ChildProcess, set: Set<ChildProcess> = running): void {
+/** Counts a child until it exits, so leaks show up in one place. */
+function track(child: ChildProcess, set: Set<ChildProcess> = running): void {
   set.add(child);
   const done = () => set.delete(child);
   child.once('close', done);
@@ -69,16 +64,22 @@ const STDERR_CAP = 16_384;
 
 /**
  * Starts ffmpeg (or ffprobe) with `extraPipes` additional output pipes (fd 3, 4, ...). The child is
- * SIGKILLed when `signal` aborts; readers of network input hold nothing worth flushing.
+ * SIGKILLed when `signal` aborts; readers of network input hold nothing worth flushing. `stdin` as text
+ * is written to the child's stdin and closed.
  */
 export function startFfmpeg(
   args: string[],
-  opts: { extraPipes?: number; signal?: AbortSignal; bin?: 'ffmpeg' | 'ffprobe'; stdin?: boolean; longLived?: boolean } = {},
+  opts: { extraPipes?: number; signal?: AbortSignal; bin?: 'ffmpeg' | 'ffprobe'; stdin?: boolean | string; longLived?: boolean } = {},
 ): FfmpegRun {
   const bin = opts.bin === 'ffprobe' ? FFPROBE : FFMPEG;
   const stdio: ('ignore' | 'pipe')[] = [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', ...Array<'pipe'>(opts.extraPipes ?? 0).fill('pipe')];
   const child = spawn(bin, args, { stdio, windowsHide: true });
   track(child, opts.longLived ? resident : running);
+  if (typeof opts.stdin === 'string') {
+    // What must not be in argv (an ffconcat list with a camera's credentials) goes in here, once.
+    child.stdin!.on('error', () => undefined); // a child that dies early closes its stdin: its exit says why
+    child.stdin!.end(opts.stdin);
+  }
   let err = '';
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (d: string) => {

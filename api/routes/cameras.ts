@@ -13,7 +13,7 @@ import { API_PREFIX } from '../paths.js';
 import { apiError, HttpProblem, problemIssueSchema, validationProblem } from '../problem.js';
 import type { FieldIssue } from '../../core/zod_messages.js';
 import type { ApiDeps } from '../server.js';
-import { checkApiCameraUrl } from '../url_policy.js';
+import { checkApiCameraUrl, dropMovedCredentials } from '../url_policy.js';
 import { ifMatchHeaders, matchedRevision, sendEtag } from '../revision.js';
 import type { LiveView } from '../live.js';
 import { cameraHealthSchema, cameraView as baseView, cameraViewSchema, healthView, READ_ONLY } from '../views.js';
@@ -126,6 +126,7 @@ export async function cameraRoutes(app: FastifyInstance, deps: ApiDeps, live?: L
       }
       const writable = Object.fromEntries(Object.entries(req.body).filter(([k]) => k !== 'id' && !(READ_ONLY as readonly string[]).includes(k)));
       const next = mergePatch(cam.input, writable);
+      dropMovedCredentials(cam.input, next, writable);
       if (next.url !== cam.input.url) await checkApiCameraUrl(deps.config, next.url);
       // Without If-Match, the revision the patch was merged onto: a write in between is not lost.
       await replaceCamera(db, next, 'api', actor(req), { expectRevision: matchedRevision(req.headers, `camera "${cam.camera.id}"`, cam.revision) ?? cam.revision });
