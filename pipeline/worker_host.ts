@@ -101,6 +101,7 @@ export async function startWorkerHost(opts: WorkerHostOptions): Promise<WorkerHo
     ports,
     openSource,
     sourceDefaults: sourceDefaults(config.streams),
+    streams: config.streams,
     backoff: backoffPolicy(config.streams),
     detect: (frame, camera) => {
       zonesByCamera.set(camera.id, camera.zones.map((z) => z.polygon));

@@ -123,10 +123,10 @@ export async function listCameras(db: Db, page: CameraPage): Promise<StoredCamer
   return assemble(db, rows);
 }
 
-/** Every camera, as the scheduler and workers need them. */
-export async function allCameras(db: Db): Promise<CameraConfig[]> {
+/** Every camera, as the scheduler and workers need them, with who manages it (workers judge URLs by origin). */
+export async function allCameras(db: Db): Promise<(CameraConfig & { managed_by: ManagedBy })[]> {
   const rows = await db.query<CameraRow>(`SELECT ${CAMERA_COLUMNS} FROM cameras ORDER BY id`);
-  return (await assemble(db, rows)).map((s) => s.camera);
+  return (await assemble(db, rows)).map((s) => ({ ...s.camera, managed_by: s.managedBy }));
 }
 
 export async function getCamera(db: Db, id: string): Promise<StoredCamera | undefined> {
