@@ -32,6 +32,8 @@ const API_ERRORS = {
   conflict: { status: 409, title: 'Conflicts with what is stored', fix: 'GET the current state and decide again' },
   managed_by_config: { status: 409, title: 'Defined in the configuration file', fix: 'change it in the configuration file (the file wins on every start)' },
   no_frame: { status: 409, title: 'The camera has no frame yet', fix: 'wait for its first sample (GET /cameras/{id}/health says why there is none)' },
+  no_reference: { status: 404, title: 'No reference view', fix: 'take one: POST /cameras/{id}/reference' },
+  no_view_change: { status: 404, title: 'The camera shows its reference view', fix: 'see GET /cameras/{id}/view' },
   not_a_bin_site: { status: 409, title: 'Not a bin site', fix: 'calibrate a zone of kind bin_site' },
   no_embedding: { status: 409, title: 'The model gives no embedding', fix: 'use a classifier whose manifest has an embedding output' },
   stale: { status: 412, title: 'Changed since you read it', fix: 'GET it again (new ETag), reapply your change and send it with the new If-Match' },

@@ -134,6 +134,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cameras/{id}/reference": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A reference view picture (JPEG) */
+        get: operations["getReferenceView"];
+        put?: never;
+        /**
+         * Take (or retake) the reference view its zones are drawn on
+         * @description Without frame_jpeg_base64 the camera's current picture is taken (409 when it gives none). Retake it after redrawing zones or turning the camera on purpose.
+         */
+        post: operations["takeReferenceView"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cameras/{id}/references": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The camera's reference views (one per PTZ preset) */
+        get: operations["listReferenceViews"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cameras/{id}/snapshot": {
         parameters: {
             query?: never;
@@ -143,6 +181,43 @@ export interface paths {
         };
         /** Latest frame (JPEG) */
         get: operations["getCameraSnapshot"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cameras/{id}/view": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Does the camera show its reference view now?
+         * @description state aligned (rules run), view_changed or obstructed (rules paused), unknown (no reference view, or not sampled since one was taken).
+         */
+        get: operations["getCameraView"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cameras/{id}/view/picture": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The first picture of the current view change or obstruction (JPEG) */
+        get: operations["getViewChangePicture"];
         put?: never;
         post?: never;
         delete?: never;
@@ -227,6 +302,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cameras/{id}/zones/{zoneId}/masks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The zone's "not a vehicle" masks */
+        get: operations["listZoneMasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cameras/{id}/zones/{zoneId}/masks/{maskId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a mask (undo a "not a vehicle" verdict's mask)
+         * @description The incident stays rejected; the rule sees that place again from the next sample its worker reads the zone.
+         */
+        delete: operations["deleteZoneMask"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cameras/health": {
         parameters: {
             query?: never;
@@ -278,7 +390,7 @@ export interface paths {
         put?: never;
         /**
          * Probe a camera URL: codec, resolution, fps, keyframe interval, latency and a frame
-         * @description The URL obeys streams.allow_networks. A camera that cannot be read answers 422 with the reason (auth_failed, unreachable, no_frame, ...) and its fix.
+         * @description The URL obeys the policy for API cameras (streams.allow_networks, streams.allow_local_from_api). A camera that cannot be read answers 422 with the reason (auth_failed, unreachable, no_frame, ...) and its fix.
          */
         post: operations["probeCamera"];
         delete?: never;
@@ -335,6 +447,26 @@ export interface paths {
          * @description In review mode this files its ticket. In every mode the verdict counts toward precision statistics. A verdict is final (409 on a second one).
          */
         post: operations["approveIncident"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/not-a-vehicle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject a parking incident as "not a vehicle" and mask that place for its zone
+         * @description Records a rejection (in review mode nothing is filed), unless the incident was already rejected, and masks the boxed object for the zone: the rule ignores what the detector sees there. DELETE the mask to undo. 409 when the incident was approved or already masks its place.
+         */
+        post: operations["rejectNotAVehicle"];
         delete?: never;
         options?: never;
         head?: never;
@@ -404,6 +536,23 @@ export interface paths {
         };
         /** Plates with several ticketed offences in one week, most first */
         get: operations["listRepeatOffenders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the installation still lacks (cameras, frames, zones, a first incident, a case system) */
+        get: operations["getSetup"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1277,7 +1426,7 @@ export interface components {
              * @description one of a closed set; each code has one HTTP status
              * @enum {string}
              */
-            code: "validation_failed" | "invalid_json" | "empty_body" | "invalid_content_length" | "bad_request" | "image_invalid" | "image_too_large" | "image_too_small" | "bad_label" | "unauthorized" | "login_failed" | "forbidden" | "not_found" | "route_not_found" | "method_not_allowed" | "conflict" | "managed_by_config" | "no_frame" | "not_a_bin_site" | "no_embedding" | "stale" | "body_too_large" | "unsupported_media_type" | "import_failed" | "rate_limited" | "login_delayed" | "internal" | "busy" | "store_unavailable" | "missing_dependency" | "model_unavailable" | "stream_bad_url" | "stream_blocked" | "stream_unsupported" | "stream_not_found" | "stream_auth_failed" | "stream_unreachable" | "stream_connect_timeout" | "stream_no_frame" | "stream_bad_data" | "stream_disconnected" | "stream_ended" | "stream_aborted" | "stream_failed" | "stream_stuck";
+            code: "validation_failed" | "invalid_json" | "empty_body" | "invalid_content_length" | "bad_request" | "image_invalid" | "image_too_large" | "image_too_small" | "bad_label" | "unauthorized" | "login_failed" | "forbidden" | "not_found" | "route_not_found" | "method_not_allowed" | "conflict" | "managed_by_config" | "no_frame" | "no_reference" | "no_view_change" | "not_a_bin_site" | "no_embedding" | "stale" | "body_too_large" | "unsupported_media_type" | "import_failed" | "rate_limited" | "login_delayed" | "internal" | "busy" | "store_unavailable" | "missing_dependency" | "model_unavailable" | "stream_bad_url" | "stream_blocked" | "stream_unsupported" | "stream_not_found" | "stream_auth_failed" | "stream_unreachable" | "stream_connect_timeout" | "stream_no_frame" | "stream_bad_data" | "stream_disconnected" | "stream_ended" | "stream_aborted" | "stream_failed" | "stream_stuck";
             detail: string;
             /** @description every field at fault, all at once (empty when no field is) */
             errors: components["schemas"]["ProblemFieldIssue"][];
@@ -1336,7 +1485,7 @@ export interface components {
              * @description one of a closed set; each code has one HTTP status
              * @enum {string}
              */
-            code: "validation_failed" | "invalid_json" | "empty_body" | "invalid_content_length" | "bad_request" | "image_invalid" | "image_too_large" | "image_too_small" | "bad_label" | "unauthorized" | "login_failed" | "forbidden" | "not_found" | "route_not_found" | "method_not_allowed" | "conflict" | "managed_by_config" | "no_frame" | "not_a_bin_site" | "no_embedding" | "stale" | "body_too_large" | "unsupported_media_type" | "import_failed" | "rate_limited" | "login_delayed" | "internal" | "busy" | "store_unavailable" | "missing_dependency" | "model_unavailable" | "stream_bad_url" | "stream_blocked" | "stream_unsupported" | "stream_not_found" | "stream_auth_failed" | "stream_unreachable" | "stream_connect_timeout" | "stream_no_frame" | "stream_bad_data" | "stream_disconnected" | "stream_ended" | "stream_aborted" | "stream_failed" | "stream_stuck";
+            code: "validation_failed" | "invalid_json" | "empty_body" | "invalid_content_length" | "bad_request" | "image_invalid" | "image_too_large" | "image_too_small" | "bad_label" | "unauthorized" | "login_failed" | "forbidden" | "not_found" | "route_not_found" | "method_not_allowed" | "conflict" | "managed_by_config" | "no_frame" | "no_reference" | "no_view_change" | "not_a_bin_site" | "no_embedding" | "stale" | "body_too_large" | "unsupported_media_type" | "import_failed" | "rate_limited" | "login_delayed" | "internal" | "busy" | "store_unavailable" | "missing_dependency" | "model_unavailable" | "stream_bad_url" | "stream_blocked" | "stream_unsupported" | "stream_not_found" | "stream_auth_failed" | "stream_unreachable" | "stream_connect_timeout" | "stream_no_frame" | "stream_bad_data" | "stream_disconnected" | "stream_ended" | "stream_aborted" | "stream_failed" | "stream_stuck";
             detail: string;
             /** @description every field at fault, all at once (empty when no field is) */
             errors: components["schemas"]["ProblemFieldIssueInput"][];
@@ -1890,32 +2039,52 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @default true */
+                    /**
+                     * @description false: keep the camera configured but sample it no more
+                     * @default true
+                     */
                     enabled?: boolean;
+                    /** @description unique id of the camera: a-z, 0-9 and -; it names the camera in incidents and tickets */
                     id: string;
+                    /** @description where the camera stands: the place tickets are filed for */
                     location: {
+                        /** @description street address, as the case system and crews read it */
                         address?: string;
+                        /** @description latitude, WGS 84 degrees */
                         lat: number;
+                        /** @description longitude, WGS 84 degrees */
                         lon: number;
                     };
-                    /** @default false */
+                    /**
+                     * @description Files only: start again at the end (demos, soak tests).
+                     * @default false
+                     */
                     loop?: boolean;
+                    /** @description a name for people (console, tickets) */
                     name?: string;
+                    /** @description the camera password (see username); never returned or logged */
                     password?: string;
-                    /** @default 10s */
+                    /**
+                     * @description one sample (one frame through detector and rules) this often
+                     * @default 10s
+                     */
                     sample_every?: string;
                     /**
-                     * @description IANA time zone of the camera, for schedules and evidence timestamps
+                     * @description IANA time zone of the camera, for schedules and evidence timestamps.
                      * @default Asia/Shanghai
                      */
                     timezone?: string;
                     /**
+                     * @description RTSP transport: tcp is reliable through NATs and firewalls; udp for cameras that only speak it.
                      * @default tcp
                      * @enum {string}
                      */
                     transport?: "tcp" | "udp";
+                    /** @description where the pictures come from: rtsp://, rtsps://, http(s):// (JPEG snapshot, MJPEG or .m3u8), or a video file path (relative to the config file) */
                     url: string;
+                    /** @description Credentials kept apart from the URL (either form works; these win over the URL's). Never returned or logged. */
                     username?: string;
+                    /** @description the areas of the picture the rules watch (no-parking zones, bin sites) */
                     zones?: ({
                         /**
                          * @description detector labels (or weisu categories such as vehicle) that count
@@ -1941,8 +2110,30 @@ export interface operations {
                         dwell: string;
                         /** @description unique within the camera: a-z, 0-9 and - */
                         id: string;
-                        /** @enum {string} */
+                        /**
+                         * @description no_parking: a vehicle staying in the zone longer than `dwell` is an incident
+                         * @enum {string}
+                         */
                         kind: "no_parking";
+                        /**
+                         * @description places in the zone where what the detector sees is not a vehicle (operators' "not a vehicle" verdicts); detections on them are ignored
+                         * @default []
+                         */
+                        masks?: {
+                            /** @description the object that is not a vehicle: [x1, y1, x2, y2] in fractions of the frame */
+                            box: [
+                                number,
+                                number,
+                                number,
+                                number
+                            ];
+                            /** @description set by the store for verdicts given through the API */
+                            id?: string;
+                            /** @description the incident whose review said "not a vehicle" */
+                            incident_id?: string;
+                            /** @description what it is, e.g. "loudspeaker box" */
+                            note?: string;
+                        }[];
                         /**
                          * @description the longest a stay survives while its spot is hidden (a bus standing in front)
                          * @default 5m
@@ -1953,9 +2144,15 @@ export interface operations {
                          * @default {}
                          */
                         min_box?: {
-                            /** @default 0.01 */
+                            /**
+                             * @description smallest box height, as a fraction of the frame height
+                             * @default 0.01
+                             */
                             height?: number;
-                            /** @default 0.01 */
+                            /**
+                             * @description smallest box width, as a fraction of the frame width
+                             * @default 0.01
+                             */
                             width?: number;
                         };
                         /**
@@ -1981,6 +2178,11 @@ export interface operations {
                          * @enum {string}
                          */
                         presence?: "bottom_center" | "overlap";
+                        /**
+                         * @description what stands in the zone at the first sample it is watched (a loudspeaker box, a kiosk the detector calls a vehicle) is part of the street, never a stay; a vehicle already parked then is not ticketed until it leaves and comes back
+                         * @default true
+                         */
+                        reference_scene?: boolean;
                         /** @description when parking here is an offence; without a schedule, always */
                         schedule?: {
                             /** @description local dates when the sign does not apply: "2026-10-01" or an inclusive range "2026-10-01..2026-10-07" */
@@ -2046,6 +2248,11 @@ export interface operations {
                              */
                             look_hue_unmoved?: number;
                             /**
+                             * @description a detection overlapping an operator's mask, or a reference-scene object looking as it did, at least this much (IoU) is that background thing
+                             * @default 0.5
+                             */
+                            mask_iou?: number;
+                            /**
                              * @description a still occluder larger than this many times the vehicle's box is the scene (YOLOX draws one over a whole empty road), not a bus in front
                              * @default 4
                              */
@@ -2110,7 +2317,10 @@ export interface operations {
                         };
                         /** @description unique within the camera: a-z, 0-9 and - */
                         id: string;
-                        /** @enum {string} */
+                        /**
+                         * @description bin_site: a bin judged overflowing for `persist` is an incident
+                         * @enum {string}
+                         */
                         kind: "bin_site";
                         /**
                          * @description probability of the overflow labels needed to call the bin overflowing
@@ -2637,7 +2847,448 @@ export interface operations {
             };
         };
     };
+    getReferenceView: {
+        parameters: {
+            query?: {
+                preset?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description image/jpeg */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": unknown;
+                };
+            };
+            /** @description validation_failed: The request is invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unauthorized: Authentication needed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden: Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not_found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description rate_limited: Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal: The server failed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    takeReferenceView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: byte
+                     * @description a picture of this camera (JPEG or PNG)
+                     */
+                    frame_jpeg_base64?: string;
+                    /** @description the PTZ preset this view belongs to; omit for a fixed camera */
+                    preset?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description a reference view; preset is empty for a fixed camera */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        camera_id: string;
+                        height: number;
+                        id: string;
+                        preset: string;
+                        taken_at: string;
+                        taken_by: string;
+                        width: number;
+                    };
+                };
+            };
+            /** @description validation_failed: The request is invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unauthorized: Authentication needed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden: Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not_found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description body_too_large: The body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unsupported_media_type: Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description rate_limited: Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal: The server failed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listReferenceViews: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            camera_id: string;
+                            height: number;
+                            id: string;
+                            preset: string;
+                            taken_at: string;
+                            taken_by: string;
+                            width: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description validation_failed: The request is invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unauthorized: Authentication needed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden: Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not_found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description rate_limited: Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal: The server failed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getCameraSnapshot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description image/jpeg */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": unknown;
+                };
+            };
+            /** @description validation_failed: The request is invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unauthorized: Authentication needed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden: Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not_found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description rate_limited: Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal: The server failed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCameraView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        camera_id: string;
+                        checked_at?: string;
+                        preset?: string;
+                        /** @description no_match, moved, too_dark, covered, defocused */
+                        reason?: string;
+                        /** @description how far the view moved from its reference, in fractions of the picture */
+                        shift?: number;
+                        since?: string;
+                        /** @enum {string} */
+                        state: "aligned" | "view_changed" | "obstructed" | "unknown";
+                    };
+                };
+            };
+            /** @description validation_failed: The request is invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unauthorized: Authentication needed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden: Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not_found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description rate_limited: Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal: The server failed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getViewChangePicture: {
         parameters: {
             query?: never;
             header?: never;
@@ -2753,8 +3404,30 @@ export interface operations {
                     dwell: string;
                     /** @description unique within the camera: a-z, 0-9 and - */
                     id: string;
-                    /** @enum {string} */
+                    /**
+                     * @description no_parking: a vehicle staying in the zone longer than `dwell` is an incident
+                     * @enum {string}
+                     */
                     kind: "no_parking";
+                    /**
+                     * @description places in the zone where what the detector sees is not a vehicle (operators' "not a vehicle" verdicts); detections on them are ignored
+                     * @default []
+                     */
+                    masks?: {
+                        /** @description the object that is not a vehicle: [x1, y1, x2, y2] in fractions of the frame */
+                        box: [
+                            number,
+                            number,
+                            number,
+                            number
+                        ];
+                        /** @description set by the store for verdicts given through the API */
+                        id?: string;
+                        /** @description the incident whose review said "not a vehicle" */
+                        incident_id?: string;
+                        /** @description what it is, e.g. "loudspeaker box" */
+                        note?: string;
+                    }[];
                     /**
                      * @description the longest a stay survives while its spot is hidden (a bus standing in front)
                      * @default 5m
@@ -2765,9 +3438,15 @@ export interface operations {
                      * @default {}
                      */
                     min_box?: {
-                        /** @default 0.01 */
+                        /**
+                         * @description smallest box height, as a fraction of the frame height
+                         * @default 0.01
+                         */
                         height?: number;
-                        /** @default 0.01 */
+                        /**
+                         * @description smallest box width, as a fraction of the frame width
+                         * @default 0.01
+                         */
                         width?: number;
                     };
                     /**
@@ -2793,6 +3472,11 @@ export interface operations {
                      * @enum {string}
                      */
                     presence?: "bottom_center" | "overlap";
+                    /**
+                     * @description what stands in the zone at the first sample it is watched (a loudspeaker box, a kiosk the detector calls a vehicle) is part of the street, never a stay; a vehicle already parked then is not ticketed until it leaves and comes back
+                     * @default true
+                     */
+                    reference_scene?: boolean;
                     /** @description when parking here is an offence; without a schedule, always */
                     schedule?: {
                         /** @description local dates when the sign does not apply: "2026-10-01" or an inclusive range "2026-10-01..2026-10-07" */
@@ -2858,6 +3542,11 @@ export interface operations {
                          */
                         look_hue_unmoved?: number;
                         /**
+                         * @description a detection overlapping an operator's mask, or a reference-scene object looking as it did, at least this much (IoU) is that background thing
+                         * @default 0.5
+                         */
+                        mask_iou?: number;
+                        /**
                          * @description a still occluder larger than this many times the vehicle's box is the scene (YOLOX draws one over a whole empty road), not a bus in front
                          * @default 4
                          */
@@ -2922,7 +3611,10 @@ export interface operations {
                     };
                     /** @description unique within the camera: a-z, 0-9 and - */
                     id: string;
-                    /** @enum {string} */
+                    /**
+                     * @description bin_site: a bin judged overflowing for `persist` is an incident
+                     * @enum {string}
+                     */
                     kind: "bin_site";
                     /**
                      * @description probability of the overflow labels needed to call the bin overflowing
@@ -3494,6 +4186,177 @@ export interface operations {
             };
         };
     };
+    listZoneMasks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                zoneId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            actor: string;
+                            /** @description [x1, y1, x2, y2] in fractions of the frame */
+                            box: [
+                                number,
+                                number,
+                                number,
+                                number
+                            ];
+                            camera_id: string;
+                            created_at: string;
+                            id: string;
+                            /** @description the incident whose verdict made the mask */
+                            incident_id: string | null;
+                            note: string | null;
+                            zone_id: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description validation_failed: The request is invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unauthorized: Authentication needed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden: Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not_found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description rate_limited: Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal: The server failed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteZoneMask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                maskId: string;
+                zoneId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description validation_failed: The request is invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unauthorized: Authentication needed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden: Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not_found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description rate_limited: Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal: The server failed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listCameraHealth: {
         parameters: {
             query?: never;
@@ -3686,13 +4549,17 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description the camera password (see username); never returned or logged */
                     password?: string;
                     /**
+                     * @description RTSP transport: tcp is reliable through NATs and firewalls; udp for cameras that only speak it.
                      * @default tcp
                      * @enum {string}
                      */
                     transport?: "tcp" | "udp";
+                    /** @description where the pictures come from: rtsp://, rtsps://, http(s):// (JPEG snapshot, MJPEG or .m3u8), or a video file path (relative to the config file) */
                     url: string;
+                    /** @description Credentials kept apart from the URL (either form works; these win over the URL's). Never returned or logged. */
                     username?: string;
                 };
             };
@@ -3949,6 +4816,123 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Incident"];
+                };
+            };
+            /** @description validation_failed: The request is invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unauthorized: Authentication needed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden: Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not_found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description body_too_large: The body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unsupported_media_type: Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description rate_limited: Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal: The server failed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rejectNotAVehicle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description what it is, e.g. "loudspeaker box" */
+                    note?: string;
+                } | null;
+            };
+        };
+        responses: {
+            /** @description a place of a zone where what the detector sees is not a vehicle */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        actor: string;
+                        /** @description [x1, y1, x2, y2] in fractions of the frame */
+                        box: [
+                            number,
+                            number,
+                            number,
+                            number
+                        ];
+                        camera_id: string;
+                        created_at: string;
+                        id: string;
+                        /** @description the incident whose verdict made the mask */
+                        incident_id: string | null;
+                        note: string | null;
+                        zone_id: string;
+                    };
                 };
             };
             /** @description validation_failed: The request is invalid */
@@ -4335,6 +5319,78 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unauthorized: Authentication needed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden: Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description rate_limited: Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal: The server failed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSetup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the first step not done (null: all done) */
+                        next: ("camera" | "frames" | "zone" | "incident" | "case_system") | null;
+                        steps: {
+                            /** @description camera ids the step is not done for */
+                            cameras: string[];
+                            done: boolean;
+                            /** @enum {string} */
+                            step: "camera" | "frames" | "zone" | "incident" | "case_system";
+                            /** @description incident step: the zones a vehicle must stay in, with their dwell */
+                            zones: {
+                                camera_id: string;
+                                dwell_ms: number | null;
+                                zone_id: string;
+                            }[];
+                        }[];
+                    };
                 };
             };
             /** @description unauthorized: Authentication needed */
