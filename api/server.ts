@@ -27,6 +27,7 @@ import { incidentRoutes } from './routes/incidents.js';
 import { plateRoutes } from './routes/plates.js';
 import { probeRoutes } from './routes/probe.js';
 import { statsRoutes } from './routes/stats.js';
+import { setupRoutes } from './routes/setup.js';
 import { systemRoutes } from './routes/system.js';
 import { ticketRoutes } from './routes/tickets.js';
 import { userRoutes } from './routes/users.js';
@@ -148,6 +149,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       await auditRoutes(api, deps);
       await statsRoutes(api, deps);
       await userRoutes(api, deps);
+      await setupRoutes(api, deps);
     },
     { prefix: API_PREFIX },
   );
