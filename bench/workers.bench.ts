@@ -10,7 +10,7 @@ import { quantile } from '../queue/metrics.js';
 import { openQueues } from '../queue/queues.js';
 import { connectRedis, startEmbeddedRedis } from '../queue/redis.js';
 import { Scheduler } from '../queue/scheduler.js';
-import { startWorkerHost } from '../queue/worker_host.js';
+import { startWorkerHost } from '../pipeline/worker_host.js';
 import { MODELS_DIR, media } from '../test/support/paths.js';
 import { startRtspServer } from '../test/support/rtsp.js';
 

@@ -1,15 +1,14 @@
 import sharp from 'sharp';
 import { MAX_PICTURE_PIXELS } from '../streams/caps.js';
-import type { BBox, BinObservation, Frame, RawImage } from '../core/types.js';
-import { judgeByCalibration, type CalibrationSet } from '../rules/calibration.js';
+import type { BBox, Frame, RawImage } from '../core/types.js';
 import { siteBox } from '../rules/bin_site.js';
 import type { BinSiteZone } from '../rules/schema.js';
-import type { Classification, Classifier } from './classifier.js';
+import type { Classification } from './classifier.js';
 
 /**
- * Bin sites of one frame → one observation each: crop the site's box from the full-resolution frame,
- * skip crops too dark or too washed out to judge (a night frame must not read as "empty bin"), then let
- * the site's own calibration decide when it has enough labelled examples, the generic classifier otherwise.
+ * What the detector stage sees of a bin site: the site's box cropped from the full-resolution frame, how
+ * well exposed the crop is, and the generic classifier's verdict. Judging with a site's own calibration is
+ * the pipeline's (pipeline/bin_sites.ts): the labelled examples belong to the rules, not to the pictures.
  */
 
 /** Luma below / above these 8-bit values counts as clipped. */
@@ -68,31 +67,4 @@ export function judgeGeneric(c: Classification, zone: BinSiteZone): { state: 'ov
   const wanted = new Set(zone.overflow_labels.map((l) => l.toLowerCase()));
   const p = c.labels.reduce((s, l, i) => s + (wanted.has(l.toLowerCase()) ? c.probs[i]! : 0), 0);
   return p >= zone.min_score ? { state: 'overflowing', score: p } : { state: 'normal', score: 1 - p };
-}
-
-export async function observeBinSites(
-  frame: Frame,
-  zones: BinSiteZone[],
-  classifier: Classifier,
-  calibration?: Record<string, CalibrationSet>,
-): Promise<Record<string, BinObservation>> {
-  const crops = await cropSites(frame, zones);
-  const exposures = crops.map(measureExposure);
-  const judged = zones.map((z, i) => !exposureProblem(exposures[i]!, z.exposure));
-  const results = await classifier.classify(crops.filter((_, i) => judged[i]));
-  const out: Record<string, BinObservation> = {};
-  let next = 0;
-  zones.forEach((zone, i) => {
-    const base = { ts: frame.ts, box: cropBox(zone, frame), brightness: exposures[i]!.brightness };
-    if (!judged[i]) {
-      out[zone.id] = { ...base, state: 'skipped', score: 0, decidedBy: 'exposure' };
-      return;
-    }
-    const c = results[next++]!;
-    const calibrated = c.embedding ? judgeByCalibration(c.embedding, calibration?.[zone.id], zone.calibration_k) : undefined;
-    out[zone.id] = calibrated
-      ? { ...base, state: calibrated.state, score: calibrated.score, decidedBy: 'calibration' }
-      : { ...base, ...judgeGeneric(c, zone), decidedBy: 'generic' };
-  });
-  return out;
 }

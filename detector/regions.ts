@@ -1,5 +1,5 @@
 import type { Frame } from '../core/types.js';
-import { polygonBounds, type Point } from '../rules/geometry.js';
+import { polygonBounds, type Point } from '../core/geometry.js';
 import type { RegionsConfig } from './schema.js';
 
 /**

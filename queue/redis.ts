@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -89,7 +89,8 @@ export async function waitForRedis(client: RedisClient, url: string, timeoutMs =
 export interface EmbeddedRedis {
   url: string;
   port: number;
-  child: ChildProcess;
+  /** The redis-server process (its supervisor is the child of this process). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -153,9 +154,29 @@ function stopOrphan(dir: string): void {
 }
 
 /**
+ * The embedded redis-server's supervisor: a tiny shell that starts redis-server, says its pid, and stops it
+ * (SIGTERM: the append-only file is flushed) as soon as its stdin reaches end of file. weisu holds the only
+ * write end of that pipe, so the redis-server goes when weisu closes it (a clean stop) and also when weisu
+ * dies in any way at all (SIGKILL, crash): the kernel closes the pipe, and no redis-server is orphaned.
+ * It exits with redis-server, so weisu sees a crash of Redis as the supervisor's exit.
+ */
+const SUPERVISOR = `"$@" &
+r=$!
+echo "weisu: redis-server pid $r"
+exec 3<&0
+( read -r _ <&3; kill -TERM "$r" 2>/dev/null ) &
+w=$!
+wait "$r"
+code=$?
+kill "$w" 2>/dev/null
+exit "$code"`;
+
+/**
  * Starts a private `redis-server` on a free port of 127.0.0.1 for this machine's weisu. It keeps an
  * append-only file under `<data_dir>/redis` so queued incidents and rule state survive a restart of
- * `weisu serve`; RDB snapshots are off. `stop()` (or process exit) ends it.
+ * `weisu serve`; RDB snapshots are off. It runs in a process group of its own (`detached`), so Ctrl-C or a
+ * SIGTERM sent to weisu's whole group does not take Redis away while weisu still drains into it: weisu
+ * stops it last, with `stop()`; if weisu dies instead, its supervisor stops it (see SUPERVISOR).
  */
 export async function startEmbeddedRedis(dataDir: string, opts: { bin?: string; persist?: boolean; port?: number; args?: string[] } = {}): Promise<EmbeddedRedis> {
   const dir = join(resolve(dataDir), 'redis');
@@ -167,31 +188,31 @@ export async function startEmbeddedRedis(dataDir: string, opts: { bin?: string; 
     const port = opts.port ?? (await freePort());
     const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--daemonize', 'no', '--loglevel', 'notice'];
     args.push('--appendonly', opts.persist === false ? 'no' : 'yes', '--appendfsync', 'everysec', ...(opts.args ?? []));
-    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('sh', ['-c', SUPERVISOR, 'weisu-redis-supervisor', bin, ...args], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     let output = '';
     child.stdout!.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
     child.stderr!.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
     // Redis says so once it has loaded its append-only file and listens.
-    const started = await new Promise<'ok' | 'missing' | 'exited'>((res) => {
-      child.once('error', (e: NodeJS.ErrnoException) => res(e.code === 'ENOENT' ? 'missing' : 'exited'));
+    const started = await new Promise<'ok' | 'exited'>((res) => {
+      child.once('error', () => res('exited'));
       child.once('exit', () => res('exited'));
       child.stdout!.on('data', () => output.includes('Ready to accept connections') && res('ok'));
     });
-    if (started === 'missing') {
-      throw new MissingDependencyError(
-        `the Redis server binary (${bin})`,
-        'install the Debian package redis-server (apt-get install -y redis-server), or set REDIS_URL to a Redis you run',
-      );
-    }
+    const pid = Number(/redis-server pid (\d+)/.exec(output)?.[1]);
     if (started === 'exited') {
+      // The shell says "not found" (exit 127) when the binary is missing.
+      if (child.exitCode === 127) {
+        throw new MissingDependencyError(
+          `the Redis server binary (${bin})`,
+          'install the Debian package redis-server (apt-get install -y redis-server), or set REDIS_URL to a Redis you run',
+        );
+      }
       lastError = output.trim();
       continue; // most likely the port was taken between probing and binding: try another
     }
     const url = `redis://127.0.0.1:${port}`;
-    writeFileSync(join(dir, 'pid'), String(child.pid));
+    writeFileSync(join(dir, 'pid'), String(pid));
     writeFileSync(embeddedUrlFile(dataDir), url);
-    const onExit = () => child.kill('SIGKILL');
-    process.once('exit', onExit);
     child.stdout!.removeAllListeners('data');
     child.stdout!.resume();
     const onCrash = (code: number | null, signal: string | null) => log.error({ code, signal }, 'the embedded redis-server exited unexpectedly');
@@ -199,14 +220,15 @@ export async function startEmbeddedRedis(dataDir: string, opts: { bin?: string; 
     return {
       url,
       port,
-      child,
+      pid,
       async stop() {
-        process.off('exit', onExit);
         child.off('exit', onCrash);
         if (child.exitCode === null && child.signalCode === null) {
           const exited = new Promise((r) => child.once('exit', r));
-          child.kill('SIGTERM');
-          const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+          child.stdin!.end();
+          const t = setTimeout(() => {
+            if (alive(pid)) process.kill(pid, 'SIGKILL');
+          }, 5000);
           await exited;
           clearTimeout(t);
         }

@@ -1,6 +1,12 @@
 import { log } from '../core/log.js';
 
 /**
+ * How long a stopping process lets the samples in hand finish: well inside the 10 s a container runtime
+ * (docker stop) waits before SIGKILL, with time left for closing the rest.
+ */
+export const SHUTDOWN_DRAIN_MS = 6000;
+
+/**
  * Resolves after SIGTERM or SIGINT once `drain` finished: the long-running commands wait on this, then
  * return their exit code. A second signal while draining exits at once (an operator who means it).
  */

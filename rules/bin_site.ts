@@ -1,5 +1,5 @@
 import type { BBox, BinObservation, RuleEvent } from '../core/types.js';
-import { polygonBounds, type Point } from './geometry.js';
+import { polygonBounds, type Point } from '../core/geometry.js';
 import type { RuleContext } from './no_parking.js';
 import type { BinSiteZone, Persistence } from './schema.js';
 

@@ -1,7 +1,9 @@
 import type { BinObservation, Detections, RuleEvent } from '../core/types.js';
-import { DEFAULT_TRACKER, stepTracker, stillTracks, trackBoxes, type TrackerState } from '../detector/tracker.js';
+import { DEFAULT_TRACKER, stepTracker, stillTracks, trackBoxes, type TrackerState } from './tracker.js';
 import { stepBinSite, type BinSiteState } from './bin_site.js';
-import { stepNoParking, type NoParkingState, type RuleContext, type TrackMotion } from './no_parking.js';
+import { stepNoParking, type RuleContext } from './no_parking.js';
+import type { TrackMotion } from './parking/matching.js';
+import type { NoParkingState } from './parking/stay.js';
 import type { Zone } from './schema.js';
 
 /**
@@ -20,7 +22,7 @@ export interface CameraRuleState {
 
 export interface CameraRulesInput {
   detections: Detections;
-  /** Bin-site observations of this sample by zone id (from detector/bin_observer.ts). */
+  /** Bin-site observations of this sample by zone id (from pipeline/bin_sites.ts). */
   bins?: Record<string, BinObservation>;
 }
 

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { parseDuration } from '../core/duration.js';
 import { checkTimeZone, parseException, parseWindow, type Schedule } from './schedule.js';
-import { polygonProblem } from './geometry.js';
+import { polygonProblem } from '../core/geometry.js';
+import { parkingTuningSchema } from './parking/tuning.js';
 
 const point = z.tuple([
   z.number().min(0, 'x must be a fraction of the frame width between 0 and 1').max(1, 'x must be a fraction of the frame width between 0 and 1'),
@@ -57,6 +58,27 @@ function persistence(what: string) {
     ],
     { error: `${what} must be a duration (e.g. 20m) or a number of consecutive samples (e.g. 5)` },
   );
+}
+
+/**
+ * A window of time such as `clear_grace`: a duration only. A number used to count samples, which made the
+ * rule's meaning change with the sampling rate (3 samples: 6 s at 2 s sampling, 30 s at 10 s); it is
+ * refused with the fix rather than guessed at.
+ */
+function timeWindow(what: string, example: string) {
+  const duration = positiveDuration(what);
+  return z.union([z.string(), z.number()], { error: `${what} must be a duration, e.g. ${example}` }).transform((value, ctx) => {
+    if (typeof value === 'number') {
+      ctx.addIssue({ code: 'custom', message: `${what} is a time, not a number of samples (got ${value}): write a duration such as ${example}, which means the same at any sampling interval` });
+      return z.NEVER;
+    }
+    const parsed = duration.safeParse(value);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message });
+      return z.NEVER;
+    }
+    return parsed.data;
+  });
 }
 
 /** A camera's IANA time zone, checked against what Intl knows (schedules are evaluated in it). */
@@ -121,10 +143,11 @@ export const noParkingZoneSchema = z.strictObject({
   cooldown: durationOrZero('cooldown')
     .prefault('0s')
     .describe('after an incident in a spot is cleared, no new incident in that spot is confirmed for this long (0s: off)'),
-  clear_grace: persistence('clear_grace')
-    .prefault(3)
-    .describe('the vehicle must be gone (spot seen empty, not hidden) this long (e.g. 30s) or this many samples (e.g. 3) before its stay ends'),
-  max_hidden: positiveDuration('max_hidden').prefault('5m').describe('the longest a stay survives while its spot is hidden (a bus standing in front)'),
+  clear_grace: timeWindow('clear_grace', '30s')
+    .prefault('30s')
+    .describe('the vehicle must be gone this long (its spot seen empty, not hidden, and in at least tuning.empty_sightings samples) before its stay ends; a vehicle back where it stood, looking as it did, within this time continues its stay'),
+  max_hidden: timeWindow('max_hidden', '5m').prefault('5m').describe('the longest a stay survives while its spot is hidden (a bus standing in front)'),
+  tuning: parkingTuningSchema.prefault({}),
 });
 
 export const binSiteZoneSchema = z.strictObject({

@@ -18,6 +18,7 @@ export type StreamErrorReason =
   | 'disconnected' // the source dropped the connection before a picture arrived
   | 'ended' // a file (without loop) is over
   | 'aborted' // the caller cancelled
+  | 'stuck' // its sample froze the worker process holding it (no heartbeat): that worker was killed and replaced
   | 'failed'; // anything else ffmpeg or the server reported
 
 const FIX: Record<StreamErrorReason, string> = {
@@ -33,6 +34,7 @@ const FIX: Record<StreamErrorReason, string> = {
   disconnected: 'the camera dropped the connection: check its stream limit (many cameras allow few clients) and the network',
   ended: 'set loop: true to replay the file, or give a live camera',
   aborted: 'nothing to fix: the read was cancelled',
+  stuck: 'what this camera sent froze the worker sampling it; weisu replaced that worker and tries the camera again later: check the camera, and report its make and firmware to weisu (no camera should be able to do this)',
   failed: 'see the message; check the URL with `weisu cameras probe URL`',
 };
 
@@ -70,5 +72,6 @@ export function classifyFfmpegError(stderr: string, what: string): StreamError {
 
 /** Reasons that will not fix themselves by retrying soon (the camera or its settings must change). */
 export function isPermanent(reason: StreamErrorReason): boolean {
-  return reason === 'auth_failed' || reason === 'unsupported' || reason === 'bad_url' || reason === 'blocked' || reason === 'not_found';
+  // A camera that froze a worker would freeze the next one just as soon: it waits like the permanent ones.
+  return reason === 'auth_failed' || reason === 'unsupported' || reason === 'bad_url' || reason === 'blocked' || reason === 'not_found' || reason === 'stuck';
 }

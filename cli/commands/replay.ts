@@ -8,7 +8,7 @@ import { WeisuError } from '../../core/errors.js';
 import type { RuleEvent } from '../../core/types.js';
 import { createClassifier, type Classifier } from '../../detector/classifier.js';
 import { createDetector } from '../../detector/detector.js';
-import { replayFile } from '../../detector/replay.js';
+import { replayFile } from '../../pipeline/replay.js';
 import { defaultModelsDir } from '../../models/registry.js';
 import type { CalibrationSet } from '../../rules/calibration.js';
 import { wallClockToEpoch } from '../../rules/schedule.js';

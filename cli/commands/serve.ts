@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Worker, type ConnectionOptions } from 'bullmq';
 import type { FastifyPluginAsync } from 'fastify';
@@ -21,8 +22,9 @@ import { incidentBackoff, openQueues, QUEUE_NAMES, queueEvents } from '../../que
 import { createRechecker } from '../../queue/rechecks.js';
 import { connectRedis, isConnectionError, startEmbeddedRedis, waitForRedis, type EmbeddedRedis } from '../../queue/redis.js';
 import { Scheduler } from '../../queue/scheduler.js';
-import { onShutdown } from '../../queue/shutdown.js';
-import { startWorkerHost, type WorkerHost } from '../../queue/worker_host.js';
+import { onShutdown, SHUTDOWN_DRAIN_MS } from '../../queue/shutdown.js';
+import { recordStuckWorker } from '../../queue/stuck_worker.js';
+import { WorkerPool } from '../../queue/worker_pool.js';
 import { calibrationSets } from '../../store/calibration.js';
 import { allCameras, getCamera } from '../../store/cameras.js';
 import { importConfigFile } from '../../store/config_import.js';
@@ -32,14 +34,15 @@ import { stopKeyframeDecoders } from '../../streams/keyframe_decoder.js';
 import { redactUrl } from '../../streams/redact.js';
 import { snapshotter } from '../../queue/snapshots.js';
 
-export const summary = 'serve [--config FILE] [--port N] [--workers N]: scheduler, alerts, HTTP API + console + evidence (and N in-process detection workers)';
+export const summary = 'serve [--config FILE] [--port N] [--workers N]: scheduler, alerts, HTTP API + console + evidence (and N detection worker processes)';
 
 const USAGE = `usage: weisu serve [--config FILE] [--port N] [--host H] [--workers N]
   Runs the store (PGlite in <data_dir>/db unless DATABASE_URL), Redis (its own redis-server unless REDIS_URL),
   the sampling scheduler, the alerts sender and the HTTP server. Detection runs in \`weisu worker\` processes
-  pointed at the same Redis, or in this process with --workers N.
+  pointed at the same Redis, or in N child processes of serve with --workers N (watched: one that stops
+  answering is killed and replaced, and the cameras it held say so in their health).
   --port N      HTTP port (default server.port)      --host H   HTTP address (default server.host)
-  --workers N   also run N detection workers in this process (default 0)`;
+  --workers N   also run N detection worker processes (default 0)`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -54,7 +57,7 @@ export async function run(argv: string[]): Promise<number> {
   const cfg = loadConfig(path);
   if (values.port !== undefined) cfg.server.port = intFlag('--port', values.port, 0);
   if (values.host !== undefined) cfg.server.host = values.host;
-  const inProcessWorkers = values.workers === undefined ? 0 : intFlag('--workers', values.workers, 0);
+  const workerProcesses = values.workers === undefined ? 0 : intFlag('--workers', values.workers, 0);
   const dataDir = resolve(cfg.data_dir);
   const prefix = cfg.workers.prefix;
   const stops: (() => Promise<unknown>)[] = [];
@@ -106,10 +109,16 @@ export async function run(argv: string[]): Promise<number> {
     alerts.start();
     stops.push(() => alerts.stop());
 
-    const hosts: WorkerHost[] = [];
-    for (let i = 0; i < inProcessWorkers; i++) hosts.push(await startWorkerHost({ config: cfg, redisUrl }));
+    const pool = new WorkerPool({
+      size: workerProcesses,
+      entry: fileURLToPath(new URL(`../worker_process.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url)),
+      config: cfg,
+      redisUrl,
+      onStuck: (stuck) => recordStuckWorker(redis, keys, stuck),
+    });
+    await pool.start();
     // Workers drain before the queues and Redis they use go away (stops run in reverse).
-    stops.push(() => Promise.all(hosts.map((h) => h.close())));
+    stops.push(() => pool.close(SHUTDOWN_DRAIN_MS));
 
     const consoleDir = join(packageRoot, 'console', 'dist');
     const snapshot = snapshotter(redis, keys);
@@ -124,7 +133,7 @@ export async function run(argv: string[]): Promise<number> {
       },
       snapshot,
       onCamerasChanged: () => void scheduler.reconcileSoon(),
-      metrics: async () => fleetMetricsText(await fleetStatus(redis, keys, queues)) + hosts.map((h) => h.metrics.render()).join(''),
+      metrics: async () => fleetMetricsText(await fleetStatus(redis, keys, queues)) + pool.metricsText(),
       plugins: [evidenceRoutes],
       evidenceUrl: (sha) => evidence.url(sha),
       consoleDir: existsSync(consoleDir) ? consoleDir : undefined,
@@ -133,7 +142,7 @@ export async function run(argv: string[]): Promise<number> {
     const address = await app.listen({ host: cfg.server.host, port: cfg.server.port });
     console.log(
       `weisu serve: listening on ${address}; redis ${redactUrl(redisUrl)}${embedded ? ' (embedded)' : ''}; store ${db.kind}; ` +
-        `${(await queues.samples.getJobSchedulersCount())} camera(s) scheduled; ${inProcessWorkers} in-process worker(s)`,
+        `${(await queues.samples.getJobSchedulersCount())} camera(s) scheduled; ${workerProcesses} worker process(es)`,
     );
   } catch (e) {
     await stopAll();

@@ -3,9 +3,9 @@ import { configPath, loadConfig } from '../../config/load.js';
 import { intFlag } from '../flags.js';
 import { log } from '../../core/log.js';
 import { connectRedis, resolveRedisUrl, waitForRedis } from '../../queue/redis.js';
-import { startWorkerHost } from '../../queue/worker_host.js';
+import { startWorkerHost } from '../../pipeline/worker_host.js';
 import { redactUrl } from '../../streams/redact.js';
-import { onShutdown } from '../../queue/shutdown.js';
+import { onShutdown, SHUTDOWN_DRAIN_MS } from '../../queue/shutdown.js';
 
 export const summary = 'worker [--config FILE] [--concurrency N] [--metrics-port N]: a detection worker taking sampling jobs from Redis (REDIS_URL)';
 
@@ -35,7 +35,7 @@ export async function run(argv: string[]): Promise<number> {
   console.log(`weisu worker ${host.id}: taking sampling jobs from ${redactUrl(redisUrl)}${host.metricsUrl ? `; metrics at ${host.metricsUrl}` : ''}`);
   await onShutdown(async (signal) => {
     log.info({ signal }, 'draining: finishing the samples in hand');
-    await host.close();
+    await host.close(SHUTDOWN_DRAIN_MS);
   });
   return 0;
 }

@@ -1,8 +1,9 @@
 import type { Detections, RuleEvent } from '../../core/types.js';
-import { stepCamera, type CameraRuleState, type CameraSpec } from '../../rules/camera_rules.js';
+import { decide } from '../../pipeline/frame_step.js';
+import type { CameraRuleState, CameraSpec } from '../../rules/camera_rules.js';
 
 /**
- * The rules over one scenario's detections, and their incidents matched to the truth. A confirmed
+ * The rules (the live per-frame step's `decide`) over one scenario's detections, and their incidents matched to the truth. A confirmed
  * incident is a true positive when it began at the arrival of an expected stay not yet matched — within
  * one sampling interval plus a few seconds of driving in — and a false positive otherwise (a second
  * ticket for one stay, a ticket for traffic or for a stay cut in two by a gap). An expected stay nobody
@@ -29,7 +30,7 @@ export function runRules(detections: Detections[], camera: CameraSpec): RuleEven
   let state: CameraRuleState | undefined;
   const events: RuleEvent[] = [];
   for (const d of detections) {
-    const step = stepCamera(state, { detections: d }, camera);
+    const step = decide(state, { detections: d }, camera);
     state = step.state;
     events.push(...step.events);
   }

@@ -1,14 +1,14 @@
 import type { BBox, Detections } from '../../core/types.js';
-import { withAppearance } from '../../detector/appearance.js';
+import { boxIou, coverage, pointInPolygon, type Point } from '../../core/geometry.js';
 import type { Detector } from '../../detector/detector.js';
 import { frameFromImage } from '../../detector/image.js';
-import { boxIou, coverage, pointInPolygon, type Point } from '../../rules/geometry.js';
+import { perceive, type FrameEyes } from '../../pipeline/frame_step.js';
 import { actorBoxes, renderFrame, scenarioCanvas, SPRITES, type Actor, type Scenario } from '../../test/support/scenario.js';
 
 /**
  * What the camera's worker would have seen of a scenario: its pictures rendered only at the sample times
  * (media time phase, phase + every, ...), JPEG-encoded as a camera sends them, each through the real
- * detector and appearance exactly as a live sample is. The detections are kept (small) so the rules can be
+ * detector and appearance by the live per-frame step (`perceive`). The detections are kept (small) so the rules can be
  * run on them many times — once per tuning of a sweep — without rendering or inferring again.
  * Also counts how many of the vehicles standing in the zone, in view, the detector found (zone recall).
  */
@@ -56,15 +56,17 @@ export async function observe(s: Scenario, zone: Point[], times: number[], detec
     return src.height / src.width;
   };
   const longSide = Math.max(detector.manifest.input.width, detector.manifest.input.height);
+  const eyes: FrameEyes = { detect: async (frame) => (await detector.run([frame]))[0]! };
+  const camera = { id: 'scenario', timezone: 'Asia/Shanghai', zones: [] };
   const detections: Detections[] = [];
   let zoneVehicleCount = 0;
   let zoneFound = 0;
   for (const t of times) {
     const jpeg = await renderFrame(s, canvas, t);
     const frame = await frameFromImage(jpeg, 'scenario', startAt + Math.round(t * 1000), { pixelsLongSide: longSide });
-    const [found] = await detector.run([frame]);
-    detections.push(await withAppearance(frame, found!));
-    const vehicles = found!.items.filter((d) => d.category === 'vehicle');
+    const seen = (await perceive(eyes, frame, camera)).detections;
+    detections.push(seen);
+    const vehicles = seen.items.filter((d) => d.category === 'vehicle');
     for (const v of zoneVehicles(s, actorBoxes(s, t, size, aspect), zone, size)) {
       zoneVehicleCount++;
       if (vehicles.some((d) => boxIou(d.box, v) >= FOUND_IOU)) zoneFound++;

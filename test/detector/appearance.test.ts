@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Detections } from '../../core/types.js';
 import { withAppearance } from '../../detector/appearance.js';
 import { frameFromImage } from '../../detector/image.js';
-import { otherLook } from '../../rules/no_parking.js';
+import { otherLook } from '../../rules/parking/look.js';
 import { media } from '../support/paths.js';
 
 describe('withAppearance', () => {

@@ -8,6 +8,7 @@ import { connectRedis, waitForRedis, type RedisClient } from '../../queue/redis.
 import { commitState, deleteState, loadState } from '../../queue/rule_state.js';
 import { Scheduler } from '../../queue/scheduler.js';
 import { startTestRedisCluster } from '../support/redis.js';
+import { eventually } from '../support/weisu.js';
 
 /**
  * Redis Cluster: every key weisu touches in one script or transaction must live in one slot. The
@@ -42,7 +43,7 @@ describe('queue on Redis Cluster', () => {
       prefix: keys.prefix,
       concurrency: 3,
     });
-    await new Promise((r) => setTimeout(r, 2000));
+    await eventually(() => seen.size === 3, 60_000, () => `every camera sampled (have ${[...seen].join(', ')})`);
     await worker.close();
     expect([...seen].sort()).toEqual(['a', 'b', 'c']);
 

@@ -1,9 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MissingDependencyError, WeisuError } from '../../core/errors.js';
-import { connectRedis, embeddedUrlFile, resolveRedisUrl, startEmbeddedRedis, waitForRedis } from '../../queue/redis.js';
+import { connectRedis, embeddedUrlFile, freePort, resolveRedisUrl, startEmbeddedRedis, waitForRedis } from '../../queue/redis.js';
+import { isRunning, processGroup } from '../support/procs.js';
+import { eventually, spawnTs } from '../support/weisu.js';
 
 describe('queue/redis', () => {
   const dirs: string[] = [];
@@ -37,15 +40,29 @@ describe('queue/redis', () => {
     await again.stop();
   });
 
-  it('stops a redis-server left behind by a serve that was killed outright', async () => {
+  it('stops a redis-server left behind (its pid file names it) before starting its own', async () => {
     const dir = tmp();
-    const first = await startEmbeddedRedis(dir);
-    // As if `weisu serve` died by SIGKILL: its child lives on, its pid file stays.
-    const orphan = first.child.pid!;
-    const second = await startEmbeddedRedis(dir);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(() => process.kill(orphan, 0)).toThrow();
-    await second.stop();
+    // As if an older weisu left one running: a bare redis-server, named by the pid file.
+    const port = await freePort();
+    const orphan = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const gone = new Promise((r) => orphan.once('exit', r));
+    mkdirSync(join(dir, 'redis'), { recursive: true });
+    writeFileSync(join(dir, 'redis', 'pid'), String(orphan.pid));
+    const r = await startEmbeddedRedis(dir);
+    await gone;
+    expect(orphan.signalCode).toBe('SIGKILL');
+    await r.stop();
+  });
+
+  it('runs redis-server in its own process group, and stops it when the process that started it is gone', async () => {
+    const dir = tmp();
+    // A process that starts the embedded Redis and is then SIGKILLed, as `weisu serve` may be.
+    const holder = spawnTs('test/support/embedded_redis_holder.ts', [dir]);
+    const pid = Number((await holder.waitFor(/holding redis-server pid (\d+)/))[1]);
+    expect(processGroup(pid)).not.toBe(processGroup(holder.child.pid!));
+    holder.kill('SIGKILL');
+    await holder.exited;
+    await eventually(() => !isRunning(pid), 30_000, `redis-server ${pid} stopped after its starter died`);
   });
 
   it('names the Debian package when redis-server is missing', async () => {

@@ -10,7 +10,7 @@ const bin = zoneSchema.parse({ id: 'bin-1', kind: 'bin_site', polygon: [[0.7, 0.
 const cam = { id: 'cam-1', timezone: 'Asia/Shanghai', zones: [kerb, bin] };
 
 describe('stepCamera', () => {
-  const samples = seconds(60, (i) => (i < 45 ? [car(shift(SPOT, i % 3))] : []));
+  const samples = seconds(90, (i) => (i < 45 ? [car(shift(SPOT, i % 3))] : []));
 
   it('gives the same events whether the state stays in memory or goes through JSON between samples', () => {
     let mem: CameraRuleState | undefined;

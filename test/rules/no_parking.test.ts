@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BBox, RuleEvent } from '../../core/types.js';
-import { boxIou } from '../../rules/geometry.js';
-import { eligible } from '../../rules/no_parking.js';
+import { boxIou } from '../../core/geometry.js';
+import { eligible } from '../../rules/parking/vehicles.js';
 import type { NoParkingZone } from '../../rules/schema.js';
 import { car, H, run, seconds, shift, T0, W, zone } from './fixtures.js';
 
@@ -13,7 +13,7 @@ const confirmed = (events: RuleEvent[]) => events.filter((e) => e.type === 'conf
 describe('no_parking: a vehicle that stays', () => {
   it('confirms once when the dwell is reached, with first seen and confirmed at the right samples, then clears after the grace', () => {
     // Parked from sample 5 to 59, then gone.
-    const { events } = run([kerb], seconds(70, (i) => (i >= 5 && i < 60 ? [car(SPOT)] : [])));
+    const { events } = run([kerb], seconds(100, (i) => (i >= 5 && i < 60 ? [car(SPOT)] : [])));
     expect(events.map((e) => e.type)).toEqual(['confirmed', 'cleared']);
     const [c, cl] = events;
     expect(c!.firstSeen).toBe(T0 + 5_000);
@@ -22,8 +22,8 @@ describe('no_parking: a vehicle that stays', () => {
     expect(c!.subject).toMatchObject({ label: 'car', box: SPOT });
     expect(cl!.incidentId).toBe(c!.incidentId);
     expect(cl!.lastSeen).toBe(T0 + 59_000);
-    // Default grace: gone in 3 consecutive samples (60, 61, 62).
-    expect(cl!.ts).toBe(T0 + 62_000);
+    // Default grace: the spot seen empty for 30 s after the last sighting.
+    expect(cl!.ts).toBe(T0 + 89_000);
   });
 
   it('files nothing for a vehicle that leaves before the dwell', () => {
@@ -61,7 +61,8 @@ describe('no_parking: vehicles that do not park', () => {
   });
 
   it('ignores a car stopped for a red light shorter than the dwell, repeatedly', () => {
-    const { events } = run([kerb], seconds(120, (i) => (i % 40 < 25 ? [car(SPOT)] : [car(shift(SPOT, (i % 40) * 40))])));
+    // Each car drives off (tracked as it goes) and the next one stops in its place.
+    const { events } = run([kerb], seconds(120, (i) => (i % 40 < 25 ? [car(SPOT)] : [car(shift(SPOT, ((i % 40) - 24) * 40))])));
     expect(events).toEqual([]);
   });
 });
@@ -132,8 +133,9 @@ describe('no_parking: occlusion, turnover, duplicates', () => {
   it('does not believe a still box many times the car over the spot once it is empty (YOLOX on an empty road)', () => {
     const road = car([50, 150, 1250, 690], 0.45, 'car');
     const b: BBox = [405, 448, 607, 602];
-    // Car A until 40 s; the empty road then shows the ghost; car B parks in the same place at 46 s.
-    const { events } = run([kerb], seconds(100, (i) => (i < 40 ? [car(SPOT)] : i < 46 ? [road] : [car(b), road])));
+    // Car A until 40 s; the empty road then shows the ghost; car B parks in the same place at 46 s (a short
+    // grace: without looks, only the grace tells B from A back again).
+    const { events } = run([zone({ dwell: '30s', clear_grace: '3s' })], seconds(100, (i) => (i < 40 ? [car(SPOT)] : i < 46 ? [road] : [car(b), road])));
     expect(events.map((e) => e.type)).toEqual(['confirmed', 'cleared', 'confirmed']);
     expect(events[1]!.ts).toBeLessThanOrEqual(T0 + 43_000);
     expect(events[2]!.firstSeen).toBe(T0 + 46_000);
@@ -145,9 +147,11 @@ describe('no_parking: occlusion, turnover, duplicates', () => {
     expect(events.map((e) => e.type)).toEqual(['confirmed']);
   });
 
-  it('a new car taking the spot after the first leaves is a new incident', () => {
+  it('a new car taking the spot after the first leaves is a new incident, even within the grace', () => {
     const b: BBox = [410, 445, 615, 605];
-    const { events } = run([kerb], seconds(100, (i) => (i < 40 ? [car(SPOT)] : i >= 45 ? [car(b)] : [])));
+    const red = { ...car(SPOT), appearance: [0.607, 0.246, 0.347] as [number, number, number] };
+    const grey = { ...car(b), appearance: [0.34, 0.35, 0.42] as [number, number, number] };
+    const { events } = run([kerb], seconds(100, (i) => (i < 40 ? [red] : i >= 45 ? [grey] : [])));
     expect(events.map((e) => e.type)).toEqual(['confirmed', 'cleared', 'confirmed']);
     expect(events[0]!.incidentId).not.toBe(events[2]!.incidentId);
     expect(events[2]!.firstSeen).toBe(T0 + 45_000);
@@ -214,7 +218,7 @@ describe('no_parking: occlusion, turnover, duplicates', () => {
 
 describe('no_parking: cooldown per spot', () => {
   it('holds back a new incident in the same spot until the cooldown has passed', () => {
-    const z = zone({ dwell: '10s', cooldown: '60s' });
+    const z = zone({ dwell: '10s', cooldown: '60s', clear_grace: '5s' });
     const { events } = run([z], seconds(150, (i) => (i < 20 || (i >= 30 && i < 140) ? [car(SPOT)] : [])));
     expect(events.map((e) => e.type)).toEqual(['confirmed', 'cleared', 'confirmed', 'cleared']);
     const cleared = events[1]!.ts;
@@ -223,7 +227,7 @@ describe('no_parking: cooldown per spot', () => {
   });
 
   it('does not hold back a different spot', () => {
-    const z = zone({ dwell: '10s', cooldown: '60s' });
+    const z = zone({ dwell: '10s', cooldown: '60s', clear_grace: '5s' });
     const { events } = run([z], seconds(60, (i) => (i < 20 ? [car(SPOT)] : i >= 30 ? [car([800, 450, 1000, 600])] : [])));
     expect(events.map((e) => e.type)).toEqual(['confirmed', 'cleared', 'confirmed']);
     expect(events[2]!.confirmedAt).toBe(T0 + 40_000);

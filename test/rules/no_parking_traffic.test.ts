@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Frame } from '../../core/types.js';
 import { createDetector, type Detector } from '../../detector/detector.js';
-import { replayFrames } from '../../detector/replay.js';
-import { eligible } from '../../rules/no_parking.js';
+import { replayFrames } from '../../pipeline/replay.js';
+import { eligible } from '../../rules/parking/vehicles.js';
 import { zoneSchema, type NoParkingZone } from '../../rules/schema.js';
 import { readFileFrames } from '../../streams/file_frames.js';
 import { media, MODELS_DIR } from '../support/paths.js';

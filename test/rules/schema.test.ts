@@ -47,7 +47,7 @@ describe('zone configuration', () => {
       {},
     );
     const [np, bin] = cfg.cameras[0]!.zones;
-    expect(np).toMatchObject({ dwell: 300_000, cooldown: 600_000, clear_grace: { ms: 60_000 }, presence: 'overlap', classes: ['car', 'truck', 'bus', 'motorcycle'] });
+    expect(np).toMatchObject({ dwell: 300_000, cooldown: 600_000, clear_grace: 60_000, max_hidden: 300_000, presence: 'overlap', classes: ['car', 'truck', 'bus', 'motorcycle'] });
     expect(np?.kind === 'no_parking' && np.schedule?.windows).toHaveLength(2);
     expect(bin).toMatchObject({ persist: { samples: 4 }, clear_after: { samples: 2 }, model: 'bin-fullness-yolov8n-cls-256', calibration_k: 3 });
   });
@@ -91,10 +91,18 @@ describe('zone configuration', () => {
   });
 
   it('rejects bad persistence, grace and fractions, naming each', () => {
-    expect(issues('        clear_grace: 0')[0]).toMatchObject({ field: `${F}.clear_grace` });
+    expect(issues('        clear_grace: 0s')[0]).toMatchObject({ field: `${F}.clear_grace`, message: expect.stringMatching(/greater than zero/) });
+    expect(issues('        tuning: { look_hue: 2 }')[0]).toMatchObject({ field: `${F}.tuning.look_hue`, message: expect.stringMatching(/fraction/) });
+    expect(issues('        tuning: { anchor_window: 20 }')[0]).toMatchObject({ field: `${F}.tuning.anchor_window` });
     expect(issues('        stationary_iou: 1.5')[0]).toMatchObject({ field: `${F}.stationary_iou` });
     expect(issues('        presence: center')[0]).toMatchObject({ field: `${F}.presence` });
     expect(issues('        cooldown: soon')[0]).toMatchObject({ field: `${F}.cooldown` });
+  });
+
+  it('refuses a grace or survival window counted in samples, naming the field and the fix (its meaning would change with the sampling rate)', () => {
+    for (const field of ['clear_grace', 'max_hidden']) {
+      expect(issues(`        ${field}: 3`)[0]).toMatchObject({ field: `${F}.${field}`, message: expect.stringMatching(/not a number of samples.*duration such as/) });
+    }
   });
 });
 

@@ -103,7 +103,7 @@ describe('faults against real servers end in the right state and recover', () =>
     expect(runningFfmpegCount()).toBe(0);
   });
 
-  it('RTSP server killed mid-stream: the waiting grab fails fast, no ffmpeg left, recovers after restart', async () => {
+  it('RTSP server killed mid-stream: the waiting grab fails as disconnected (not by timeout), no ffmpeg left, recovers after restart', async () => {
     // A live camera with a 10 s GOP that another client (an NVR) keeps streaming: a new client waits for
     // the next keyframe, and the server dies meanwhile.
     const mount = { path: '/live', file: clip, live: true, keyInt: 250, bitrate: 256 };
@@ -120,11 +120,11 @@ describe('faults against real servers end in the right state and recover', () =>
       (e: unknown) => e,
     );
     await new Promise((r) => setTimeout(r, 800));
-    const killedAt = Date.now();
     await rtsp.stop();
     const err = await pending;
     expect(err).toBeInstanceOf(StreamError);
-    expect(Date.now() - killedAt).toBeLessThan(5000);
+    // Failed because the server went away, not by outwaiting the 20 s frame timeout.
+    expect((err as StreamError).reason).toBe('disconnected');
     expect(runningFfmpegCount()).toBe(0);
     expect(psChildren(nvr.pid)).toBe(residentFfmpegCount());
     h = nextHealth(h, { ok: false, at: 1, error: err }, () => 0.5);
@@ -142,9 +142,7 @@ describe('faults against real servers end in the right state and recover', () =>
     const silent = await startTcpFaultServer('silent');
     try {
       let h: CameraHealth | undefined;
-      const t0 = Date.now();
       h = await sample({ cameraId: 's', url: `rtsp://127.0.0.1:${silent.port}/cam` }, h, 0);
-      expect(Date.now() - t0).toBeLessThan(4000);
       expect(h).toMatchObject({ state: 'degraded', reason: 'connect_timeout' });
       h = await sample({ cameraId: 's', url: `http://127.0.0.1:${silent.port}/snapshot.jpg` }, h, 1);
       expect(h).toMatchObject({ reason: 'connect_timeout', consecutiveFailures: 2 });
@@ -189,13 +187,11 @@ describe('faults against real servers end in the right state and recover', () =>
     }
   });
 
-  it('an MJPEG camera that stalls after its headers: no_frame within the frame timeout', async () => {
+  it('an MJPEG camera that stalls after its headers: no_frame (the frame timeout fired)', async () => {
     http.fault = 'stall';
     try {
-      const t0 = Date.now();
       const h = await sample({ cameraId: 'm', url: http.url('/mjpeg', { user: 'cam', password: 'right' }), frameTimeoutMs: 1000 }, undefined, 0);
       expect(h).toMatchObject({ state: 'degraded', reason: 'no_frame' });
-      expect(Date.now() - t0).toBeLessThan(4000);
     } finally {
       http.fault = 'none';
     }

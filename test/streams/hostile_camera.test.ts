@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createDetector, type Detector } from '../../detector/detector.js';
-import { processSample, type SampleDeps } from '../../detector/worker.js';
+import { processSample, type SampleDeps } from '../../pipeline/sample_job.js';
 import { redisKeys } from '../../queue/keys.js';
 import { openQueues, type Queues } from '../../queue/queues.js';
 import type { CameraHealth } from '../../streams/health.js';

@@ -16,7 +16,6 @@ describe('probeCamera', () => {
     const r = await probeCamera({ cameraId: 'p', url: rtsp.url('/cam'), packetWindowMs: 3000 });
     expect(r).toMatchObject({ kind: 'rtsp', codec: 'h264', width: 640, height: 360, fps: 25, keyframeIntervalMs: 1000 });
     expect(r.latencyMs).toBeGreaterThan(0);
-    expect(r.latencyMs).toBeLessThan(5000);
     expect(r.frame.jpeg.length).toBeGreaterThan(1000);
     const text = formatProbe(r);
     expect(text).toMatch(/^kind\s+rtsp$/m);

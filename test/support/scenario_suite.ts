@@ -1,6 +1,6 @@
 import type { RuleEvent } from '../../core/types.js';
 import type { Detector } from '../../detector/detector.js';
-import { replayFile } from '../../detector/replay.js';
+import { replayFile } from '../../pipeline/replay.js';
 import { zoneSchema } from '../../rules/schema.js';
 import { buildScenario, parkedCar, passingVehicle, STREET, type Scenario } from './scenario.js';
 

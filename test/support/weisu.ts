@@ -19,16 +19,17 @@ export interface WeisuProcess {
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-export function spawnWeisu(args: string[], env: Record<string, string | undefined> = {}): WeisuProcess {
-  return spawnTs('cli/main.ts', args, env, `weisu ${args[0]}`);
+/** `detached`: in a process group of its own (as a shell runs a command), for signals sent to the whole group. */
+export function spawnWeisu(args: string[], env: Record<string, string | undefined> = {}, opts: { detached?: boolean } = {}): WeisuProcess {
+  return spawnTs('cli/main.ts', args, env, `weisu ${args[0]}`, opts);
 }
 
 /** A TypeScript entry point of this repository (path from its root) as a child process, watched like `weisu`. */
-export function spawnTs(entry: string, args: string[], env: Record<string, string | undefined> = {}, name = entry): WeisuProcess {
+export function spawnTs(entry: string, args: string[], env: Record<string, string | undefined> = {}, name = entry, opts: { detached?: boolean } = {}): WeisuProcess {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, WEISU_MODELS_DIR: MODELS_DIR, WEISU_MEDIA_DIR: MEDIA_DIR, WEISU_LOG_LEVEL: 'info', ...env };
   delete childEnv.VITEST; // the child logs like a real process
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached });
   let out = '';
   const listeners = new Set<() => void>();
   const onData = (d: Buffer) => {

@@ -1,6 +1,6 @@
 import { cameraSchema } from '../../config/schema.js';
 import type { Detector } from '../../detector/detector.js';
-import type { SampleDeps } from '../../detector/worker.js';
+import type { SampleDeps } from '../../pipeline/sample_job.js';
 import { toSpec } from '../../queue/cameras.js';
 import type { Keys } from '../../queue/keys.js';
 import type { Queues } from '../../queue/queues.js';

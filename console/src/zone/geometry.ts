@@ -2,7 +2,7 @@
  * Polygon helpers for the zone editor, in fractions of the frame (0..1). The server validates
  * zones again (rules/schema.ts); these only let the editor say what is wrong before saving.
  */
-import { polygonDefect, type PolygonDefect } from '../../../rules/geometry.js';
+import { polygonDefect, type PolygonDefect } from '../../../core/geometry.js';
 
 export type Pt = [number, number];
 

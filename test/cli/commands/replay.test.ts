@@ -63,7 +63,8 @@ describe('weisu replay', () => {
   }, 120_000);
 
   it('prints the timeline as text: confirmed, then cleared after the car leaves', async () => {
-    const { code, out } = await replay([video, '--config', config(), '--threads', '1']);
+    // A grace shorter than the 10 s of empty street the video ends with (the default is 30 s).
+    const { code, out } = await replay([video, '--config', config('        clear_grace: 5s'), '--threads', '1']);
     expect(code).toBe(0);
     const timeline = out.filter((l) => /^\s+\d\d:\d\d/.test(l));
     expect(timeline.map((l) => l.trim().split(/\s+/)[1])).toEqual(['confirmed', 'cleared']);

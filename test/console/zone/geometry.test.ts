@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { polygonProblem, type Pt } from '../../../console/src/zone/geometry.js';
-import { polygonArea, polygonDefect, polygonProblem as serverProblem } from '../../../rules/geometry.js';
+import { polygonArea, polygonDefect, polygonProblem as serverProblem } from '../../../core/geometry.js';
 
 /** The zone editor warns before saving; what it calls wrong must be what the server refuses. */
 describe('console zone geometry', () => {

@@ -5,22 +5,22 @@ import { Worker, type ConnectionOptions } from 'bullmq';
 import type { WeisuConfig } from '../config/schema.js';
 import type { BinObservation, Detections, Frame, IncidentMessage } from '../core/types.js';
 import { log } from '../core/log.js';
-import { observeBinSites } from '../detector/bin_observer.js';
 import { createClassifier } from '../detector/classifier.js';
 import { createDetector, type Detector } from '../detector/detector.js';
 import { regionsFromConfig } from '../detector/regions.js';
-import type { Point } from '../rules/geometry.js';
-import { processRecheck, processSample, type SampleDeps } from '../detector/worker.js';
+import type { Point } from '../core/geometry.js';
+import { observeBinSites } from './bin_sites.js';
+import { processRecheck, processSample, type SampleDeps } from './sample_job.js';
 import { defaultModelsDir } from '../models/registry.js';
 import { readIncidentPlate } from '../plates/incident.js';
 import { createPlateReader } from '../plates/read_plate.js';
 import { stopKeyframeDecoders } from '../streams/keyframe_decoder.js';
 import { openSource } from '../streams/source.js';
-import { createBatcher } from './batcher.js';
-import { redisKeys } from './keys.js';
-import { openQueues, QUEUE_NAMES, scheduledAt, type RecheckJob, type RecheckResult, type SampleJob } from './queues.js';
-import { connectRedis, isConnectionError, type RedisClient } from './redis.js';
-import { WorkerMetrics } from './worker_metrics.js';
+import { createBatcher } from '../queue/batcher.js';
+import { redisKeys } from '../queue/keys.js';
+import { openQueues, QUEUE_NAMES, scheduledAt, type RecheckJob, type RecheckResult, type SampleJob } from '../queue/queues.js';
+import { connectRedis, isConnectionError, type RedisClient } from '../queue/redis.js';
+import { WorkerMetrics } from '../queue/worker_metrics.js';
 
 /**
  * A detection worker inside a process: the BullMQ workers for `samples` and `rechecks`, one detector
@@ -43,6 +43,8 @@ export interface WorkerHost {
   metrics: WorkerMetrics;
   /** Where /metrics is served, when it is. */
   metricsUrl?: string;
+  /** Cameras whose sample is in hand now: the ones to blame when this worker's process stops answering. */
+  holding(): string[];
   /** Stops taking jobs, lets the running ones finish (at most `drainMs`), then lets go of everything. */
   close(drainMs?: number): Promise<void>;
 }
@@ -110,7 +112,22 @@ export async function startWorkerHost(opts: WorkerHostOptions): Promise<WorkerHo
   const connection = redis as unknown as ConnectionOptions;
   const common = { connection, prefix: w.prefix, name: id, autorun: true };
   // A sample whose worker died is not worth re-running later (the next one is due): no stalled retries.
-  const samples = new Worker<SampleJob>(QUEUE_NAMES.samples, (job, _token, signal) => processSample(deps, { cameraId: job.data.cameraId, due: scheduledAt(job) }, signal), {
+  // A camera twice here is two samples of it in hand (one skipped as busy): counted, not a set.
+  const held = new Map<string, number>();
+  const hold = (cameraId: string, by: 1 | -1) => {
+    const n = (held.get(cameraId) ?? 0) + by;
+    if (n > 0) held.set(cameraId, n);
+    else held.delete(cameraId);
+  };
+  const sample = async (cameraId: string, due: number, signal?: AbortSignal) => {
+    hold(cameraId, 1);
+    try {
+      return await processSample(deps, { cameraId, due }, signal);
+    } finally {
+      hold(cameraId, -1);
+    }
+  };
+  const samples = new Worker<SampleJob>(QUEUE_NAMES.samples, (job, _token, signal) => sample(job.data.cameraId, scheduledAt(job), signal), {
     ...common,
     concurrency,
     maxStalledCount: 0,
@@ -145,6 +162,7 @@ export async function startWorkerHost(opts: WorkerHostOptions): Promise<WorkerHo
     id,
     metrics,
     metricsUrl,
+    holding: () => [...held.keys()],
     async close(drainMs = 30_000) {
       clearInterval(timer);
       // Worker.close waits for the jobs in hand (drain); no new ones are taken meanwhile. A drain that

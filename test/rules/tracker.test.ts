@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BBox, Detection, Detections } from '../../core/types.js';
-import { stepTracker, type TrackerState } from '../../detector/tracker.js';
+import { stepTracker, type TrackerState } from '../../rules/tracker.js';
 
 const det = (box: BBox, label = 'car'): Detection => ({ box, score: 0.8, classId: 2, label, category: label === 'person' ? 'person' : 'vehicle' });
 const at = (ts: number, items: Detection[]): Detections => ({ cameraId: 'c', ts, width: 1000, height: 1000, items });
@@ -23,7 +23,7 @@ describe('tracker', () => {
     expect(state.tracks).toEqual([expect.objectContaining({ id: 1, firstSeen: 0, lastSeen: 3000, hits: 4, misses: 0 })]);
   });
 
-  it('keeps the id through a few missed samples and drops the track after maxMisses', () => {
+  it('keeps the id through a few missed samples and drops the track once missed for longer than maxLostMs', () => {
     const box: BBox = [100, 100, 200, 200];
     const { ids } = track([[det(box)], [], [], [det(box)], [], [], [], [], [], [], [det(box)]]);
     expect(ids[3]).toEqual([1]);

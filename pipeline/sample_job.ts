@@ -9,12 +9,12 @@ import { emitIncident, type RecheckJob, type RecheckResult } from '../queue/queu
 import type { RedisClient } from '../queue/redis.js';
 import { clearPending, commitState, loadState } from '../queue/rule_state.js';
 import type { SampleOutcome, WorkerMetrics } from '../queue/worker_metrics.js';
-import { stepCamera, type CameraRuleState } from '../rules/camera_rules.js';
-import { withAppearance } from './appearance.js';
-import { boxIou } from '../rules/geometry.js';
+import type { CameraRuleState, CameraRulesInput } from '../rules/camera_rules.js';
+import { boxIou } from '../core/geometry.js';
 import type { BinSiteZone } from '../rules/schema.js';
 import { nextHealth, type CameraHealth } from '../streams/health.js';
 import { StreamError, type Source, type SourceOptions } from '../streams/source.js';
+import { decide, perceive, type FrameEyes } from './frame_step.js';
 
 /**
  * The sampling job: one camera, one frame. Grab → detect (batched with the worker's other cameras) →
@@ -93,19 +93,24 @@ async function sampleOnce(deps: SampleDeps, job: { cameraId: string; due: number
     const got = await grab(deps, camera, health, signal);
     if ('reason' in got) return { outcome: 'failed', reason: got.reason };
     const { frame } = got;
-    // Each box's look, as replay computes it: the rules tell a different vehicle in the same spot by it.
-    const detections = await withAppearance(frame, await deps.detect(frame, camera).catch((e: Error) => {
-      throw Object.assign(new Error(`detector: ${e.message}`), { reason: 'detect' });
-    }));
-    const binZones = camera.zones.filter((z): z is BinSiteZone => z.kind === 'bin_site');
-    const bins = binZones.length && deps.observeBins ? await deps.observeBins(frame, binZones, camera.calibration) : undefined;
-    committed = await applyRules(deps, camera, frame, detections, bins);
+    committed = await applyRules(deps, camera, frame, await perceive(eyes(deps), frame, camera));
   } finally {
     await lease.release();
   }
   // The state is committed: the camera's next sample may start while this one reads plates and queues its events.
   if ('version' in committed) await handOn(deps, camera.id, committed);
   return committed.result;
+}
+
+/** The job's models, as the per-frame step runs them; a detector failure is the sample's reason `detect`. */
+function eyes(deps: SampleDeps): FrameEyes<SampledCamera> {
+  return {
+    detect: (frame, camera) =>
+      deps.detect(frame, camera).catch((e: Error) => {
+        throw Object.assign(new Error(`detector: ${e.message}`), { reason: 'detect' });
+      }),
+    ...(deps.observeBins ? { observeBins: deps.observeBins } : {}),
+  };
 }
 
 async function readHealth(deps: SampleDeps, cameraId: string): Promise<CameraHealth | undefined> {
@@ -171,8 +176,7 @@ async function applyRules(
   deps: SampleDeps,
   camera: SampledCamera,
   frame: Frame,
-  detections: Detections,
-  bins: Record<string, BinObservation> | undefined,
+  input: CameraRulesInput,
 ): Promise<Committed | { result: SampleResult }> {
   const { redis, keys } = deps;
   const stored = await loadState(redis, keys, camera.id);
@@ -185,7 +189,8 @@ async function applyRules(
   }
   if (stored.ts !== undefined && frame.ts <= stored.ts) return { result: { outcome: 'ok', reason: 'stale', events: [] } };
 
-  const step = stepCamera(stored.rules as CameraRuleState | undefined, { detections, bins }, camera);
+  const step = decide(stored.rules as CameraRuleState | undefined, input, camera);
+  const { detections } = input;
   const firstKey = keys.firstFrames(camera.id);
   // Encoded only when a stay begins or an event needs it (most samples need neither).
   let encoded: EvidenceFrame | undefined;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RuleEvent } from '../../core/types.js';
-import { cropSites, observeBinSites } from '../../detector/bin_observer.js';
+import { cropSites } from '../../detector/bin_observer.js';
+import { observeBinSites } from '../../pipeline/bin_sites.js';
 import { createClassifier, type Classifier } from '../../detector/classifier.js';
 import { stepCamera, type CameraRuleState } from '../../rules/camera_rules.js';
 import type { CalibrationSet } from '../../rules/calibration.js';

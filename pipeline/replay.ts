@@ -1,12 +1,11 @@
 import type { Frame, RuleEvent } from '../core/types.js';
-import { stepCamera, type CameraRuleState, type CameraSpec } from '../rules/camera_rules.js';
+import type { Classifier } from '../detector/classifier.js';
+import type { Detector } from '../detector/detector.js';
+import type { CameraRuleState, CameraSpec } from '../rules/camera_rules.js';
 import type { CalibrationSet } from '../rules/calibration.js';
-import type { BinSiteZone } from '../rules/schema.js';
 import { readFileFrames } from '../streams/file_frames.js';
-import { withAppearance } from './appearance.js';
-import { observeBinSites } from './bin_observer.js';
-import type { Classifier } from './classifier.js';
-import type { Detector } from './detector.js';
+import { observeBinSites } from './bin_sites.js';
+import { decide, perceive, type FrameEyes } from './frame_step.js';
 
 /**
  * A recorded sequence of frames through the same detector and rules as a live worker, by media time and
@@ -34,18 +33,20 @@ export interface ReplayResult {
 
 export async function replayFrames(frames: AsyncIterable<Frame>, opts: ReplayOptions): Promise<ReplayResult> {
   const startAt = opts.startAt ?? 0;
-  const sites = opts.camera.zones.filter((z): z is BinSiteZone => z.kind === 'bin_site');
-  if (sites.length && !opts.classifier) throw new Error('the camera has bin sites: replay needs a classifier');
+  const { classifier } = opts;
+  if (!classifier && opts.camera.zones.some((z) => z.kind === 'bin_site')) throw new Error('the camera has bin sites: replay needs a classifier');
+  const eyes: FrameEyes = {
+    detect: async (frame) => (await opts.detector.run([frame]))[0]!,
+    ...(classifier ? { observeBins: (frame, zones, calibration) => observeBinSites(frame, zones, classifier, calibration) } : {}),
+  };
+  const camera = { ...opts.camera, ...(opts.calibration ? { calibration: opts.calibration } : {}) };
   let state: CameraRuleState | undefined;
   const events: RuleEvent[] = [];
   let samples = 0;
   let mediaMs = 0;
   for await (const media of frames) {
     const frame = { ...media, ts: startAt + media.ts };
-    const [found] = await opts.detector.run([frame]);
-    const detections = await withAppearance(frame, found!);
-    const bins = sites.length ? await observeBinSites(frame, sites, opts.classifier!, opts.calibration) : undefined;
-    const step = stepCamera(state, { detections, ...(bins ? { bins } : {}) }, opts.camera);
+    const step = decide(state, await perceive(eyes, frame, camera), camera);
     state = step.state;
     events.push(...step.events);
     if (step.events.length) opts.onEvents?.(step.events, frame);

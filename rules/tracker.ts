@@ -1,9 +1,11 @@
 import type { BBox, Category, Detection, Detections } from '../core/types.js';
-import { boxIou } from '../rules/geometry.js';
+import { boxIou } from '../core/geometry.js';
+import { greedyMatch } from './match.js';
 
 /**
  * IoU tracker for one camera's samples: gives each object a stable track id while it moves a little
- * between samples, and keeps the id through a few missed samples (a detector flicker, a brief occlusion).
+ * between samples, and keeps the id while it is missed for a short time (a detector flicker, a brief
+ * occlusion) — a time, so that the same street sampled every 2 or 10 s keeps the same tracks.
  * Pure: (state, detections) → (state, detections with `trackId`). The state is plain JSON so it can live
  * in Redis between samples handled by different workers.
  */
@@ -30,11 +32,11 @@ export interface TrackerState {
 export interface TrackerOptions {
   /** Minimum IoU between a track's last box and a detection to continue the track. */
   iouThreshold: number;
-  /** Consecutive missed samples after which a track is dropped. */
-  maxMisses: number;
+  /** Source-time ms a track survives without being detected; one missed sample always survives (one sighting of a miss decides nothing). */
+  maxLostMs: number;
 }
 
-export const DEFAULT_TRACKER: TrackerOptions = { iouThreshold: 0.3, maxMisses: 5 };
+export const DEFAULT_TRACKER: TrackerOptions = { iouThreshold: 0.3, maxLostMs: 5000 };
 
 export function emptyTracker(): TrackerState {
   return { nextId: 1, tracks: [] };
@@ -42,8 +44,8 @@ export function emptyTracker(): TrackerState {
 
 /**
  * Greedy matching by descending IoU within the same category (a car re-labelled truck by the detector
- * stays the same vehicle). Unmatched detections start tracks; unmatched tracks age and are dropped after
- * `maxMisses` samples.
+ * stays the same vehicle). Unmatched detections start tracks; unmatched tracks age and are dropped once
+ * missed for longer than `maxLostMs` (and in more than one sample).
  */
 export function stepTracker(
   state: TrackerState | undefined,
@@ -51,29 +53,22 @@ export function stepTracker(
   opts: TrackerOptions = DEFAULT_TRACKER,
 ): { state: TrackerState; items: Detection[] } {
   const prev = state ?? emptyTracker();
-  const pairs: { t: number; d: number; iou: number }[] = [];
+  const pairs: { a: number; b: number; iou: number }[] = [];
   prev.tracks.forEach((track, t) => {
     dets.items.forEach((det, d) => {
       if (det.category !== track.category) return;
       const iou = boxIou(track.box, det.box);
-      if (iou >= opts.iouThreshold) pairs.push({ t, d, iou });
+      if (iou >= opts.iouThreshold) pairs.push({ a: t, b: d, iou });
     });
   });
-  pairs.sort((a, b) => b.iou - a.iou || a.t - b.t || a.d - b.d);
-
-  const trackOf = new Map<number, number>();
-  const usedTracks = new Set<number>();
-  for (const p of pairs) {
-    if (usedTracks.has(p.t) || trackOf.has(p.d)) continue;
-    usedTracks.add(p.t);
-    trackOf.set(p.d, p.t);
-  }
+  const detectionOf = greedyMatch(pairs, (x, y) => y.iou - x.iou);
+  const trackOf = new Map([...detectionOf].map(([t, d]) => [d, t]));
 
   let nextId = prev.nextId;
   const tracks: Track[] = [];
   prev.tracks.forEach((track, t) => {
-    if (usedTracks.has(t)) return;
-    if (track.misses + 1 <= opts.maxMisses) tracks.push({ ...track, misses: track.misses + 1 });
+    if (detectionOf.has(t)) return;
+    if (track.misses === 0 || dets.ts - track.lastSeen <= opts.maxLostMs) tracks.push({ ...track, misses: track.misses + 1 });
   });
   const items = dets.items.map((det, d): Detection => {
     const t = trackOf.get(d);

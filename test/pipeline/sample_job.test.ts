@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cameraSchema } from '../../config/schema.js';
 import type { IncidentMessage } from '../../core/types.js';
 import sharp from 'sharp';
-import { observeBinSites } from '../../detector/bin_observer.js';
 import { createClassifier } from '../../detector/classifier.js';
 import { createDetector, type Detector } from '../../detector/detector.js';
-import { processRecheck, processSample, type SampleDeps } from '../../detector/worker.js';
+import { observeBinSites } from '../../pipeline/bin_sites.js';
+import { processRecheck, processSample, type SampleDeps } from '../../pipeline/sample_job.js';
 import { toSpec } from '../../queue/cameras.js';
 import { redisKeys } from '../../queue/keys.js';
 import { openQueues, type Queues } from '../../queue/queues.js';
@@ -24,7 +24,7 @@ import { publishCamera, workerDeps } from '../support/worker_rig.js';
 const RED_CAR: [number, number, number, number] = [590, 499, 820, 691]; // in street/road_cars_1s.jpg
 const ZONE = { id: 'kerb', kind: 'no_parking', polygon: [[0.4, 0.8], [0.7, 0.8], [0.7, 1], [0.4, 1]], dwell: '2s' };
 
-describe('detector/worker: the sampling job', () => {
+describe('pipeline/sample_job: the sampling job', () => {
   let redis: TestRedis;
   let camera: CameraServer;
   let detector: Detector;
