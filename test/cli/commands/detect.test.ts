@@ -43,7 +43,7 @@ describe('weisu detect', () => {
     } finally {
       server.close();
     }
-  });
+  }, 300_000);
 
   it('refuses an unknown model with the known ids, before reading any picture', async () => {
     const p = spawnWeisu(['detect', media('street/street_bus.jpg'), '--model', 'yolov99']);
