@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import type { RawImage } from '../core/types.js';
-import { MAX_PICTURE_PIXELS } from '../streams/caps.js';
+import { MAX_PICTURE_PIXELS } from '../core/caps.js';
 
 /**
  * The small grey copy alignment works on. Features and texture are measured at one working size

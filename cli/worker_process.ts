@@ -1,7 +1,8 @@
 import { WeisuError } from '../core/errors.js';
 import { log } from '../core/log.js';
 import type { WorkerHost } from '../pipeline/worker_host.js';
-import { BEAT_EVERY_MS, type FromWorker, type ToWorker } from '../queue/worker_pool.js';
+import { SHUTDOWN_DRAIN_MS } from '../queue/shutdown.js';
+import { BEAT_EVERY_MS, CLOSE_GRACE_MS, type FromWorker, type ToWorker } from '../queue/worker_pool.js';
 
 /**
  * One detection worker as a child process of `weisu serve --workers N` (queue/worker_pool.ts). It beats
@@ -20,9 +21,12 @@ const send = (m: FromWorker, then?: () => void) => {
 
 setInterval(() => send({ type: 'beat', holding: host?.holding() ?? [], metrics: host?.metrics.render() ?? '' }), BEAT_EVERY_MS);
 
-async function stop(drainMs?: number): Promise<void> {
+async function stop(drainMs = SHUTDOWN_DRAIN_MS): Promise<void> {
   if (stopping) return;
   stopping = true;
+  // Closing talks to Redis, which waits for a reconnect: with serve gone, its embedded Redis is gone too and
+  // that wait would never end. The deadline ends this process anyway (its ffmpeg children go on exit).
+  setTimeout(() => process.exit(0), drainMs + CLOSE_GRACE_MS).unref();
   await host?.close(drainMs).catch((e: Error) => log.warn({ err: e.message }, 'worker did not close cleanly'));
   process.exit(0);
 }

@@ -45,3 +45,13 @@ export class MissingDependencyError extends WeisuError {
     super('missing_dependency', `${what} is missing`, { fix });
   }
 }
+
+/**
+ * A shared store (Redis) did not answer or refused a command. Nothing is wrong with the input: the next
+ * sample tries again. Raised by the store's adapters so that callers tell it apart by type, not by message.
+ */
+export class StoreUnavailableError extends WeisuError {
+  constructor(what: string, cause: unknown) {
+    super('store_unavailable', `${what}: ${(cause as Error)?.message ?? String(cause)}`, { cause, fix: 'check that Redis is running and reachable (REDIS_URL)' });
+  }
+}

@@ -94,6 +94,12 @@ export function polygonBounds(pts: Point[]): [number, number, number, number] {
   return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
 }
 
+/** A polygon's bounding box in pixels of a frame of `size` (the polygon in fractions of the frame). */
+export function pixelBounds(pts: Point[], size: { width: number; height: number }): [number, number, number, number] {
+  const [x1, y1, x2, y2] = polygonBounds(pts);
+  return [x1 * size.width, y1 * size.height, x2 * size.width, y2 * size.height];
+}
+
 /**
  * Area of a polygon clipped to a box (Sutherland–Hodgman against the box's four half-planes).
  * Exact for any simple polygon because the clip region is convex.

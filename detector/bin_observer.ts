@@ -1,8 +1,7 @@
 import sharp from 'sharp';
-import { MAX_PICTURE_PIXELS } from '../streams/caps.js';
+import { MAX_PICTURE_PIXELS } from '../core/caps.js';
 import type { BBox, Frame, RawImage } from '../core/types.js';
-import { siteBox } from '../rules/bin_site.js';
-import type { BinSiteZone } from '../rules/schema.js';
+import { pixelBounds, type Point } from '../core/geometry.js';
 import type { Classification } from './classifier.js';
 
 /**
@@ -35,20 +34,36 @@ export function measureExposure(img: RawImage): Exposure {
   return { brightness: n ? sum / n / 255 : 0, clipped: n ? clipped / n : 1 };
 }
 
-export function exposureProblem(e: Exposure, limits: BinSiteZone['exposure']): boolean {
+/** What a bin site's config says about its picture (rules/schema.ts `BinSiteZone` has these fields). */
+export interface BinSiteView {
+  /** The site, in fractions of the frame. */
+  polygon: Point[];
+  /** Labels of the generic classifier that mean "overflowing", and the probability they need together. */
+  overflow_labels: string[];
+  min_score: number;
+}
+
+/** Limits past which a crop is too dark or washed out to judge. */
+export interface ExposureLimits {
+  min_brightness: number;
+  max_brightness: number;
+  max_clipped: number;
+}
+
+export function exposureProblem(e: Exposure, limits: ExposureLimits): boolean {
   return e.brightness < limits.min_brightness || e.brightness > limits.max_brightness || e.clipped > limits.max_clipped;
 }
 
 /** The site's box, rounded to whole pixels inside the frame. */
-export function cropBox(zone: BinSiteZone, frame: { width: number; height: number }): BBox {
-  const [x1, y1, x2, y2] = siteBox(zone, frame);
+export function cropBox(zone: Pick<BinSiteView, 'polygon'>, frame: { width: number; height: number }): BBox {
+  const [x1, y1, x2, y2] = pixelBounds(zone.polygon, frame);
   const l = Math.max(0, Math.floor(x1));
   const t = Math.max(0, Math.floor(y1));
   return [l, t, Math.max(l + 1, Math.min(frame.width, Math.ceil(x2))), Math.max(t + 1, Math.min(frame.height, Math.ceil(y2)))];
 }
 
 /** Crops of each site from the frame's full-resolution JPEG (decoded once). */
-export async function cropSites(frame: Frame, zones: BinSiteZone[]): Promise<RawImage[]> {
+export async function cropSites(frame: Frame, zones: Pick<BinSiteView, 'polygon'>[]): Promise<RawImage[]> {
   if (zones.length === 0) return [];
   const { data, info } = await sharp(frame.jpeg, { limitInputPixels: MAX_PICTURE_PIXELS }).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
   const full = sharp(data, { raw: { width: info.width, height: info.height, channels: 3 } });
@@ -63,7 +78,7 @@ export async function cropSites(frame: Frame, zones: BinSiteZone[]): Promise<Raw
 }
 
 /** Generic model: probability of the overflow labels against the site's threshold. */
-export function judgeGeneric(c: Classification, zone: BinSiteZone): { state: 'overflowing' | 'normal'; score: number } {
+export function judgeGeneric(c: Classification, zone: Omit<BinSiteView, 'polygon'>): { state: 'overflowing' | 'normal'; score: number } {
   const wanted = new Set(zone.overflow_labels.map((l) => l.toLowerCase()));
   const p = c.labels.reduce((s, l, i) => s + (wanted.has(l.toLowerCase()) ? c.probs[i]! : 0), 0);
   return p >= zone.min_score ? { state: 'overflowing', score: p } : { state: 'normal', score: 1 - p };

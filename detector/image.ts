@@ -1,7 +1,7 @@
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { WeisuError } from '../core/errors.js';
 import type { Frame, RawImage } from '../core/types.js';
-import { MAX_PICTURE_PIXELS } from '../streams/caps.js';
+import { MAX_PICTURE_PIXELS } from '../core/caps.js';
 
 /**
  * Picture bytes → weisu's pixel currency. Whatever arrives (JPEG, PNG, WebP, TIFF; grey, alpha, CMYK,
@@ -9,7 +9,7 @@ import { MAX_PICTURE_PIXELS } from '../streams/caps.js';
  * Sizes are checked from the header before any pixel is decoded, so a 20000×20000 bomb costs nothing.
  */
 
-/** 50 megapixels: an 8K camera (33 MP) passes, a decompression bomb does not (one cap for every picture: streams/caps.ts). */
+/** 50 megapixels: an 8K camera (33 MP) passes, a decompression bomb does not (one cap for every picture: core/caps.ts). */
 export const MAX_PIXELS = MAX_PICTURE_PIXELS;
 /** Smaller than this, nothing can be recognised; usually a broken snapshot endpoint. */
 export const MIN_SIDE = 8;

@@ -1,5 +1,5 @@
 import sharp, { type Metadata, type Sharp } from 'sharp';
-import { MAX_PICTURE_PIXELS } from '../streams/caps.js';
+import { MAX_PICTURE_PIXELS } from '../core/caps.js';
 import type { BBox, Frame, RawImage } from '../core/types.js';
 import type { ModelInput } from '../models/manifest.js';
 

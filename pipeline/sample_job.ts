@@ -1,47 +1,19 @@
-import type { Queue } from 'bullmq';
-import type { BBox, BinObservation, Detections, EvidenceFrame, Frame, IncidentMessage, RuleEvent } from '../core/types.js';
-import { WeisuError } from '../core/errors.js';
+import type { BBox, Detections, EvidenceFrame, Frame, IncidentMessage, RuleEvent } from '../core/types.js';
 import { log } from '../core/log.js';
-import { readCamera, sourceOptions, type SampledCamera } from '../queue/cameras.js';
-import type { Keys } from '../queue/keys.js';
-import { acquireLease } from '../queue/lease.js';
-import { emitIncident, type RecheckJob, type RecheckResult } from '../queue/queues.js';
-import type { RedisClient } from '../queue/redis.js';
-import { clearPending, commitState, loadState } from '../queue/rule_state.js';
-import type { SampleOutcome, WorkerMetrics } from '../queue/worker_metrics.js';
+import type { SampledCamera } from '../queue/cameras.js';
+import type { SampleOutcome } from '../queue/worker_metrics.js';
 import type { CameraRuleState, CameraRulesInput } from '../rules/camera_rules.js';
-import { boxIou } from '../core/geometry.js';
-import type { BinSiteZone } from '../rules/schema.js';
-import { nextHealth, type CameraHealth } from '../streams/health.js';
-import { StreamError, type Source, type SourceOptions } from '../streams/source.js';
-import { decide, perceive, type FrameEyes } from './frame_step.js';
+import { failureReason } from './errors.js';
+import { decide, perceive } from './frame_step.js';
+import { grabFrame, jobEyes, type SampleDeps } from './job_deps.js';
 
 /**
- * The sampling job: one camera, one frame. Grab → detect (batched with the worker's other cameras) →
- * bin observations → stepCamera on the camera's state from Redis → commit the state (compare-and-set)
- * with the events it produced → hand the events to the `incidents` queue with their evidence frames.
- * Stateless: anything a later sample needs (rule state, health, first-seen frames) lives in Redis, so any
- * worker can take any camera's next sample.
+ * The sampling job: one camera, one frame. Grab → perceive (detect, batched with the worker's other
+ * cameras; looks; bin sites) → decide on the camera's stored rule state → commit the state (compare-and-set)
+ * with the events it produced → hand the events to the incident sink with their evidence frames.
+ * Stateless: anything a later sample needs (rule state, health, first-seen frames) lives behind the ports
+ * (pipeline/ports.ts), so any worker can take any camera's next sample.
  */
-export interface SampleDeps {
-  redis: RedisClient;
-  keys: Keys;
-  incidents: Queue<IncidentMessage>;
-  openSource(opts: SourceOptions): Source;
-  /** One frame's detections; the caller batches concurrent calls into one detector run. */
-  detect(frame: Frame, camera: SampledCamera): Promise<Detections>;
-  /** Fill state of the camera's bin sites in this frame (with the sites' calibration when there is one). */
-  observeBins?(frame: Frame, zones: BinSiteZone[], calibration?: SampledCamera['calibration']): Promise<Record<string, BinObservation>>;
-  /** The plate of a confirmed parking incident, read from its evidence frames; absent when plate reading is off. */
-  readPlate?(msg: IncidentMessage): Promise<NonNullable<IncidentMessage['plate']>>;
-  metrics: WorkerMetrics;
-  /** Long side of the scaled copy sources decode for inference (the detector's input). */
-  inferenceLongSide?: number;
-  /** How long a stay's first-seen frame is kept at most (it is dropped as soon as the stay ends). */
-  evidenceTtlMs: number;
-  workerId: string;
-}
-
 export interface SampleResult {
   outcome: SampleOutcome;
   reason?: string;
@@ -56,15 +28,14 @@ export interface SampleResult {
 const leaseMs = (everyMs: number) => Math.min(10_000, Math.max(1000, Math.round(everyMs * 0.75)));
 
 export async function processSample(deps: SampleDeps, job: { cameraId: string; due: number }, signal?: AbortSignal): Promise<SampleResult> {
-  const { redis, keys, metrics } = deps;
+  const { metrics } = deps;
   metrics.jobStarted();
   let result: SampleResult = { outcome: 'failed', reason: 'internal' };
   try {
     result = await sampleOnce(deps, job, signal);
     return result;
   } catch (e) {
-    const reason =
-      (e as { reason?: string }).reason ?? (e instanceof WeisuError ? e.code : /redis|connection|ECONN|ETIMEDOUT/i.test((e as Error).message) ? 'redis' : 'internal');
+    const reason = failureReason(e);
     log.warn({ camera: job.cameraId, reason, err: (e as Error).message }, 'sample failed');
     result = { outcome: 'failed', reason };
     return result;
@@ -74,77 +45,32 @@ export async function processSample(deps: SampleDeps, job: { cameraId: string; d
     metrics.jobDone(result.outcome, lagMs, result.outcome === 'failed' ? result.reason : undefined);
     if (result.outcome !== 'removed') {
       const last = { at: Date.now(), due: job.due, lagMs, worker: deps.workerId, outcome: result.outcome, reason: result.reason };
-      await redis.hset(keys.lastSample, job.cameraId, JSON.stringify(last)).catch(() => undefined);
+      await deps.ports.cameras.recordSample(job.cameraId, last).catch(() => undefined);
     }
   }
 }
 
 async function sampleOnce(deps: SampleDeps, job: { cameraId: string; due: number }, signal?: AbortSignal): Promise<SampleResult> {
-  const { redis, keys } = deps;
-  const camera = await readCamera(redis, keys, job.cameraId);
+  const { cameras, health } = deps.ports;
+  const camera = await cameras.read(job.cameraId);
   if (!camera) return { outcome: 'removed' };
-  const lease = await acquireLease(redis, keys.busy(camera.id), leaseMs(camera.sample_every));
+  const lease = await cameras.lease(camera.id, leaseMs(camera.sample_every));
   if (!lease) return { outcome: 'skipped_busy' };
   let committed: Committed | { result: SampleResult };
   try {
-    const health = await readHealth(deps, camera.id);
-    if (health?.retryAt !== undefined && health.retryAt > Date.now()) return { outcome: 'skipped_backoff' };
+    const prev = await health.read(camera.id);
+    if (prev?.retryAt !== undefined && prev.retryAt > Date.now()) return { outcome: 'skipped_backoff' };
 
-    const got = await grab(deps, camera, health, signal);
+    const got = await grabFrame(deps, camera, prev, signal);
     if ('reason' in got) return { outcome: 'failed', reason: got.reason };
     const { frame } = got;
-    committed = await applyRules(deps, camera, frame, await perceive(eyes(deps), frame, camera));
+    committed = await applyRules(deps, camera, frame, await perceive(jobEyes(deps), frame, camera));
   } finally {
     await lease.release();
   }
   // The state is committed: the camera's next sample may start while this one reads plates and queues its events.
   if ('version' in committed) await handOn(deps, camera.id, committed);
   return committed.result;
-}
-
-/** The job's models, as the per-frame step runs them; a detector failure is the sample's reason `detect`. */
-function eyes(deps: SampleDeps): FrameEyes<SampledCamera> {
-  return {
-    detect: (frame, camera) =>
-      deps.detect(frame, camera).catch((e: Error) => {
-        throw Object.assign(new Error(`detector: ${e.message}`), { reason: 'detect' });
-      }),
-    ...(deps.observeBins ? { observeBins: deps.observeBins } : {}),
-  };
-}
-
-async function readHealth(deps: SampleDeps, cameraId: string): Promise<CameraHealth | undefined> {
-  const raw = await deps.redis.hget(deps.keys.health, cameraId);
-  return raw ? (JSON.parse(raw) as CameraHealth) : undefined;
-}
-
-function openCamera(deps: SampleDeps, camera: SampledCamera): Source {
-  return deps.openSource(sourceOptions(camera, deps.inferenceLongSide));
-}
-
-/** One frame, or why not (recorded in the camera's health either way). */
-async function grab(deps: SampleDeps, camera: SampledCamera, prev: CameraHealth | undefined, signal?: AbortSignal): Promise<{ frame: Frame } | { reason: string }> {
-  let source: Source | undefined;
-  try {
-    // Opening may refuse the URL outright (bad URL, missing file): that is the camera's health too.
-    source = openCamera(deps, camera);
-    const frame = await source.grab(signal);
-    const info = source.lastGrab;
-    await saveHealth(deps, camera.id, nextHealth(prev, { ok: true, at: Date.now(), frame, codec: info?.codec, latencyMs: info?.latencyMs }));
-    return { frame };
-  } catch (e) {
-    if (!(e instanceof StreamError)) throw e;
-    await saveHealth(deps, camera.id, nextHealth(prev, { ok: false, at: Date.now(), error: e }));
-    log.info({ camera: camera.id, reason: e.reason, err: e.message }, 'camera gave no frame');
-    return { reason: e.reason };
-  } finally {
-    await source?.close().catch(() => undefined);
-  }
-}
-
-async function saveHealth(deps: SampleDeps, cameraId: string, health: CameraHealth): Promise<void> {
-  await deps.redis.hset(deps.keys.health, cameraId, JSON.stringify(health));
-  deps.metrics.cameraHealth(cameraId, health.state);
 }
 
 function evidence(frame: Frame, detections: Detections, role: EvidenceFrame['role']): EvidenceFrame {
@@ -172,42 +98,33 @@ interface Committed {
 /** Messages committed longer ago than this whose worker has not cleared them: it died, a later sample sends them. */
 const PENDING_GRACE_MS = 60_000;
 
-async function applyRules(
-  deps: SampleDeps,
-  camera: SampledCamera,
-  frame: Frame,
-  input: CameraRulesInput,
-): Promise<Committed | { result: SampleResult }> {
-  const { redis, keys } = deps;
-  const stored = await loadState(redis, keys, camera.id);
+async function applyRules(deps: SampleDeps, camera: SampledCamera, frame: Frame, input: CameraRulesInput): Promise<Committed | { result: SampleResult }> {
+  const { ruleState, firstFrames, incidents } = deps.ports;
+  const stored = await ruleState.load(camera.id);
   // Events a previous sample committed but did not clear: re-sent once their worker has had time (same job
   // ids: no duplicates), carried along meanwhile.
   let carried = stored.pending;
   if (carried.length && (stored.pendingAt ?? 0) < Date.now() - PENDING_GRACE_MS) {
-    for (const msg of carried) await emitIncident(deps.incidents, msg);
+    for (const msg of carried) await incidents.emit(msg);
     carried = [];
   }
   if (stored.ts !== undefined && frame.ts <= stored.ts) return { result: { outcome: 'ok', reason: 'stale', events: [] } };
 
   const step = decide(stored.rules as CameraRuleState | undefined, input, camera);
   const { detections } = input;
-  const firstKey = keys.firstFrames(camera.id);
   // Encoded only when a stay begins or an event needs it (most samples need neither).
   let encoded: EvidenceFrame | undefined;
   const here = () => (encoded ??= evidence(frame, detections, 'first_seen'));
   if (step.started.length) {
     log.debug({ camera: camera.id, incidents: step.started }, 'stay began');
-    // The frame once (`f:<ts>`), and which stays began on it (`i:<incident>` → ts).
-    const fields = [`f:${frame.ts}`, JSON.stringify(here()), ...step.started.flatMap((id) => [`i:${id}`, String(frame.ts)])];
-    await redis.multi().hset(firstKey, ...fields).pexpire(firstKey, deps.evidenceTtlMs).exec();
+    await firstFrames.keep(camera.id, frame.ts, here(), step.started);
   }
   const messages: IncidentMessage[] = [];
   for (const ev of step.events) {
     const frames: EvidenceFrame[] = [];
     if (ev.type === 'confirmed') {
-      const at = await redis.hget(firstKey, `i:${ev.incidentId}`);
-      const first = at && (await redis.hget(firstKey, `f:${at}`));
-      if (first) frames.push(JSON.parse(first) as EvidenceFrame);
+      const first = await firstFrames.get(camera.id, ev.incidentId);
+      if (first) frames.push(first);
       frames.push({ ...here(), role: 'confirmed' });
     } else {
       // A cleared event shows the spot as it is now.
@@ -217,16 +134,11 @@ async function applyRules(
   }
   // Even with the lease lost (a stalled process), the compare-and-set keeps the state whole.
   const pendingAt = carried.length ? stored.pendingAt : Date.now();
-  const version = await commitState(redis, keys, camera.id, stored.version, { rules: step.state, pending: [...carried, ...messages], pendingAt, ts: frame.ts });
+  const version = await ruleState.commit(camera.id, stored.version, { rules: step.state, pending: [...carried, ...messages], pendingAt, ts: frame.ts });
   if (version === null) return { result: { outcome: 'conflict', reason: 'state_moved' } };
 
   // First-seen frames of stays that are over (or now confirmed) are no longer needed.
-  const open = openStays(step.state);
-  const fields = await redis.hkeys(firstKey);
-  const live = fields.filter((k) => k.startsWith('i:') && open.has(k.slice(2)));
-  const keepTs = new Set(live.length ? await redis.hmget(firstKey, ...live) : []);
-  const stale = fields.filter((k) => (k.startsWith('i:') ? !open.has(k.slice(2)) : !keepTs.has(k.slice(2))));
-  if (stale.length) await redis.hdel(firstKey, ...stale);
+  await firstFrames.keepOnly(camera.id, openStays(step.state));
   return {
     result: { outcome: 'ok', events: step.events.map((e) => ({ type: e.type, incidentId: e.incidentId })) },
     version,
@@ -235,45 +147,16 @@ async function applyRules(
   };
 }
 
-/** Plates on confirmed parking incidents, then the `incidents` queue, then this sample's messages cleared from the state. */
+/** Plates on confirmed parking incidents, then the incident sink, then this sample's messages cleared from the state. */
 async function handOn(deps: SampleDeps, cameraId: string, { version, messages, carried }: Committed): Promise<void> {
   if (!messages.length) return;
   for (const msg of messages) {
     if (msg.event.type === 'confirmed' && msg.event.kind === 'no_parking' && deps.readPlate) {
       msg.plate = await deps.readPlate(msg).catch((e: Error) => ({ unread: true as const, reason: `plate reading failed: ${e.message}` }));
     }
-    await emitIncident(deps.incidents, msg);
+    await deps.ports.incidents.emit(msg);
     deps.metrics.incidents.inc({ type: msg.event.type });
     log.info({ camera: cameraId, zone: msg.event.zoneId, incident: msg.event.incidentId, type: msg.event.type }, 'incident event queued');
   }
-  await clearPending(deps.redis, deps.keys, cameraId, version, carried);
-}
-
-/** Vehicles matching the incident's subject this much still count as the same vehicle in place. */
-const RECHECK_IOU = 0.3;
-
-/**
- * "Is it still there?" for the alerts side: one fresh frame of the camera, judged against the incident's
- * subject (the same vehicle in the same place; the bin site still overflowing).
- */
-export async function processRecheck(deps: SampleDeps, job: RecheckJob, signal?: AbortSignal): Promise<RecheckResult> {
-  const camera = await readCamera(deps.redis, deps.keys, job.cameraId);
-  if (!camera) return { verdict: 'unknown', reason: 'camera is no longer sampled' };
-  const got = await grab(deps, camera, await readHealth(deps, camera.id), signal);
-  if ('reason' in got) return { verdict: 'unknown', reason: `camera gave no frame: ${got.reason}` };
-  const { frame } = got;
-  const detections = await deps.detect(frame, camera);
-  const out = { ts: frame.ts, jpegBase64: frame.jpeg.toString('base64') };
-  if (job.kind === 'no_parking') {
-    // Boxes are in full-resolution pixels; a camera whose resolution changed is rescaled onto the old frame.
-    const sx = (job.frameSize?.width ?? frame.width) / frame.width;
-    const sy = (job.frameSize?.height ?? frame.height) / frame.height;
-    const present = detections.items.some((d) => d.category === 'vehicle' && boxIou([d.box[0] * sx, d.box[1] * sy, d.box[2] * sx, d.box[3] * sy], job.box) >= RECHECK_IOU);
-    return { verdict: present ? 'present' : 'gone', ...out };
-  }
-  const zone = camera.zones.find((z): z is BinSiteZone => z.kind === 'bin_site' && z.id === job.zoneId);
-  if (!zone || !deps.observeBins) return { verdict: 'unknown', reason: zone ? 'no bin classifier configured' : `zone ${job.zoneId} no longer exists`, ...out };
-  const obs = (await deps.observeBins(frame, [zone], camera.calibration))[zone.id];
-  if (!obs || obs.state === 'skipped') return { verdict: 'unknown', reason: 'picture too dark or badly exposed to judge', ...out };
-  return { verdict: obs.state === 'overflowing' ? 'present' : 'gone', ...out };
+  await deps.ports.ruleState.clearPending(cameraId, version, carried);
 }

@@ -10,14 +10,19 @@ import { createDetector, type Detector } from '../detector/detector.js';
 import { regionsFromConfig } from '../detector/regions.js';
 import type { Point } from '../core/geometry.js';
 import { observeBinSites } from './bin_sites.js';
-import { processRecheck, processSample, type SampleDeps } from './sample_job.js';
+import type { SampleDeps } from './job_deps.js';
+import type { SamplePorts } from './ports.js';
+import { processRecheck } from './recheck_job.js';
+import { processSample } from './sample_job.js';
 import { defaultModelsDir } from '../models/registry.js';
 import { readIncidentPlate } from '../plates/incident.js';
 import { createPlateReader } from '../plates/read_plate.js';
 import { stopKeyframeDecoders } from '../streams/keyframe_decoder.js';
+import { backoffPolicy, sourceDefaults } from '../streams/schema.js';
 import { openSource } from '../streams/source.js';
 import { createBatcher } from '../queue/batcher.js';
 import { redisKeys } from '../queue/keys.js';
+import { redisSamplePorts } from '../queue/sample_ports.js';
 import { openQueues, QUEUE_NAMES, scheduledAt, type RecheckJob, type RecheckResult, type SampleJob } from '../queue/queues.js';
 import { connectRedis, isConnectionError, type RedisClient } from '../queue/redis.js';
 import { WorkerMetrics } from '../queue/worker_metrics.js';
@@ -86,11 +91,13 @@ export async function startWorkerHost(opts: WorkerHostOptions): Promise<WorkerHo
   const plateReader = lazily(() => createPlateReader({ config: config.plates }));
   // Loaded ahead, in the background: the first confirmed incident must not wait seconds for OCR models.
   if (config.plates.enabled) plateReader.get('').catch((e: Error) => log.warn({ err: e.message }, 'plate reader could not load: incidents are marked plate unread until it does'));
+  // Assigned to the port types here: this is where the Redis implementation is checked against pipeline/ports.ts.
+  const ports: SamplePorts = redisSamplePorts(redis, keys, queues.incidents, w.evidence_ttl);
   const deps: SampleDeps = {
-    redis,
-    keys,
-    incidents: queues.incidents,
+    ports,
     openSource,
+    sourceDefaults: sourceDefaults(config.streams),
+    backoff: backoffPolicy(config.streams),
     detect: (frame, camera) => {
       zonesByCamera.set(camera.id, camera.zones.map((z) => z.polygon));
       return batcher.submit(frame);
@@ -106,7 +113,6 @@ export async function startWorkerHost(opts: WorkerHostOptions): Promise<WorkerHo
     ...(config.plates.enabled ? { readPlate: async (msg: IncidentMessage) => readIncidentPlate(await plateReader.get(''), msg) } : {}),
     metrics,
     inferenceLongSide: Math.max(input.width, input.height),
-    evidenceTtlMs: w.evidence_ttl,
     workerId: id,
   };
   const connection = redis as unknown as ConnectionOptions;

@@ -24,6 +24,8 @@ export const SILENCE_MS = 10_000;
 /** Before its first beat a new process may be loading (node, modules): it gets this long. */
 const FIRST_BEAT_MS = 60_000;
 const MAX_RESTART_PAUSE_MS = 30_000;
+/** After its drain, a child has this long to let go of models and connections before it is killed (or ends itself). */
+export const CLOSE_GRACE_MS = 3000;
 
 export interface WorkerPoolOptions {
   size: number;
@@ -90,7 +92,7 @@ export class WorkerPool {
       this.slots.map(async (s) => {
         if (!s) return;
         send(s.child, { type: 'stop', drainMs });
-        const t = setTimeout(() => killGroup(s.child), drainMs + 5000);
+        const t = setTimeout(() => killGroup(s.child), drainMs + CLOSE_GRACE_MS);
         await s.exited;
         clearTimeout(t);
         // Whatever the child itself started (ffmpeg) goes with it.

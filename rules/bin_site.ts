@@ -1,5 +1,5 @@
-import type { BBox, BinObservation, RuleEvent } from '../core/types.js';
-import { polygonBounds, type Point } from '../core/geometry.js';
+import type { BinObservation, RuleEvent } from '../core/types.js';
+import { pixelBounds, type Point } from '../core/geometry.js';
 import type { RuleContext } from './no_parking.js';
 import type { BinSiteZone, Persistence } from './schema.js';
 
@@ -30,12 +30,6 @@ function held(run: BinRun, p: Persistence, ts: number): boolean {
   return 'samples' in p ? run.samples >= p.samples : ts - run.since >= p.ms;
 }
 
-/** The site's box in pixels: what the classifier saw and what evidence outlines. */
-export function siteBox(zone: BinSiteZone, frame: { width: number; height: number }): BBox {
-  const [x1, y1, x2, y2] = polygonBounds(zone.polygon as Point[]);
-  return [x1 * frame.width, y1 * frame.height, x2 * frame.width, y2 * frame.height];
-}
-
 export function stepBinSite(
   prev: BinSiteState | undefined,
   obs: BinObservation | undefined,
@@ -59,7 +53,8 @@ export function stepBinSite(
       confirmedAt: inc.confirmedAt,
       lastSeen: inc.lastSeen,
       ts,
-      subject: { box: siteBox(zone, ctx.frameSize), label: obs.state, score: obs.score },
+      // The site's box in pixels: what the classifier saw and what evidence outlines.
+      subject: { box: pixelBounds(zone.polygon as Point[], ctx.frameSize), label: obs.state, score: obs.score },
       frameSize: { ...ctx.frameSize },
     });
 

@@ -268,7 +268,8 @@ export interface ImportOutcome {
  * leaves nothing written. `upsert` replaces API-managed cameras with the same id; config-managed ones
  * are refused (the file wins).
  */
-export async function importCameras(db: Db, cams: CameraInput[], actor: string, mode: 'upsert' | 'create'): Promise<ImportOutcome> {
+/** With `dryRun`, the same verdict per camera and nothing written (what `--dry-run` and `dry_run=true` promise). */
+export async function importCameras(db: Db, cams: CameraInput[], actor: string, mode: 'upsert' | 'create', opts: { dryRun?: boolean } = {}): Promise<ImportOutcome> {
   const out: ImportOutcome = { created: [], updated: [], rejected: [] };
   await db.tx(async (t) => {
     const existing = new Map(
@@ -281,10 +282,10 @@ export async function importCameras(db: Db, cams: CameraInput[], actor: string, 
       } else if (owner && mode === 'create') {
         out.rejected.push({ index, id: cam.id, field: 'id', message: `camera "${cam.id}" already exists (import with mode=upsert to replace it)` });
       } else if (owner) {
-        await replaceCamera(t, cam, 'api', actor);
+        if (!opts.dryRun) await replaceCamera(t, cam, 'api', actor);
         out.updated.push(cam.id);
       } else {
-        await createCamera(t, cam, 'api', actor);
+        if (!opts.dryRun) await createCamera(t, cam, 'api', actor);
         out.created.push(cam.id);
       }
     }

@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { log } from '../core/log.js';
+import { acquireStoreLock, type StoreLock } from './lock.js';
 
 /**
  * The store's connection: embedded PGlite (PostgreSQL in WASM) by default, a PostgreSQL server when
@@ -16,6 +17,8 @@ export interface Db {
   /** Runs fn in one transaction; rolls back if it throws. */
   tx<T>(fn: (db: Db) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /** The embedded store's owner lock (`<data_dir>/db.lock`); absent in memory and on a PostgreSQL server. */
+  readonly lock?: StoreLock;
 }
 
 export interface DbOptions {
@@ -34,10 +37,16 @@ export async function openDb(opts: DbOptions): Promise<Db> {
 async function openPglite(dataDir?: string): Promise<Db> {
   const { PGlite } = await import('@electric-sql/pglite');
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const pg = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+  // One owner, taken before PGlite touches the files (store/lock.ts says why).
+  const lock = dataDir ? acquireStoreLock(`${dataDir}.lock`) : undefined;
+  const pg = await (dataDir ? PGlite.create(dataDir) : PGlite.create()).catch((e: unknown) => {
+    lock?.release();
+    throw e;
+  });
   type Q = Pick<typeof pg, 'query' | 'exec'>;
   const wrap = (q: Q, inTx: boolean): Db => ({
     kind: 'pglite',
+    ...(lock && !inTx ? { lock } : {}),
     async query<T>(sql: string, params: unknown[] = []) {
       return (await q.query<T>(sql, params)).rows;
     },
@@ -50,7 +59,12 @@ async function openPglite(dataDir?: string): Promise<Db> {
       return pg.transaction((t) => fn(wrap(t, true)));
     },
     async close() {
-      if (!inTx) await pg.close();
+      if (inTx) return;
+      try {
+        await pg.close();
+      } finally {
+        lock?.release();
+      }
     },
   });
   return wrap(pg, false);

@@ -1,5 +1,5 @@
 import type { Frame } from '../core/types.js';
-import { GRAB_BUDGET_FACTOR } from './caps.js';
+import { GRAB_BUDGET_FACTOR } from '../core/caps.js';
 import { StreamError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import type { GrabInfo, Source, SourceKind } from './source.js';

@@ -14,8 +14,10 @@ export function filePath(url: string): string {
 
 /**
  * A recorded file played as if it were a live camera: the position is the time elapsed since `epochMs`
- * (wrapped when looping), and timestamps keep rising across loops (media ms + loops × duration) so
- * dwell logic never sees time run backwards.
+ * (wrapped when looping), and a frame's timestamp is the wall-clock time that position stands for
+ * (epoch + loops × duration + media ms): what a person sees is today's time, not media time from 1970,
+ * and it keeps rising across loops so dwell logic never sees time run backwards. Media time alone
+ * belongs to replay (file_frames.ts).
  */
 export class FileSource implements Source {
   readonly kind = 'file' as const;
@@ -36,13 +38,13 @@ export class FileSource implements Source {
   position(at: number, info: MediaInfo): { mediaMs: number; ts: number } {
     const elapsed = Math.max(0, at - this.epoch);
     const dur = info.durationMs;
-    if (!dur) return { mediaMs: elapsed, ts: elapsed };
+    if (!dur) return { mediaMs: elapsed, ts: this.epoch + elapsed };
     if (!this.o.loop && elapsed >= dur) throw new StreamError('ended', `${this.o.what}: the file ended (${dur} ms) and loop is off`);
     const loops = Math.floor(elapsed / dur);
     // Seeking onto the very end finds no frame: stay a couple of frames inside the file.
     const margin = info.fps ? 2000 / info.fps : 80;
     const mediaMs = Math.min(elapsed - loops * dur, Math.max(0, dur - margin));
-    return { mediaMs, ts: loops * dur + mediaMs };
+    return { mediaMs, ts: this.epoch + loops * dur + mediaMs };
   }
 
   async grab(signal?: AbortSignal): Promise<Frame> {

@@ -1,6 +1,6 @@
 import type { Frame } from '../core/types.js';
 import type { GrabInfo, Source, SourceKind } from './source.js';
-import { MAX_PICTURE_BYTES } from './caps.js';
+import { MAX_PICTURE_BYTES } from '../core/caps.js';
 import { StreamError } from './errors.js';
 import { FfmpegSource } from './ffmpeg_source.js';
 import { HttpAuth } from './http_auth.js';

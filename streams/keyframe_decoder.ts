@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { RawImage } from '../core/types.js';
-import { MAX_PICTURE_PIXELS } from './caps.js';
+import { MAX_PICTURE_PIXELS } from '../core/caps.js';
 import { StreamError } from './errors.js';
 import { outputArgs } from './ffmpeg_grab.js';
 import { startFfmpeg, type FfmpegRun } from './ffmpeg.js';

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import type { RawImage } from '../core/types.js';
-import { MAX_PICTURE_BYTES, MAX_PICTURE_PIXELS } from './caps.js';
+import { MAX_PICTURE_BYTES, MAX_PICTURE_PIXELS } from '../core/caps.js';
 import { StreamError } from './errors.js';
 import { inferenceSize } from './ffmpeg_grab.js';
 import { isJpeg, jpegSize } from './jpeg.js';

@@ -5,7 +5,7 @@
  * decoder reading a pipe knows the picture is complete. Everything before the first keyframe is only
  * parsed for headers, never decoded — this is the cheap half of a sample.
  */
-import { H26X_MAX_PARAMETER_SET_BYTES, H26X_MAX_SEI_SCAN_BYTES, RTP_MAX_ACCESS_UNIT_BYTES } from './caps.js';
+import { H26X_MAX_PARAMETER_SET_BYTES, H26X_MAX_SEI_SCAN_BYTES, RTP_MAX_ACCESS_UNIT_BYTES } from '../core/caps.js';
 import { Bits, rbsp } from './sps.js';
 
 export type VideoCodec = 'h264' | 'hevc';

@@ -3,7 +3,7 @@ import { StreamError } from './errors.js';
 import { HttpAuth } from './http_auth.js';
 import { PhaseTimer } from './phase_timer.js';
 import { KeyframeAssembler, type VideoCodec } from './rtp_keyframe.js';
-import { RTSP_MAX_BODY_BYTES, RTSP_MAX_HEADER_BYTES, RTSP_MAX_REPLIES } from './caps.js';
+import { RTSP_MAX_BODY_BYTES, RTSP_MAX_HEADER_BYTES, RTSP_MAX_REPLIES } from '../core/caps.js';
 import { parseSdp, SdpError, type SdpVideo } from './sdp.js';
 
 /**

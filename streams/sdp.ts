@@ -1,4 +1,4 @@
-import { SDP_MAX_LINES } from './caps.js';
+import { SDP_MAX_LINES } from '../core/caps.js';
 
 /**
  * The part of an RTSP DESCRIBE answer (SDP, RFC 8866) a keyframe grab needs: the first video stream's

@@ -37,6 +37,7 @@ const importBody = z.union([
 const rowErrorSchema = z.object({ row: z.number().int(), line: z.number().int().optional(), field: z.string(), message: z.string() });
 
 const importResult = z.object({
+  dry_run: z.boolean().describe('true: nothing was written; created and updated say what the import would do'),
   created: z.array(z.string()),
   updated: z.array(z.string()),
   errors: z.array(rowErrorSchema).describe('rows not applied, each with the field at fault; the other rows were applied'),
@@ -127,8 +128,12 @@ export async function cameraRoutes(app: FastifyInstance, deps: ApiDeps, live?: L
       summary: 'Register many cameras at once',
       description:
         'Each row is validated on its own; valid rows are applied in one transaction (each camera whole or not at all) and invalid ones reported with row, line and field. ' +
-        'mode=upsert (default) replaces API-managed cameras with the same id; mode=create refuses them. Cameras defined in the configuration file are never changed.',
-      querystring: z.object({ mode: z.enum(['upsert', 'create']).default('upsert') }),
+        'mode=upsert (default) replaces API-managed cameras with the same id; mode=create refuses them. Cameras defined in the configuration file are never changed. ' +
+        'dry_run=true checks every row and answers what would be created and updated, writing nothing.',
+      querystring: z.object({
+        mode: z.enum(['upsert', 'create']).default('upsert'),
+        dry_run: z.enum(['true', 'false']).default('false').describe('true: check only, write nothing'),
+      }),
       body: importBody,
       response: { 200: importResult },
     },
@@ -145,17 +150,19 @@ export async function cameraRoutes(app: FastifyInstance, deps: ApiDeps, live?: L
         }
       }
       if (!valid.length) throw importProblem(parsed.errors);
+      const dryRun = req.query.dry_run === 'true';
       const outcome = await importCameras(
         db,
         valid.map((v) => v.camera),
         actor(req),
         req.query.mode,
+        { dryRun },
       );
       const rejected: RowError[] = outcome.rejected.map((x) => ({ row: valid[x.index]!.row, line: valid[x.index]!.line, field: x.field, message: x.message }));
       const errors = [...parsed.errors, ...rejected].sort((a, b) => a.row - b.row);
       if (outcome.created.length + outcome.updated.length === 0) throw importProblem(errors);
-      changed();
-      return { created: outcome.created, updated: outcome.updated, errors };
+      if (!dryRun) changed();
+      return { dry_run: dryRun, created: outcome.created, updated: outcome.updated, errors };
     },
   });
 

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { exportAudit } from '../../alerts/oversight.js';
 import { WeisuError } from '../../core/errors.js';
-import { openCliStore } from './cameras.js';
+import { openCliStore } from '../store.js';
 
 export const summary = 'audit export [--since ISO] [--entity E] [--entity-id ID] [--config FILE]: the audit trail as JSON lines on stdout';
 

@@ -17,7 +17,7 @@ import { addExample, calibrationSets, listExamples, removeExample } from '../../
 import { getCamera } from '../../store/cameras.js';
 import type { Db } from '../../store/db.js';
 import { readFileFrames } from '../../streams/file_frames.js';
-import { openCliStore } from './cameras.js';
+import { openCliStore } from '../store.js';
 
 export const summary = 'calibrate add|list|remove|test: label crops of a bin site as normal or overflowing (per-site calibration)';
 

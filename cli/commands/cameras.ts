@@ -2,10 +2,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatOf, parseCameraFile, type RowError, type RowsFormat } from '../../api/camera_rows.js';
-import { configPath, loadConfig } from '../../config/load.js';
 import { WeisuError } from '../../core/errors.js';
 import { allCameras, importCameras, listCameras } from '../../store/cameras.js';
-import { openDb, storeOptions, type Db } from '../../store/db.js';
+import { callServer, ServerRefused } from '../server_api.js';
+import { openCliStore } from '../store.js';
 import { formatProbe, probeCamera } from '../../streams/probe.js';
 import { redactUrl } from '../../streams/redact.js';
 
@@ -14,20 +14,15 @@ export const summary = 'cameras list | import FILE | probe URL: list registered 
 const USAGE = `usage:
   weisu cameras list [--config FILE] [--json]
   weisu cameras import FILE [--format csv|json|yaml] [--mode upsert|create] [--dry-run] [--config FILE]
-  weisu cameras import FILE --server URL [--token T]      (through a running weisu's API; token also from WEISU_TOKEN)
+  weisu cameras import FILE --server URL [--token T] [--dry-run]   (through a running weisu's API; token also from WEISU_TOKEN)
   weisu cameras probe URL [--out frame.jpg] [--username U] [--password P] [--transport tcp|udp] [--json]
 
   The store is DATABASE_URL when set, else the embedded database in the config's data_dir. The embedded
   database belongs to one process: while \`weisu serve\` runs on it, import with --server instead.
   Import: every row is checked and reported with its line and field; valid rows are applied (each camera
-  whole, all in one transaction); config-managed cameras are never changed. CSV columns: id, name, url,
+  whole, all in one transaction); config-managed cameras are never changed. --dry-run checks the rows
+  against the store and says what would be created and updated, writing nothing. CSV columns: id, name, url,
   username, password, transport, lat, lon, address, timezone, sample_every, enabled, loop, zones (JSON).`;
-
-/** The store a CLI command works on (see USAGE). */
-export async function openCliStore(configFlag: string | undefined): Promise<Db> {
-  const dataDir = process.env.DATABASE_URL ? '.' : loadConfig(configPath(configFlag)).data_dir;
-  return openDb(storeOptions(dataDir));
-}
 
 export async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -100,7 +95,9 @@ async function importFile(argv: string[]): Promise<number> {
   } catch (e) {
     throw new WeisuError('not_found', `cannot read ${file} (${(e as NodeJS.ErrnoException).code})`, { field: 'FILE', fix: 'check the path' });
   }
-  if (values.server) return importThroughApi(file, text, format, values.mode, values.server, values.token ?? process.env.WEISU_TOKEN);
+  const mode = values.mode;
+  const dryRun = Boolean(values['dry-run']);
+  if (values.server) return importThroughApi(file, text, format, { mode, dryRun, server: values.server, token: values.token ?? process.env.WEISU_TOKEN });
 
   const parsed = parseCameraFile(text, format);
   // A camera given as a file path means relative to the imported file, as in the config file.
@@ -108,39 +105,55 @@ async function importFile(argv: string[]): Promise<number> {
     if (!/^[a-z][a-z0-9+.-]*:/i.test(v.camera.url) && !isAbsolute(v.camera.url)) v.camera.url = resolve(dirname(file), v.camera.url);
   }
   printErrors(file, parsed.errors);
-  if (values['dry-run']) {
-    console.log(`${file}: ${parsed.valid.length} valid row(s), ${parsed.errors.length} error(s); nothing written (--dry-run)`);
-    return parsed.errors.length ? 1 : 0;
-  }
   if (!parsed.valid.length) {
-    console.error(`${file}: no valid rows; nothing imported`);
+    console.error(`${file}: no valid rows; nothing ${dryRun ? 'would be ' : ''}imported`);
     return 1;
   }
-  const db = await openCliStore(values.config);
+  const viaServer = (url: string) => `weisu cameras import ${file} --server ${url} --mode ${mode}${dryRun ? ' --dry-run' : ''}`;
+  const db = await openCliStore(values.config, { viaServer });
   try {
-    const outcome = await importCameras(db, parsed.valid.map((v) => v.camera), 'cli', values.mode);
+    const outcome = await importCameras(db, parsed.valid.map((v) => v.camera), 'cli', mode, { dryRun });
     const rejected = outcome.rejected.map((r) => ({ row: parsed.valid[r.index]!.row, line: parsed.valid[r.index]!.line, field: r.field, message: r.message }));
     printErrors(file, rejected);
     const total = (await allCameras(db)).length;
-    console.log(`${file}: ${outcome.created.length} created, ${outcome.updated.length} updated, ${parsed.errors.length + rejected.length} row(s) with errors; ${total} camera(s) in the store`);
+    console.log(summaryLine(file, dryRun, outcome.created.length, outcome.updated.length, parsed.errors.length + rejected.length) + (dryRun ? '' : `; ${total} camera(s) in the store`));
     return parsed.errors.length + rejected.length ? 1 : 0;
   } finally {
     await db.close();
   }
 }
 
-async function importThroughApi(file: string, content: string, format: RowsFormat, mode: string, server: string, token: string | undefined): Promise<number> {
-  if (!token) throw new WeisuError('bad_flag', 'importing through the API needs a token', { field: '--token', fix: 'pass --token or set WEISU_TOKEN (an admin or integrator API token)' });
-  const url = new URL(`api/v1/cameras/import?mode=${mode}`, server.endsWith('/') ? server : `${server}/`);
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ format, content }) });
-  const body = (await res.json()) as { created?: string[]; updated?: string[]; errors?: { row?: number; line?: number; field: string; message: string }[]; detail?: string };
-  const errors = (body.errors ?? []).map((e) => ({ row: e.row ?? 0, line: e.line, field: e.field, message: e.message }));
-  printErrors(file, errors);
-  if (!res.ok) {
-    console.error(`${file}: ${res.status} ${body.detail ?? ''}`);
+/** One line for both paths, so a dry run always says so and never reads like a done import. */
+function summaryLine(file: string, dryRun: boolean, created: number, updated: number, errors: number, via?: string): string {
+  const done = dryRun ? `dry run, nothing written: would create ${created}, update ${updated}` : `${created} created, ${updated} updated`;
+  return `${file}: ${done}, ${errors} row(s) with errors${via ? ` (via ${via})` : ''}`;
+}
+
+interface ImportAnswer {
+  dry_run?: boolean;
+  created?: string[];
+  updated?: string[];
+  errors?: { row?: number; line?: number; field: string; message: string }[];
+}
+
+async function importThroughApi(file: string, content: string, format: RowsFormat, o: { mode: 'upsert' | 'create'; dryRun: boolean; server: string; token: string | undefined }): Promise<number> {
+  const path = `cameras/import?mode=${o.mode}${o.dryRun ? '&dry_run=true' : ''}`;
+  let body: ImportAnswer;
+  try {
+    body = await callServer<ImportAnswer>(o, 'POST', path, { format, content });
+  } catch (e) {
+    if (!(e instanceof ServerRefused)) throw e;
+    printErrors(file, (e.body.errors ?? []).map((x) => ({ ...x, row: x.row ?? 0 })));
+    console.error(`${file}: ${e.status} ${e.body.detail ?? ''}; nothing ${o.dryRun ? 'would be ' : ''}imported`);
     return 1;
   }
-  console.log(`${file}: ${body.created?.length ?? 0} created, ${body.updated?.length ?? 0} updated, ${errors.length} row(s) with errors (via ${url.origin})`);
+  if (o.dryRun && body.dry_run !== true) {
+    // An older server ignores dry_run and writes: say so instead of claiming a dry run.
+    throw new WeisuError('dry_run_ignored', `the server at ${o.server} does not know dry_run and applied the import`, { field: '--server', fix: 'upgrade that weisu; check the cameras it changed with weisu cameras list' });
+  }
+  const errors = (body.errors ?? []).map((e) => ({ row: e.row ?? 0, line: e.line, field: e.field, message: e.message }));
+  printErrors(file, errors);
+  console.log(summaryLine(file, o.dryRun, body.created?.length ?? 0, body.updated?.length ?? 0, errors.length, new URL(o.server).origin));
   return errors.length ? 1 : 0;
 }
 

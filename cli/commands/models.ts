@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { WeisuError } from '../../core/errors.js';
 import type { Manifest } from '../../models/manifest.js';
 import { checkModelFile, pullModel } from '../../models/pull.js';
+import { progress } from '../progress.js';
 import { defaultModelsDir, loadRegistry } from '../../models/registry.js';
 
 export const summary = 'models list | models pull [ID...] [--from URL]: what is installed and verified; download pinned models';
@@ -14,23 +15,6 @@ const USAGE = `usage: weisu models list [--json] [--dir DIR]
   pull without ID fetches every model that has a download url.`;
 
 const mb = (n: number) => (n / 1e6).toFixed(1);
-
-/** A progress bar on a terminal; a line per quarter otherwise (logs, CI). */
-function progress(id: string): (received: number, total: number | undefined) => void {
-  const tty = process.stderr.isTTY;
-  let lastQuarter = -1;
-  return (received, total) => {
-    const frac = total ? Math.min(1, received / total) : 0;
-    const text = total ? `${(frac * 100).toFixed(0).padStart(3)}%  ${mb(received)}/${mb(total)} MB` : `${mb(received)} MB`;
-    if (tty) {
-      const bar = '#'.repeat(Math.round(frac * 30)).padEnd(30, '-');
-      process.stderr.write(`\r${id}  [${bar}] ${text}   `);
-    } else if (Math.floor(frac * 4) > lastQuarter) {
-      lastQuarter = Math.floor(frac * 4);
-      process.stderr.write(`${id}: ${text}\n`);
-    }
-  };
-}
 
 async function list(dir: string, json: boolean): Promise<number> {
   const reg = loadRegistry(dir);
@@ -54,7 +38,7 @@ async function pull(dir: string, ids: string[], mirror: string | undefined): Pro
   let failed = 0;
   for (const m of wanted) {
     try {
-      const r = await pullModel({ manifest: m, modelsDir: dir, mirror, onProgress: progress(m.id) });
+      const r = await pullModel({ manifest: m, modelsDir: dir, mirror, onProgress: progress(m.id, (received, total) => (total ? `${mb(received)}/${mb(total)} MB` : `${mb(received)} MB`)) });
       if (process.stderr.isTTY && !r.alreadyPresent) process.stderr.write('\n');
       console.log(r.alreadyPresent ? `${m.id}: already present and verified (${r.path})` : `${m.id}: downloaded and verified, ${mb(r.bytes)} MB${r.resumed ? ', resumed' : ''}${r.attempts > 1 ? `, ${r.attempts} attempts` : ''} → ${r.path}`);
     } catch (e) {

@@ -32,6 +32,7 @@ import { openDb, type Db } from '../../store/db.js';
 import type { CameraHealth } from '../../streams/health.js';
 import { stopKeyframeDecoders } from '../../streams/keyframe_decoder.js';
 import { redactUrl } from '../../streams/redact.js';
+import { backoffPolicy } from '../../streams/schema.js';
 import { snapshotter } from '../../queue/snapshots.js';
 
 export const summary = 'serve [--config FILE] [--port N] [--workers N]: scheduler, alerts, HTTP API + console + evidence (and N detection worker processes)';
@@ -114,7 +115,7 @@ export async function run(argv: string[]): Promise<number> {
       entry: fileURLToPath(new URL(`../worker_process.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url)),
       config: cfg,
       redisUrl,
-      onStuck: (stuck) => recordStuckWorker(redis, keys, stuck),
+      onStuck: (stuck) => recordStuckWorker(redis, keys, stuck, backoffPolicy(cfg.streams)),
     });
     await pool.start();
     // Workers drain before the queues and Redis they use go away (stops run in reverse).
@@ -140,6 +141,8 @@ export async function run(argv: string[]): Promise<number> {
     });
     stops.push(() => app.close());
     const address = await app.listen({ host: cfg.server.host, port: cfg.server.port });
+    // CLI commands refused the store while this server owns it are told to go through this address instead.
+    db.lock?.update({ url: address });
     console.log(
       `weisu serve: listening on ${address}; redis ${redactUrl(redisUrl)}${embedded ? ' (embedded)' : ''}; store ${db.kind}; ` +
         `${(await queues.samples.getJobSchedulersCount())} camera(s) scheduled; ${workerProcesses} worker process(es)`,

@@ -4,7 +4,8 @@ import { parseDuration } from '../../core/duration.js';
 import { WeisuError } from '../../core/errors.js';
 import type { Db } from '../../store/db.js';
 import { createUser, deleteUser, issueToken, listTokens, listUsers, revokeToken, ROLES, updateUser, type Role } from '../../store/users.js';
-import { openCliStore } from './cameras.js';
+import { callServer, type ServerTarget } from '../server_api.js';
+import { checkCliStore, openCliStore } from '../store.js';
 
 export const summary = 'users create | list | set | delete | token | tokens | revoke: console users (admin, operator, integrator, viewer) and API tokens';
 
@@ -17,7 +18,9 @@ const USAGE = `usage:
   weisu users tokens NAME                                 lists a user's tokens (no secrets)
   weisu users revoke TOKEN_ID
   Every command takes --config FILE (for data_dir) unless DATABASE_URL is set. The password is read from
-  stdin with --password-stdin, else from WEISU_PASSWORD, else asked for on the terminal.`;
+  stdin with --password-stdin, else from WEISU_PASSWORD, else asked for on the terminal.
+  While \`weisu serve\` runs on the embedded store, add --server URL [--token T] (an admin token, also from
+  WEISU_TOKEN): the command goes through the server's API, which owns the store.`;
 
 const OPTIONS = {
   config: { type: 'string' },
@@ -27,6 +30,8 @@ const OPTIONS = {
   enable: { type: 'boolean' },
   name: { type: 'string' },
   expires: { type: 'string' },
+  server: { type: 'string' },
+  token: { type: 'string' },
 } as const;
 
 function roleFlag(value: string | undefined): Role {
@@ -70,9 +75,14 @@ export async function run(argv: string[]): Promise<number> {
     console.error(USAGE);
     return 2;
   }
+  const target: ServerTarget | undefined = values.server ? { server: values.server, token: values.token ?? process.env.WEISU_TOKEN } : undefined;
+  // The same command through the server that owns the store, exactly as typed (no secrets are arguments here).
+  const viaServer = (url: string) => `weisu users ${argv.join(' ')} --server ${url}`;
+  if (!target) checkCliStore(values.config, { viaServer });
   // Ask for the password before opening the store, so a slow typist holds no database connection.
   const password = sub === 'create' || (sub === 'set' && values['password-stdin']) ? await readPassword(values['password-stdin']) : undefined;
-  const db = await openCliStore(values.config);
+  if (target) return viaApi(target, sub, name, values, password);
+  const db = await openCliStore(values.config, { viaServer });
   try {
     return await dispatch(db, sub, name, values, password);
   } finally {
@@ -80,7 +90,89 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
-async function dispatch(db: Db, sub: string, name: string | undefined, values: { role?: string; disable?: boolean; enable?: boolean; name?: string; expires?: string }, password?: string): Promise<number> {
+type Flags = { role?: string; disable?: boolean; enable?: boolean; name?: string; expires?: string };
+
+interface UserAnswer {
+  username: string;
+  role: Role;
+  disabled: boolean;
+  created_at: string;
+}
+interface TokenAnswer {
+  id: string;
+  username: string;
+  kind: string;
+  name: string;
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  token?: string;
+}
+
+const printUser = (u: { username: string; role: string; disabled: boolean; createdAt: string }) =>
+  console.log(`${u.username.padEnd(24)} ${u.role.padEnd(10)} ${u.disabled ? 'disabled' : 'enabled '} since ${u.createdAt}`);
+const printToken = (t: { id: string; kind: string; name: string; createdAt: string; expiresAt: string | null; lastUsedAt: string | null }) =>
+  console.log(`${t.id}  ${t.kind.padEnd(7)} ${t.name.padEnd(24)} created ${t.createdAt}  expires ${t.expiresAt ?? 'never'}  last used ${t.lastUsedAt ?? 'never'}`);
+const tokenOnce = (t: { id: string; username: string; name: string; expiresAt: string | null }, secret: string) => {
+  console.error(`token ${t.id} for ${t.username} (${t.name}), ${t.expiresAt ? `expires ${t.expiresAt}` : 'no expiry'}; store it now, it is not shown again:`);
+  console.log(secret);
+};
+
+function tokenLabel(values: Flags): string {
+  if (!values.name) throw new WeisuError('bad_flag', 'a token needs a label', { field: '--name', fix: 'e.g. --name "city ERP import"' });
+  return values.name;
+}
+
+function expiresMs(values: Flags): number | undefined {
+  try {
+    return values.expires === undefined ? undefined : parseDuration(values.expires);
+  } catch (e) {
+    throw new WeisuError('bad_flag', (e as Error).message, { field: '--expires', fix: 'e.g. --expires 90d' });
+  }
+}
+
+/** The commands through the API of the server that owns the store (api/routes/users.ts). */
+async function viaApi(target: ServerTarget, sub: string, name: string | undefined, values: Flags, password?: string): Promise<number> {
+  const user = (path = '') => `users/${encodeURIComponent(needName(name))}${path}`;
+  const asUser = (u: UserAnswer) => ({ username: u.username, role: u.role, disabled: u.disabled, createdAt: u.created_at });
+  const asToken = (t: TokenAnswer) => ({ ...t, createdAt: t.created_at, expiresAt: t.expires_at, lastUsedAt: t.last_used_at });
+  switch (sub) {
+    case 'create': {
+      const u = await callServer<UserAnswer>(target, 'POST', 'users', { username: needName(name), password, role: roleFlag(values.role) });
+      console.log(`user ${u.username} created with role ${u.role} (via ${target.server})`);
+      return 0;
+    }
+    case 'list':
+      for (const u of (await callServer<{ items: UserAnswer[] }>(target, 'GET', 'users')).items) printUser(asUser(u));
+      return 0;
+    case 'set': {
+      const disabled = values.disable ? true : values.enable ? false : undefined;
+      const u = await callServer<UserAnswer>(target, 'PATCH', user(), { role: values.role === undefined ? undefined : roleFlag(values.role), password, disabled });
+      console.log(`user ${u.username}: role ${u.role}, ${u.disabled ? 'disabled' : 'enabled'}${password ? ', password changed (sessions ended)' : ''} (via ${target.server})`);
+      return 0;
+    }
+    case 'delete':
+      await callServer(target, 'DELETE', user());
+      console.log(`user ${name} deleted with their tokens (via ${target.server})`);
+      return 0;
+    case 'token': {
+      const ttl = expiresMs(values);
+      const t = await callServer<TokenAnswer>(target, 'POST', user('/tokens'), { name: tokenLabel(values), ...(ttl === undefined ? {} : { expires_in: values.expires }) });
+      tokenOnce(asToken(t), t.token!);
+      return 0;
+    }
+    case 'tokens':
+      for (const t of (await callServer<{ items: TokenAnswer[] }>(target, 'GET', user('/tokens'))).items) printToken(asToken(t));
+      return 0;
+    case 'revoke':
+      await callServer(target, 'DELETE', `tokens/${encodeURIComponent(needName(name))}`);
+      console.log(`token ${name} revoked (via ${target.server})`);
+      return 0;
+  }
+  return 2;
+}
+
+async function dispatch(db: Db, sub: string, name: string | undefined, values: Flags, password?: string): Promise<number> {
   const actor = 'cli';
   switch (sub) {
     case 'create': {
@@ -89,7 +181,7 @@ async function dispatch(db: Db, sub: string, name: string | undefined, values: {
       return 0;
     }
     case 'list':
-      for (const u of await listUsers(db)) console.log(`${u.username.padEnd(24)} ${u.role.padEnd(10)} ${u.disabled ? 'disabled' : 'enabled '} since ${u.createdAt}`);
+      for (const u of await listUsers(db)) printUser(u);
       return 0;
     case 'set': {
       const disabled = values.disable ? true : values.enable ? false : undefined;
@@ -102,22 +194,12 @@ async function dispatch(db: Db, sub: string, name: string | undefined, values: {
       console.log(`user ${name} deleted with their tokens`);
       return 0;
     case 'token': {
-      if (!values.name) throw new WeisuError('bad_flag', 'a token needs a label', { field: '--name', fix: 'e.g. --name "city ERP import"' });
-      let ttlMs: number | undefined;
-      try {
-        ttlMs = values.expires === undefined ? undefined : parseDuration(values.expires);
-      } catch (e) {
-        throw new WeisuError('bad_flag', (e as Error).message, { field: '--expires', fix: 'e.g. --expires 90d' });
-      }
-      const { token, info } = await issueToken(db, { username: needName(name), kind: 'api', name: values.name, ttlMs }, actor);
-      console.error(`token ${info.id} for ${info.username} (${info.name}), ${info.expiresAt ? `expires ${info.expiresAt}` : 'no expiry'}; store it now, it is not shown again:`);
-      console.log(token);
+      const { token, info } = await issueToken(db, { username: needName(name), kind: 'api', name: tokenLabel(values), ttlMs: expiresMs(values) }, actor);
+      tokenOnce(info, token);
       return 0;
     }
     case 'tokens':
-      for (const t of await listTokens(db, { username: needName(name) })) {
-        console.log(`${t.id}  ${t.kind.padEnd(7)} ${t.name.padEnd(24)} created ${t.createdAt}  expires ${t.expiresAt ?? 'never'}  last used ${t.lastUsedAt ?? 'never'}`);
-      }
+      for (const t of await listTokens(db, { username: needName(name) })) printToken(t);
       return 0;
     case 'revoke':
       await revokeToken(db, needName(name), actor);

@@ -1,4 +1,4 @@
-import { parkedCar, passingVehicle, prng, STREET, type Actor, type Scenario, type SpriteName, type SpriteSource } from '../../test/support/scenario.js';
+import { parkedCar, passingVehicle, prng, STREET, type Actor, type Scenario, type SpriteName, type SpriteSource } from '../../sample/compose.js';
 
 /**
  * The generated parking scenarios: one seed → one street scene with known truth, every parameter drawn at

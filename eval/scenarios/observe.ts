@@ -3,7 +3,7 @@ import { boxIou, coverage, pointInPolygon, type Point } from '../../core/geometr
 import type { Detector } from '../../detector/detector.js';
 import { frameFromImage } from '../../detector/image.js';
 import { perceive, type FrameEyes } from '../../pipeline/frame_step.js';
-import { actorBoxes, renderFrame, scenarioCanvas, SPRITES, type Actor, type Scenario } from '../../test/support/scenario.js';
+import { actorBoxes, renderFrame, scenarioCanvas, SPRITES, type Actor, type Scenario } from '../../sample/compose.js';
 
 /**
  * What the camera's worker would have seen of a scenario: its pictures rendered only at the sample times

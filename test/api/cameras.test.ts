@@ -153,8 +153,16 @@ describe.each(STORE_KINDS)('cameras API on %s', (kind) => {
       ],
     });
     const csv = 'id,name,url,lat,lon,address,sample_every\nimp-1,Renamed,rtsp://10.0.0.1/a,40.1,124.3,"Rd 1, north",10s\nimp-9,Nine,rtsp://10.0.0.9/a,abc,124.3,,10s\n';
+    // A dry run answers what would happen and writes nothing: no camera created, none changed.
+    // The live link is signed afresh on every read: the camera itself is what must not change.
+    const stored = async (id: string) => ({ ...(await call('GET', `/api/v1/cameras/${id}`)).json(), live_url: undefined });
+    const before = await stored('imp-1');
+    const dry = await call('POST', '/api/v1/cameras/import?dry_run=true', { format: 'csv', content: `${csv}dry-new,New,rtsp://10.0.0.7/a,40.1,124.3,,10s\n` });
+    expect(dry.json()).toMatchObject({ dry_run: true, created: ['dry-new'], updated: ['imp-1'], errors: [{ row: 2, field: 'lat' }] });
+    expect((await call('GET', '/api/v1/cameras/dry-new')).statusCode).toBe(404);
+    expect(await stored('imp-1')).toEqual(before);
     const upsert = await call('POST', '/api/v1/cameras/import', { format: 'csv', content: csv });
-    expect(upsert.json()).toMatchObject({ updated: ['imp-1'], errors: [{ row: 2, line: 3, field: 'lat' }] });
+    expect(upsert.json()).toMatchObject({ dry_run: false, updated: ['imp-1'], errors: [{ row: 2, line: 3, field: 'lat' }] });
     expect((await call('GET', '/api/v1/cameras/imp-1')).json()).toMatchObject({ name: 'Renamed', location: { address: 'Rd 1, north' } });
     const create = await call('POST', '/api/v1/cameras/import?mode=create', { format: 'csv', content: csv.split('\n').slice(0, 2).join('\n') });
     expect(create.statusCode).toBe(400);

@@ -5,14 +5,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createDetector, type Detector } from '../../detector/detector.js';
-import { processSample, type SampleDeps } from '../../pipeline/sample_job.js';
+import type { SampleDeps } from '../../pipeline/job_deps.js';
+import { processSample } from '../../pipeline/sample_job.js';
 import { redisKeys } from '../../queue/keys.js';
 import { openQueues, type Queues } from '../../queue/queues.js';
 import type { CameraHealth } from '../../streams/health.js';
 import { stopKeyframeDecoders } from '../../streams/keyframe_decoder.js';
 import { LiveRelays, LIVE_CLOSE } from '../../streams/live.js';
 import { probeCamera } from '../../streams/probe.js';
-import { openSource, type SourceOptions, type StreamErrorReason } from '../../streams/source.js';
+import type { StreamErrorReason } from '../../streams/source.js';
 import { startCameraServer, type CameraServer } from '../support/camera_servers.js';
 import { HOSTILE, startHostileCamera, type HostileCamera, type HostileName } from '../support/hostile_camera.js';
 import { MODELS_DIR, media } from '../support/paths.js';
@@ -152,8 +153,8 @@ describe('hostile cameras against probe, worker and live relay', () => {
     [cam, healthy, redis] = await Promise.all([startHostileCamera(), startCameraServer({ pictures: [media('street/road_cars_1s.jpg')] }), startTestRedis()]);
     detector = await createDetector({ modelsDir: MODELS_DIR, model: 'yolox-nano-coco-416', threads: 1 });
     queues = openQueues(redis.client, keys.prefix);
-    // The worker's own openSource, with the timeouts a deployment would configure.
-    deps = workerDeps({ redis: redis.client, keys, queues, detector, workerId: 'hostile-test', openSource: (o: SourceOptions) => openSource({ ...o, ...timeouts }) });
+    // The worker's own sources, with the timeouts a deployment would configure in its `streams:` section.
+    deps = workerDeps({ redis: redis.client, keys, queues, detector, workerId: 'hostile-test', streams: { connect_timeout: `${CONNECT_MS}ms`, frame_timeout: `${FRAME_MS}ms` } });
     relays = new LiveRelays({ resolve: (id) => (urls.has(id) ? { url: urls.get(id)! } : undefined), maxRelays: 4, width: 320, lingerMs: 200, noVideoTimeoutMs: NO_VIDEO_MS });
     // One server for both: /health (the event loop's witness) and the live relay's WebSocket upgrades.
     ({ server, port } = await serveLiveRelays(relays, (_req, res) => res.end('ok')));

@@ -90,7 +90,7 @@ describe('rtsp auth', () => {
 });
 
 describe('file sources', () => {
-  it('plays a file like a live camera: position is time since epoch, timestamps keep rising across loops', async () => {
+  it('plays a file like a live camera: position is time since epoch, timestamps are wall-clock time and keep rising across loops', async () => {
     let now = 1_000_000;
     const src = openSource({ cameraId: 'f', url: clip, loop: true, epochMs: now, now: () => now, inferenceLongSide: 256 });
     const seen: number[] = [];
@@ -101,7 +101,7 @@ describe('file sources', () => {
       expect([f.width, f.height]).toEqual([640, 360]);
       expect(f.pixels).toMatchObject({ width: 256, height: 144 });
     }
-    expect(seen).toEqual([500, 3500, 5000, 9200]);
+    expect(seen).toEqual([1_000_500, 1_003_500, 1_005_000, 1_009_200]);
   });
 
   it('ends a file without loop, and says not_found for a missing file when opened', async () => {

@@ -1,12 +1,10 @@
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { defaultMediaDir, mediaFile } from '../../sample/media.js';
 
 /** The shared real media and models, by path setting (never copied into this repo). */
-export const MEDIA_DIR = resolve(process.env.WEISU_MEDIA_DIR ?? '../shared/media');
+export const MEDIA_DIR = defaultMediaDir();
 export const MODELS_DIR = resolve(process.env.WEISU_MODELS_DIR ?? '../shared/models');
 
 export function media(rel: string): string {
-  const p = resolve(MEDIA_DIR, rel);
-  if (!existsSync(p)) throw new Error(`test media ${p} is missing: set WEISU_MEDIA_DIR to the shared media folder`);
-  return p;
+  return mediaFile(rel, MEDIA_DIR);
 }

@@ -1,24 +1,35 @@
 import { cameraSchema } from '../../config/schema.js';
 import type { Detector } from '../../detector/detector.js';
-import type { SampleDeps } from '../../pipeline/sample_job.js';
+import type { SampleDeps } from '../../pipeline/job_deps.js';
 import { toSpec } from '../../queue/cameras.js';
 import type { Keys } from '../../queue/keys.js';
 import type { Queues } from '../../queue/queues.js';
 import type { RedisClient } from '../../queue/redis.js';
+import { redisSamplePorts } from '../../queue/sample_ports.js';
 import { WorkerMetrics } from '../../queue/worker_metrics.js';
+import { backoffPolicy, sourceDefaults, streamsSchema } from '../../streams/schema.js';
 import { openSource } from '../../streams/source.js';
 
 /** What a worker's sampling job runs on, from real parts (Redis, queues, detector): tests call processSample with it. */
-export function workerDeps(o: { redis: RedisClient; keys: Keys; queues: Queues; detector: Detector; workerId: string; openSource?: SampleDeps['openSource'] }): SampleDeps {
+export function workerDeps(o: {
+  redis: RedisClient;
+  keys: Keys;
+  queues: Queues;
+  detector: Detector;
+  workerId: string;
+  openSource?: SampleDeps['openSource'];
+  /** The config file's `streams:` section (defaults when absent). */
+  streams?: Record<string, unknown>;
+}): SampleDeps {
+  const streams = streamsSchema.parse(o.streams ?? {});
   return {
-    redis: o.redis,
-    keys: o.keys,
-    incidents: o.queues.incidents,
+    ports: redisSamplePorts(o.redis, o.keys, o.queues.incidents, 60_000),
     openSource: o.openSource ?? openSource,
+    sourceDefaults: sourceDefaults(streams),
+    backoff: backoffPolicy(streams),
     detect: async (f) => (await o.detector.run([f]))[0]!,
     metrics: new WorkerMetrics(o.workerId, 4),
     inferenceLongSide: 416,
-    evidenceTtlMs: 60_000,
     workerId: o.workerId,
   };
 }

@@ -80,7 +80,7 @@ describe('weisu cameras import / list', () => {
     writeFileSync(good, JSON.stringify([{ id: 'json-one', url: 'rtsp://10.9.9.9/x', location: { lat: 1, lon: 2 } }]));
     const dry = await weisu(['cameras', 'import', good, '--dry-run']);
     expect(dry.code).toBe(0);
-    expect(dry.out).toContain('1 valid row(s), 0 error(s); nothing written');
+    expect(dry.out).toContain('dry run, nothing written: would create 1, update 0, 0 row(s) with errors');
     expect((await allCameras(db)).map((c) => c.id)).not.toContain('json-one');
   });
 

@@ -150,16 +150,32 @@ describe('weisu serve with worker processes', () => {
     }
   }, 600_000);
 
-  it('Ctrl-C to its process group: exits 0, Redis stopped last, nothing it started left running', async () => {
+  /**
+   * serve with its two worker processes up, and (once `ready` holds) what it started: the processes and
+   * their groups, to check after it ended. Redis is read only through `ready`.
+   */
+  async function startedFamily(ready?: (redis: RedisClient) => Promise<unknown>) {
     const { serve, redis, queues } = await startServe();
     const servePid = serve.child.pid!;
-    await eventually(() => workerProcesses(servePid).length === 2, 60_000, 'two worker processes');
-    // Wait until the recorded camera was sampled (so ffmpeg has run) before stopping.
-    await eventually(async () => (await lastSampleAt(redis, 'file-0'))?.outcome === 'ok', 120_000, 'file-0 sampled');
-    await queues.close();
-    redis.disconnect();
+    try {
+      await eventually(() => workerProcesses(servePid).length === 2, 60_000, 'two worker processes');
+      await ready?.(redis);
+    } finally {
+      await queues.close();
+      redis.disconnect();
+    }
     const family = descendants(servePid);
-    const groups = new Set([servePid, ...family.map((p) => p.pgid)]);
+    return { serve, servePid, family, groups: new Set([servePid, ...family.map((p) => p.pgid)]) };
+  }
+
+  const nothingLeftIn = (groups: Set<number>) =>
+    eventually(() => inGroups(groups).length === 0, 60_000, () => `left running: ${inGroups(groups).map((p) => `${p.pid} ${commandLine(p.pid)}`).join('; ')}`);
+
+  it('Ctrl-C to its process group: exits 0, Redis stopped last, nothing it started left running', async () => {
+    // Once the recorded camera was sampled (so ffmpeg has run).
+    const { serve, servePid, family, groups } = await startedFamily((redis) =>
+      eventually(async () => (await lastSampleAt(redis, 'file-0'))?.outcome === 'ok', 120_000, 'file-0 sampled'),
+    );
     // Redis and each worker process run in groups of their own: the terminal's signal reaches serve alone.
     const redisPid = family.find((p) => commandLine(p.pid).startsWith('redis-server'))!.pid;
     expect(processGroup(redisPid)).not.toBe(servePid);
@@ -167,19 +183,13 @@ describe('weisu serve with worker processes', () => {
 
     process.kill(-servePid, 'SIGINT');
     expect(await serve.exited).toEqual({ code: 0, signal: null });
-    await eventually(() => inGroups(groups).length === 0, 30_000, () => `left running: ${inGroups(groups).map((p) => `${p.pid} ${commandLine(p.pid)}`).join('; ')}`);
+    await nothingLeftIn(groups);
     expect(family.filter((p) => isRunning(p.pid))).toEqual([]);
     expect(serve.output()).not.toMatch(/embedded redis-server exited unexpectedly|redis connection lost/);
   }, 300_000);
 
   it('a second signal forces the exit, and still leaves nothing running', async () => {
-    const { serve, redis, queues } = await startServe();
-    await queues.close();
-    redis.disconnect();
-    const servePid = serve.child.pid!;
-    await eventually(() => workerProcesses(servePid).length === 2, 60_000, 'two worker processes');
-    const family = descendants(servePid);
-    const groups = new Set([servePid, ...family.map((p) => p.pgid)]);
+    const { serve, servePid, groups } = await startedFamily();
     // A frozen worker cannot drain: the first signal's clean stop waits on it, the second cuts it short.
     process.kill(workerProcesses(servePid)[0]!.pid, 'SIGSTOP');
     process.kill(-servePid, 'SIGINT');
@@ -187,6 +197,13 @@ describe('weisu serve with worker processes', () => {
     process.kill(-servePid, 'SIGINT');
     expect(await serve.exited).toEqual({ code: 130, signal: null });
     expect(serve.output()).toMatch(/second signal/);
-    await eventually(() => inGroups(groups).length === 0, 30_000, () => `left running: ${inGroups(groups).map((p) => `${p.pid} ${commandLine(p.pid)}`).join('; ')}`);
+    await nothingLeftIn(groups);
+  }, 300_000);
+
+  it('killed outright (SIGKILL), leaves nothing behind either: its workers and its Redis stop by themselves', async () => {
+    const { serve, servePid, groups } = await startedFamily();
+    process.kill(servePid, 'SIGKILL');
+    await serve.exited;
+    await nothingLeftIn(groups);
   }, 300_000);
 });

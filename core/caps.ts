@@ -3,9 +3,10 @@
  * A camera is hostile until proven otherwise: each parser checks lengths against these before it trusts
  * them, and holds at most these many bytes per connection. Each cap sits far above what real cameras send,
  * so only broken or hostile ones ever meet it, and meeting it is a `bad_data` stream error, never a stall.
+ * In core/ because streams/ (parsers), detector/ and align/ (decoders) all enforce them.
  */
 
-// RTSP (rtsp_client.ts)
+// RTSP (streams/rtsp_client.ts)
 /** One reply's status line and headers. Real replies are a few hundred bytes; WWW-Authenticate is the longest. */
 export const RTSP_MAX_HEADER_BYTES = 64 * 1024;
 /** One reply's body (only DESCRIBE has one: the SDP, 1–20 kB even for NVRs with many channels). */
@@ -13,11 +14,11 @@ export const RTSP_MAX_BODY_BYTES = 64 * 1024;
 /** Replies (auth challenges included) before a keyframe: a handshake needs 4 to 7; more is a loop. */
 export const RTSP_MAX_REPLIES = 16;
 
-// SDP (sdp.ts)
+// SDP (streams/sdp.ts)
 /** Lines of one SDP: a camera announces a handful of tracks of ~10 lines each. */
 export const SDP_MAX_LINES = 1000;
 
-// RTP, H.264/H.265 (rtp_keyframe.ts, sps.ts). Interleaved frames are at most 65 535 bytes by their 16-bit length.
+// RTP, H.264/H.265 (streams/rtp_keyframe.ts, streams/sps.ts). Interleaved frames are at most 65 535 bytes by their 16-bit length.
 /** One access unit being assembled, fragments in progress included: an 8K intra picture is ~4 MB. */
 export const RTP_MAX_ACCESS_UNIT_BYTES = 16 * 1024 * 1024;
 /** One parameter set (VPS/SPS/PPS): real ones are under 200 bytes, even with VUI and scaling lists. */
@@ -25,7 +26,7 @@ export const H26X_MAX_PARAMETER_SET_BYTES = 4 * 1024;
 /** Bytes of an SEI unit read looking for a recovery point (it comes first; the rest is user data). */
 export const H26X_MAX_SEI_SCAN_BYTES = 4 * 1024;
 
-// Pictures (pictures.ts, jpeg.ts, keyframe_decoder.ts, detector/image.ts, api calibration uploads)
+// Pictures (streams/pictures.ts, streams/jpeg.ts, streams/keyframe_decoder.ts, detector/, api calibration uploads)
 /** Pixels of one picture before anything decodes it: an 8K camera (33 MP) passes, a pixel bomb does not. */
 export const MAX_PICTURE_PIXELS = 50_000_000;
 /** Bytes of one encoded picture (HTTP snapshot body, one MJPEG part): an 8K JPEG at top quality is ~15 MB. */
