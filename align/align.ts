@@ -35,6 +35,13 @@ export interface AlignOptions {
   maxShift: number;
 }
 
+/**
+ * Vibration, drift and a dome's imprecise return to a preset move the view by a few percent. Beyond this
+ * share of the picture the camera is taken to look elsewhere: the map could follow further, but zones
+ * drawn near the border would leave the picture and an operator should look.
+ */
+export const DEFAULT_MAX_SHIFT = 0.15;
+
 /** Matches that agree on one map, fewer than this: chance (unrelated street pictures reach about 10). */
 const MIN_INLIERS = 20;
 /** …or under this share of the ratio-test survivors: the fit explains a corner of the picture only. */

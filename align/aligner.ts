@@ -13,8 +13,8 @@ export interface ReferencePicture {
   /** Changes whenever the view is retaken (store id). */
   id: string;
   preset?: string;
-  /** The reference picture, JPEG. */
-  jpeg: Buffer;
+  /** The reference picture, JPEG in base64 (it travels to workers inside the camera's JSON spec). */
+  jpegBase64: string;
 }
 
 const CACHED_VIEWS = 512;
@@ -40,10 +40,15 @@ export class ViewAligner {
       this.cache.set(ref.id, hit);
       return hit;
     }
-    const view: ReferenceView = { id: ref.id, ...(ref.preset !== undefined ? { preset: ref.preset } : {}), features: await this.describe(ref.jpeg) };
+    const view: ReferenceView = { id: ref.id, ...(ref.preset !== undefined ? { preset: ref.preset } : {}), features: await this.describe(Buffer.from(ref.jpegBase64, 'base64')) };
     this.cache.set(ref.id, view);
     if (this.cache.size > CACHED_VIEWS) this.cache.delete(this.cache.keys().next().value!);
     return view;
+  }
+
+  /** Forgets the reference views' features (OpenCV itself stays loaded for the process). */
+  async close(): Promise<void> {
+    this.cache.clear();
   }
 
   /** The current picture against the camera's reference views. */

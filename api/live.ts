@@ -4,6 +4,7 @@ import type { WeisuConfig } from '../config/schema.js';
 import { getCamera } from '../store/cameras.js';
 import type { Db } from '../store/db.js';
 import { LiveRelays } from '../streams/live.js';
+import { policyFor } from '../streams/policy.js';
 
 /**
  * Live view: streams' relays (RTSP → MPEG-1 over WebSocket for JSMpeg) mounted at
@@ -21,11 +22,13 @@ export class LiveView {
   constructor(db: Db, config: WeisuConfig) {
     const live = config.streams.live;
     this.relays = new LiveRelays({
-      resolve: async (id) => (await getCamera(db, id))?.camera,
+      resolve: async (id) => {
+        const s = await getCamera(db, id);
+        return s && { ...s.camera, policy: policyFor(config.streams, s.managedBy) };
+      },
       maxRelays: live.max_relays,
       width: live.width,
       lingerMs: live.linger,
-      allowNetworks: config.streams.allow_networks,
     });
   }
 

@@ -31,6 +31,7 @@ import { systemRoutes } from './routes/system.js';
 import { ticketRoutes } from './routes/tickets.js';
 import { userRoutes } from './routes/users.js';
 import { zoneRoutes } from './routes/zones.js';
+import { maskRoutes } from './routes/masks.js';
 
 export interface ApiDeps {
   db: Db;
@@ -139,6 +140,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       await cameraRoutes(api, deps, live);
       await probeRoutes(api, deps);
       await zoneRoutes(api, deps);
+      await maskRoutes(api, deps);
       await calibrationRoutes(api, deps);
       await incidentRoutes(api, deps);
       await ticketRoutes(api, deps);

@@ -39,7 +39,7 @@ export async function run(): Promise<BenchTable> {
   for (const s of SCENES) {
     const picture = readFileSync(media(s.file));
     const refs: ReferencePicture[] = [];
-    for (const [i, dx] of [0, 0.1, -0.1, 0.05].entries()) refs.push({ id: `${s.file}#${i}`, jpeg: await viewOf(picture, shifted(s.win, dx, 0), {}, HD) });
+    for (const [i, dx] of [0, 0.1, -0.1, 0.05].entries()) refs.push({ id: `${s.file}#${i}`, jpegBase64: (await viewOf(picture, shifted(s.win, dx, 0), {}, HD)).toString('base64') });
     const views = await Promise.all(refs.map((r) => aligner.reference(r)));
     const current = await viewOf(picture, shifted(s.win, 0.02, -0.01), {}, HD);
     const frame = await frameFromImage(current, 'bench');

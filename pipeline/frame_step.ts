@@ -1,6 +1,9 @@
+import type { ViewMatch } from '../align/align.js';
+import type { ReferencePicture } from '../align/aligner.js';
+import { boxInCurrent, detectionsInReference } from '../align/detections.js';
 import type { BinObservation, Detections, Frame } from '../core/types.js';
 import { withAppearance } from '../detector/appearance.js';
-import { stepCamera, type CameraRuleState, type CameraRulesInput, type CameraSpec, type CameraStep } from '../rules/camera_rules.js';
+import { emptyCameraState, stepCamera, type CameraRuleState, type CameraRulesInput, type CameraSpec, type CameraStep } from '../rules/camera_rules.js';
 import type { CalibrationSet } from '../rules/calibration.js';
 import type { BinSiteZone } from '../rules/schema.js';
 
@@ -17,21 +20,51 @@ export interface FrameEyes<C extends FrameCamera = FrameCamera> {
   detect(frame: Frame, camera: C): Promise<Detections>;
   /** Fill state of the camera's bin sites in this frame; needed only when the camera has bin sites. */
   observeBins?(frame: Frame, zones: BinSiteZone[], calibration?: Record<string, CalibrationSet>): Promise<Record<string, BinObservation>>;
+  /** Does the frame still show one of the camera's reference views (align/)? Absent: views are not checked. */
+  checkView?(frame: Frame, references: readonly ReferencePicture[]): Promise<ViewMatch>;
 }
 
-/** A camera as the step needs it: id, time zone, zones, and its bin sites' labelled examples if any. */
-export type FrameCamera = CameraSpec & { calibration?: Record<string, CalibrationSet> };
+/** A camera as the step needs it: id, time zone, zones, its bin sites' labelled examples and its reference views if any. */
+export type FrameCamera = CameraSpec & { calibration?: Record<string, CalibrationSet>; references?: readonly ReferencePicture[] };
 
-/** What the rules take from one frame: its detections, each with its look, and its bin-site observations. */
-export async function perceive<C extends FrameCamera>(eyes: FrameEyes<C>, frame: Frame, camera: C): Promise<CameraRulesInput> {
+/** What one frame gives the rules, and whether the camera showed the view its zones were drawn on. */
+export interface FrameInput extends CameraRulesInput {
+  /** Absent when the camera has no reference view (or views are not checked). */
+  view?: ViewMatch;
+  /** The detections in the current picture's pixels, where evidence is drawn and people are blurred (`detections` is in the reference's). */
+  seen: Detections;
+}
+
+/**
+ * What the rules take from one frame: its detections, each with its look, and its bin-site observations.
+ * With reference views, the frame is first checked against them: a view that matches none is not even
+ * detected on (the rules pause), and an aligned one has its boxes moved into the reference's frame.
+ */
+export async function perceive<C extends FrameCamera>(eyes: FrameEyes<C>, frame: Frame, camera: C): Promise<FrameInput> {
+  const view = eyes.checkView && camera.references?.length ? await eyes.checkView(frame, camera.references) : undefined;
+  if (view && view.state !== 'aligned') {
+    const none: Detections = { cameraId: frame.cameraId, ts: frame.ts, width: frame.width, height: frame.height, items: [] };
+    return { detections: none, seen: none, view };
+  }
   // The look lets the rules tell a different vehicle in the same spot from the same one seen again.
-  const detections = await withAppearance(frame, await eyes.detect(frame, camera));
+  const seen = await withAppearance(frame, await eyes.detect(frame, camera));
+  const detections = view ? detectionsInReference(seen, view.homography) : seen;
   const sites = camera.zones.filter((z): z is BinSiteZone => z.kind === 'bin_site');
   const bins = sites.length && eyes.observeBins ? await eyes.observeBins(frame, sites, camera.calibration) : undefined;
-  return { detections, ...(bins ? { bins } : {}) };
+  return { detections, seen, ...(bins ? { bins } : {}), ...(view ? { view } : {}) };
 }
 
-/** The camera's rules on what was perceived: pure, so live and replay agree given the same frames. */
-export function decide(state: CameraRuleState | undefined, input: CameraRulesInput, camera: FrameCamera): CameraStep {
-  return stepCamera(state, input, camera);
+/**
+ * The camera's rules on what was perceived: pure, so live and replay agree given the same frames.
+ * A frame that is not the reference view pauses them: the state is carried unchanged, so stays neither
+ * confirm nor clear on a picture of another street (or of a bag over the lens). Events of an aligned
+ * frame get their subject's box back in the current picture, where their evidence is drawn.
+ */
+export function decide(state: CameraRuleState | undefined, input: FrameInput, camera: FrameCamera): CameraStep {
+  const { view } = input;
+  if (view && view.state !== 'aligned') return { state: state ?? emptyCameraState(), events: [], started: [] };
+  const step = stepCamera(state, input, camera);
+  if (!view) return step;
+  const size = input.detections;
+  return { ...step, events: step.events.map((e) => ({ ...e, subject: { ...e.subject, box: boxInCurrent(e.subject.box, view.homography, size) } })) };
 }

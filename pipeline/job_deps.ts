@@ -1,10 +1,12 @@
+import type { ViewMatch } from '../align/align.js';
+import type { ReferencePicture } from '../align/aligner.js';
 import type { BinObservation, Detections, Frame, IncidentMessage } from '../core/types.js';
 import { log } from '../core/log.js';
 import { sourceOptions, type SampledCamera } from '../queue/cameras.js';
 import type { WorkerMetrics } from '../queue/worker_metrics.js';
 import type { BinSiteZone } from '../rules/schema.js';
 import { nextHealth, type BackoffPolicy, type CameraHealth } from '../streams/health.js';
-import type { sourceDefaults } from '../streams/schema.js';
+import type { sourceDefaults, StreamsConfig } from '../streams/schema.js';
 import { StreamError, type Source, type SourceOptions } from '../streams/source.js';
 import { DetectError } from './errors.js';
 import type { FrameEyes } from './frame_step.js';
@@ -17,14 +19,21 @@ import type { SamplePorts } from './ports.js';
 export interface SampleDeps {
   ports: SamplePorts;
   openSource(opts: SourceOptions): Source;
-  /** The config's `streams` settings every source is opened with (timeouts, JPEG quality, allowed networks). */
+  /** The config's `streams` settings every source is opened with (timeouts, JPEG quality). */
   sourceDefaults: ReturnType<typeof sourceDefaults>;
+  /**
+   * The fleet's URL policy settings: every camera is judged by them, for its origin, before it is
+   * contacted. Absent: the defaults (any network; local targets for config-file cameras only).
+   */
+  streams?: Pick<StreamsConfig, 'allow_networks' | 'allow_local_from_api'>;
   /** The config's `streams.retry`: how long a failing camera is left alone. */
   backoff: BackoffPolicy;
   /** One frame's detections; the caller batches concurrent calls into one detector run. */
   detect(frame: Frame, camera: SampledCamera): Promise<Detections>;
   /** Fill state of the camera's bin sites in this frame (with the sites' calibration when there is one). */
   observeBins?(frame: Frame, zones: BinSiteZone[], calibration?: SampledCamera['calibration']): Promise<Record<string, BinObservation>>;
+  /** The frame against the camera's reference views (align/); absent: views are not checked. */
+  checkView?(frame: Frame, references: readonly ReferencePicture[]): Promise<ViewMatch>;
   /** The plate of a confirmed parking incident, read from its evidence frames; absent when plate reading is off. */
   readPlate?(msg: IncidentMessage): Promise<NonNullable<IncidentMessage['plate']>>;
   metrics: WorkerMetrics;
@@ -32,6 +41,8 @@ export interface SampleDeps {
   inferenceLongSide?: number;
   workerId: string;
 }
+
+const DEFAULT_URL_POLICY = { allow_networks: [], allow_local_from_api: false };
 
 /** The job's models, as the per-frame step runs them; a detector failure is a `DetectError`. */
 export function jobEyes(deps: SampleDeps): FrameEyes<SampledCamera> {
@@ -41,6 +52,7 @@ export function jobEyes(deps: SampleDeps): FrameEyes<SampledCamera> {
         throw new DetectError(e);
       }),
     ...(deps.observeBins ? { observeBins: deps.observeBins } : {}),
+    ...(deps.checkView ? { checkView: deps.checkView } : {}),
   };
 }
 
@@ -49,7 +61,7 @@ export async function grabFrame(deps: SampleDeps, camera: SampledCamera, prev: C
   let source: Source | undefined;
   try {
     // Opening may refuse the URL outright (bad URL, missing file): that is the camera's health too.
-    source = deps.openSource({ ...deps.sourceDefaults, ...sourceOptions(camera, deps.inferenceLongSide) });
+    source = deps.openSource({ ...deps.sourceDefaults, ...sourceOptions(camera, deps.streams ?? DEFAULT_URL_POLICY, deps.inferenceLongSide) });
     const frame = await source.grab(signal);
     const info = source.lastGrab;
     await saveHealth(deps, camera.id, nextHealth(prev, { ok: true, at: Date.now(), frame, codec: info?.codec, latencyMs: info?.latencyMs }, Math.random, deps.backoff));

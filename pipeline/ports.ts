@@ -1,5 +1,6 @@
 import type { EvidenceFrame, IncidentMessage } from '../core/types.js';
 import type { SampledCamera } from '../queue/cameras.js';
+import type { CameraView } from '../queue/views.js';
 import type { CameraHealth } from '../streams/health.js';
 
 /**
@@ -65,6 +66,13 @@ export interface HealthPort {
   save(cameraId: string, health: CameraHealth): Promise<void>;
 }
 
+/** Whether each camera shows its reference view, and the picture that first showed a change. */
+export interface ViewPort {
+  read(cameraId: string): Promise<CameraView | undefined>;
+  /** Records the view; `picture` is asked for only when a change away from the reference begins. */
+  save(cameraId: string, view: CameraView, picture: () => Buffer): Promise<void>;
+}
+
 /** Where confirmed and cleared events go (the alerts side); sending one message twice must be harmless. */
 export interface IncidentSink {
   emit(msg: IncidentMessage): Promise<void>;
@@ -75,5 +83,6 @@ export interface SamplePorts {
   ruleState: RuleStatePort;
   firstFrames: FirstFramesPort;
   health: HealthPort;
+  views: ViewPort;
   incidents: IncidentSink;
 }

@@ -2,9 +2,11 @@ import type { BBox, Detections, EvidenceFrame, Frame, IncidentMessage, RuleEvent
 import { log } from '../core/log.js';
 import type { SampledCamera } from '../queue/cameras.js';
 import type { SampleOutcome } from '../queue/worker_metrics.js';
-import type { CameraRuleState, CameraRulesInput } from '../rules/camera_rules.js';
+import type { ViewMatch } from '../align/align.js';
+import { nextView } from '../queue/views.js';
+import type { CameraRuleState } from '../rules/camera_rules.js';
 import { failureReason } from './errors.js';
-import { decide, perceive } from './frame_step.js';
+import { decide, perceive, type FrameInput } from './frame_step.js';
 import { grabFrame, jobEyes, type SampleDeps } from './job_deps.js';
 
 /**
@@ -64,13 +66,28 @@ async function sampleOnce(deps: SampleDeps, job: { cameraId: string; due: number
     const got = await grabFrame(deps, camera, prev, signal);
     if ('reason' in got) return { outcome: 'failed', reason: got.reason };
     const { frame } = got;
-    committed = await applyRules(deps, camera, frame, await perceive(jobEyes(deps), frame, camera));
+    const input = await perceive(jobEyes(deps), frame, camera);
+    if (input.view) await recordView(deps, camera.id, frame, input.view);
+    committed = await applyRules(deps, camera, frame, input);
   } finally {
     await lease.release();
   }
   // The state is committed: the camera's next sample may start while this one reads plates and queues its events.
   if ('version' in committed) await handOn(deps, camera.id, committed);
   return committed.result;
+}
+
+/** The camera's view state for the API and console; a change is logged and counted (operators alert on it). */
+async function recordView(deps: SampleDeps, cameraId: string, frame: Frame, match: ViewMatch): Promise<void> {
+  const prev = await deps.ports.views.read(cameraId);
+  const view = nextView(prev, match, Date.now());
+  await deps.ports.views.save(cameraId, view, () => frame.jpeg);
+  deps.metrics.viewChecks.inc({ state: view.state, ...(view.reason ? { reason: view.reason } : {}) });
+  if (view.since === view.at && (prev || view.state !== 'aligned')) {
+    const fields = { camera: cameraId, view: view.state, reason: view.reason, was: prev?.state, shift: view.shift };
+    if (view.state === 'aligned') log.info(fields, 'camera shows its reference view again: rules resume');
+    else log.warn(fields, 'camera does not show its reference view: rules paused');
+  }
 }
 
 function evidence(frame: Frame, detections: Detections, role: EvidenceFrame['role']): EvidenceFrame {
@@ -98,7 +115,7 @@ interface Committed {
 /** Messages committed longer ago than this whose worker has not cleared them: it died, a later sample sends them. */
 const PENDING_GRACE_MS = 60_000;
 
-async function applyRules(deps: SampleDeps, camera: SampledCamera, frame: Frame, input: CameraRulesInput): Promise<Committed | { result: SampleResult }> {
+async function applyRules(deps: SampleDeps, camera: SampledCamera, frame: Frame, input: FrameInput): Promise<Committed | { result: SampleResult }> {
   const { ruleState, firstFrames, incidents } = deps.ports;
   const stored = await ruleState.load(camera.id);
   // Events a previous sample committed but did not clear: re-sent once their worker has had time (same job
@@ -111,7 +128,8 @@ async function applyRules(deps: SampleDeps, camera: SampledCamera, frame: Frame,
   if (stored.ts !== undefined && frame.ts <= stored.ts) return { result: { outcome: 'ok', reason: 'stale', events: [] } };
 
   const step = decide(stored.rules as CameraRuleState | undefined, input, camera);
-  const { detections } = input;
+  // Evidence is the current picture: drawn with, and blurred by, the boxes as seen in it.
+  const detections = input.seen;
   // Encoded only when a stay begins or an event needs it (most samples need neither).
   let encoded: EvidenceFrame | undefined;
   const here = () => (encoded ??= evidence(frame, detections, 'first_seen'));

@@ -14,6 +14,8 @@ import type { SampleDeps } from './job_deps.js';
 import type { SamplePorts } from './ports.js';
 import { processRecheck } from './recheck_job.js';
 import { processSample } from './sample_job.js';
+import { DEFAULT_MAX_SHIFT } from '../align/align.js';
+import { ViewAligner } from '../align/aligner.js';
 import { defaultModelsDir } from '../models/registry.js';
 import { readIncidentPlate } from '../plates/incident.js';
 import { createPlateReader } from '../plates/read_plate.js';
@@ -89,6 +91,8 @@ export async function startWorkerHost(opts: WorkerHostOptions): Promise<WorkerHo
   const input = detector.manifest.input;
   const classifier = lazily((model: string) => createClassifier({ modelsDir, model, threads: config.detector.threads }));
   const plateReader = lazily(() => createPlateReader({ config: config.plates }));
+  // OpenCV loads on the first camera with a reference view: workers of fixed, unreferenced fleets never pay for it.
+  const aligner = lazily(() => ViewAligner.create());
   // Loaded ahead, in the background: the first confirmed incident must not wait seconds for OCR models.
   if (config.plates.enabled) plateReader.get('').catch((e: Error) => log.warn({ err: e.message }, 'plate reader could not load: incidents are marked plate unread until it does'));
   // Assigned to the port types here: this is where the Redis implementation is checked against pipeline/ports.ts.
@@ -97,6 +101,7 @@ export async function startWorkerHost(opts: WorkerHostOptions): Promise<WorkerHo
     ports,
     openSource,
     sourceDefaults: sourceDefaults(config.streams),
+    streams: config.streams,
     backoff: backoffPolicy(config.streams),
     detect: (frame, camera) => {
       zonesByCamera.set(camera.id, camera.zones.map((z) => z.polygon));
@@ -110,6 +115,8 @@ export async function startWorkerHost(opts: WorkerHostOptions): Promise<WorkerHo
       }
       return out;
     },
+    // The inference copy is already decoded: the aligner's grey copy is made from it, not from the JPEG.
+    checkView: async (frame, references) => (await aligner.get('')).check(frame.pixels ?? frame.jpeg, references, { maxShift: DEFAULT_MAX_SHIFT }),
     ...(config.plates.enabled ? { readPlate: async (msg: IncidentMessage) => readIncidentPlate(await plateReader.get(''), msg) } : {}),
     metrics,
     inferenceLongSide: Math.max(input.width, input.height),

@@ -1,5 +1,8 @@
 import type { CameraConfig } from '../config/schema.js';
+import type { ReferencePicture } from '../align/aligner.js';
 import type { CalibrationSet } from '../rules/calibration.js';
+import { policyFor, type CameraOrigin } from '../streams/policy.js';
+import type { StreamsConfig } from '../streams/schema.js';
 import type { SourceOptions } from '../streams/source.js';
 import type { Keys } from './keys.js';
 import type { RedisClient } from './redis.js';
@@ -17,12 +20,21 @@ export type SampledCamera = Pick<
   epoch: number;
   /** Bin sites' own labelled examples (embeddings by zone and label), when operators gave some. */
   calibration?: Record<string, CalibrationSet>;
+  /** Views the zones were drawn on (one per PTZ preset): each sample is checked against them (align/). */
+  references?: ReferencePicture[];
+  /** Who defined the camera: workers judge its URL by the policy for that origin. A spec without it counts as `api`. */
+  managed_by?: CameraOrigin;
 };
 
-export function toSpec(c: CameraConfig, epoch: number, calibration?: Record<string, CalibrationSet>): SampledCamera {
+/** A camera as the scheduler lists it; without `managed_by` it is the config file's (the store always says). */
+export type ScheduledCamera = CameraConfig & { managed_by?: CameraOrigin };
+
+export function toSpec(c: ScheduledCamera, epoch: number, calibration?: Record<string, CalibrationSet>, references?: ReferencePicture[]): SampledCamera {
   return {
     epoch,
+    managed_by: c.managed_by ?? 'config',
     ...(calibration && Object.keys(calibration).length ? { calibration } : {}),
+    ...(references?.length ? { references } : {}),
     id: c.id,
     name: c.name,
     url: c.url,
@@ -46,9 +58,13 @@ export async function readAllCameras(redis: RedisClient, keys: Keys): Promise<Ma
   return new Map(Object.entries(await redis.hgetall(keys.cameras)));
 }
 
-/** How to open the camera's source (streams/source.ts `openSource`). */
-export function sourceOptions(c: SampledCamera, inferenceLongSide?: number): SourceOptions {
+/**
+ * How to open the camera's source (streams/source.ts `openSource`), with the URL policy for the camera's
+ * origin: the worker judges the URL itself before contacting anything, whatever the API checked.
+ */
+export function sourceOptions(c: SampledCamera, streams: Pick<StreamsConfig, 'allow_networks' | 'allow_local_from_api'>, inferenceLongSide?: number): SourceOptions {
   return {
+    policy: policyFor(streams, c.managed_by ?? 'api'),
     cameraId: c.id,
     url: c.url,
     username: c.username,

@@ -9,6 +9,10 @@ export interface Keys {
   cameras: string;
   /** Hash: camera id → JSON CameraHealth, written by whichever worker sampled the camera last. */
   health: string;
+  /** Hash: camera id → JSON CameraView (queue/views.ts): does the camera show its reference view, since when. */
+  views: string;
+  /** Hash: camera id → JPEG (base64) of the first sample of its current view change or obstruction. */
+  viewPictures: string;
   /** Hash: camera id → JSON LastSample (when, by whom, lag, outcome). */
   lastSample: string;
   /** Hash: worker id → JSON WorkerReport (heartbeat + metrics snapshot), read by `weisu status`. */
@@ -31,6 +35,8 @@ export function redisKeys(prefix: string): Keys {
     prefix,
     cameras: `${prefix}:cameras`,
     health: `${prefix}:health`,
+    views: `${prefix}:views`,
+    viewPictures: `${prefix}:view-pictures`,
     lastSample: `${prefix}:last-sample`,
     workers: `${prefix}:workers`,
     state: (id) => `${prefix}:state:${id}`,

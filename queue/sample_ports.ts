@@ -9,10 +9,11 @@ import { acquireLease } from './lease.js';
 import { emitIncident } from './queues.js';
 import type { RedisClient } from './redis.js';
 import { clearPending, commitState, loadState } from './rule_state.js';
+import { readView, writeView, type CameraView } from './views.js';
 
 /**
  * The sampling job's ports (pipeline/ports.ts) on Redis and BullMQ: cameras and leases, the versioned rule
- * state (compare-and-set in Lua), first-seen frames, health, and the `incidents` queue. Every failure of a
+ * state (compare-and-set in Lua), first-seen frames, health, view state, and the `incidents` queue. Every failure of a
  * Redis call surfaces as `StoreUnavailableError`. The shapes match pipeline/ports.ts structurally (queue/
  * does not import pipeline/); pipeline/worker_host.ts assigns them to the port types, which checks them.
  */
@@ -36,6 +37,10 @@ export function redisSamplePorts(redis: RedisClient, keys: Keys, incidents: Queu
         return raw ? (JSON.parse(raw) as CameraHealth) : undefined;
       },
       save: async (cameraId: string, health: CameraHealth) => void (await redis.hset(keys.health, cameraId, JSON.stringify(health))),
+    },
+    views: {
+      read: (cameraId: string) => readView(redis, keys, cameraId),
+      save: (cameraId: string, view: CameraView, picture: () => Buffer) => writeView(redis, keys, cameraId, view, picture),
     },
     incidents: { emit: (msg: IncidentMessage) => emitIncident(incidents, msg) },
   });

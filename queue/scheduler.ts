@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { CameraConfig } from '../config/schema.js';
 import type { CalibrationSet } from '../rules/calibration.js';
 import { log } from '../core/log.js';
-import { toSpec, type SampledCamera } from './cameras.js';
+import { toSpec, type SampledCamera, type ScheduledCamera } from './cameras.js';
 import type { Keys } from './keys.js';
 import { SAMPLE_JOB_OPTS, type Queues } from './queues.js';
 import type { RedisClient } from './redis.js';
@@ -20,8 +20,8 @@ export interface SchedulerOptions {
   redis: RedisClient;
   keys: Keys;
   queues: Queues;
-  /** The cameras as the store knows them now. */
-  listCameras(): Promise<CameraConfig[]>;
+  /** The cameras as the store knows them now, with their origin (`managed_by`; absent: the config file's). */
+  listCameras(): Promise<ScheduledCamera[]>;
   /** The labelled bin-site examples of a camera, by zone (workers judge with them; they cannot read the store). */
   calibrationOf?(camera: CameraConfig): Promise<Record<string, CalibrationSet>>;
   /** Safety-net period. */

@@ -40,6 +40,7 @@ export class WorkerMetrics {
   readonly batchSize: Summary;
   readonly incidents: Counter;
   readonly active: Gauge;
+  readonly viewChecks: Counter;
   private readonly cameras: Gauge;
   /** Camera → its health after this worker's latest sample of it, and when. */
   private readonly health = new Map<string, { state: string; at: number }>();
@@ -58,6 +59,9 @@ export class WorkerMetrics {
     this.batchSize = r.add(new Summary('weisu_inference_batch_size', 'Frames per detector call, over the last minute.'));
     this.incidents = r.add(new Counter('weisu_incidents_emitted_total', 'Rule events handed to the incidents queue, by type.'));
     this.active = r.add(new Gauge('weisu_jobs_active', 'Sampling jobs running now.'));
+    this.viewChecks = r.add(
+      new Counter('weisu_view_checks_total', 'Samples checked against their camera\'s reference views, by state (aligned, view_changed, obstructed) and reason: rules pause on all but aligned.'),
+    );
     this.cameras = r.add(new Gauge('weisu_cameras', 'Cameras this worker sampled in the last 2 minutes, by health after its latest sample.'));
   }
 

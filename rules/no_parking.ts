@@ -1,6 +1,7 @@
 import type { Detection, RuleEvent } from '../core/types.js';
 import { boxIou, coverage } from '../core/geometry.js';
 import { matchStays, type TrackMotion } from './parking/matching.js';
+import { referenceScene, withoutBackground } from './parking/background.js';
 import { hiddenBy, remember } from './parking/occlusion.js';
 import { beginStay, bounded, emptyNoParking, gone, seenAgain, unseen, upgraded, type NoParkingState, type Stay } from './parking/stay.js';
 import { vehiclesIn } from './parking/vehicles.js';
@@ -11,7 +12,8 @@ import type { NoParkingZone } from './schema.js';
  * The no-parking rule for one zone, composed from its parts in rules/parking/: which detections are the
  * zone's vehicles (vehicles.ts), which vehicle is which stay's (matching.ts, by place, look and motion),
  * whether a spot that does not show its vehicle is hidden or empty (occlusion.ts), and the life of a stay
- * (stay.ts). A stay confirmed after `dwell` of enforced time, with its vehicle seen in most samples, is one
+ * (stay.ts), after what is background is set aside (background.ts: the zone's reference scene and its
+ * operators' masks). A stay confirmed after `dwell` of enforced time, with its vehicle seen in most samples, is one
  * incident, ever. Every judgement constant is in parking/tuning.ts (`zone.tuning`).
  */
 
@@ -54,15 +56,19 @@ export function stepNoParking(
   const { ts } = ctx;
   const { tuning } = zone;
   const state = upgraded(prev ?? emptyNoParking());
-  const vehicles = vehiclesIn(items, zone, ctx.frameSize);
+  const candidates = vehiclesIn(items, zone, ctx.frameSize);
+  // The first sample a zone is watched is its reference scene: what stands there then is the street.
+  if (!prev && zone.reference_scene) return { state: { ...state, background: referenceScene(candidates, ts) }, events: [], started: [] };
+  const { vehicles, street, background } = withoutBackground(candidates, state.background, zone, ctx.frameSize, ts);
   const events: RuleEvent[] = [];
   const { vehicleOf, leftSpot, others, newcomers } = matchStays(state.stays, vehicles, zone, motion);
 
   const enforced = inSchedule(zone.schedule, ts, ctx.timezone);
   const spots = state.spots.filter((sp) => sp.until > ts);
   const stays: Stay[] = [];
-  // Vehicles standing in their own spots this sample are accounted for: they hide nothing.
-  const standing = new Set([...vehicleOf.values()].map((v) => vehicles[v]!));
+  // Vehicles standing in their own spots this sample are accounted for, and the street's furniture stands
+  // where it always stood: they hide nothing.
+  const standing = new Set([...[...vehicleOf.values()].map((v) => vehicles[v]!), ...street]);
   state.stays.forEach((old, s) => {
     const v = vehicleOf.get(s);
     const veh = v === undefined ? undefined : vehicles[v]!;
@@ -102,5 +108,5 @@ export function stepNoParking(
     const stay = beginStay(incidentId, veh, ts, remember([], items, veh, veh.box, tuning));
     stays.push(enforced ? { ...stay, enforcedSince: ts } : stay);
   });
-  return { state: { kind: 'no_parking', stays: bounded(stays), spots }, events, started };
+  return { state: { kind: 'no_parking', stays: bounded(stays), spots, background }, events, started };
 }

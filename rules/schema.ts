@@ -113,6 +113,19 @@ export const scheduleSchema = z
 
 const fraction = (what: string) => z.number().min(0, `${what} is a fraction between 0 and 1`).max(1, `${what} is a fraction between 0 and 1`);
 
+/** A box in fractions of the frame: [x1, y1, x2, y2], x1 < x2 and y1 < y2. */
+export const fractionBoxSchema = z
+  .tuple([fraction('box x1'), fraction('box y1'), fraction('box x2'), fraction('box y2')])
+  .refine(([x1, y1, x2, y2]) => x1 < x2 && y1 < y2, 'a box is [x1, y1, x2, y2] in fractions of the frame with x1 < x2 and y1 < y2');
+
+/** An operator's "not a vehicle" verdict on one place of a zone. */
+export const maskSchema = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9._:~-]{1,200}$/, 'mask id: letters, digits and . _ : ~ - (at most 200)').optional().describe('set by the store for verdicts given through the API'),
+  box: fractionBoxSchema.describe('the object that is not a vehicle: [x1, y1, x2, y2] in fractions of the frame'),
+  note: z.string().max(500).optional().describe('what it is, e.g. "loudspeaker box"'),
+  incident_id: z.string().max(300).optional().describe('the incident whose review said "not a vehicle"'),
+});
+
 export const VEHICLE_CLASSES = ['car', 'truck', 'bus', 'motorcycle'];
 
 export const noParkingZoneSchema = z.strictObject({
@@ -147,6 +160,17 @@ export const noParkingZoneSchema = z.strictObject({
     .prefault('30s')
     .describe('the vehicle must be gone this long (its spot seen empty, not hidden, and in at least tuning.empty_sightings samples) before its stay ends; a vehicle back where it stood, looking as it did, within this time continues its stay'),
   max_hidden: timeWindow('max_hidden', '5m').prefault('5m').describe('the longest a stay survives while its spot is hidden (a bus standing in front)'),
+  reference_scene: z
+    .boolean()
+    .default(true)
+    .describe(
+      'what stands in the zone at the first sample it is watched (a loudspeaker box, a kiosk the detector calls a vehicle) is part of the street, never a stay; a vehicle already parked then is not ticketed until it leaves and comes back',
+    ),
+  masks: z
+    .array(maskSchema)
+    .max(64, 'at most 64 masks per zone')
+    .default([])
+    .describe('places in the zone where what the detector sees is not a vehicle (operators\' "not a vehicle" verdicts); detections on them are ignored'),
   tuning: parkingTuningSchema.prefault({}),
 });
 
@@ -189,5 +213,6 @@ export const zoneSchema = z.discriminatedUnion('kind', [noParkingZoneSchema, bin
 
 export type NoParkingZone = z.output<typeof noParkingZoneSchema>;
 export type BinSiteZone = z.output<typeof binSiteZoneSchema>;
+export type Mask = z.output<typeof maskSchema>;
 export type Zone = z.output<typeof zoneSchema>;
 export type { Schedule };

@@ -6,6 +6,7 @@ import { log } from '../core/log.js';
 import { zoneSchema } from '../rules/schema.js';
 import { audit } from './audit.js';
 import type { Db } from './db.js';
+import { asZoneMask, masksOf, type StoredMask } from './zone_masks.js';
 
 /**
  * Cameras and zones. What is stored is the camera as written (the input form of config/schema.ts
@@ -76,6 +77,7 @@ async function assemble(db: Db, rows: CameraRow[]): Promise<StoredCamera[]> {
   const zones = await db.query<ZoneRow>('SELECT camera_id, id, spec, managed_by FROM zones WHERE camera_id = ANY($1) ORDER BY camera_id, position, id', [
     rows.map((r) => r.id),
   ]);
+  const masks = await masksOf(db, rows.map((r) => r.id));
   const byCamera = new Map<string, ZoneRow[]>();
   for (const z of zones) byCamera.set(z.camera_id, [...(byCamera.get(z.camera_id) ?? []), z]);
   return rows.flatMap((r) => {
@@ -83,7 +85,7 @@ async function assemble(db: Db, rows: CameraRow[]): Promise<StoredCamera[]> {
     const input = { ...r.spec, id: r.id, zones: own.map((z) => z.spec) };
     let camera: CameraConfig;
     try {
-      camera = parseCamera(input, `stored camera ${r.id}`);
+      camera = withMasks(parseCamera(input, `stored camera ${r.id}`), masks);
     } catch (e) {
       // Only after a schema change without a data migration; one bad row must not stop every camera.
       log.error({ camera: r.id, err: e instanceof WeisuError ? e.describe() : String(e) }, 'stored camera no longer valid: skipped');
@@ -99,6 +101,23 @@ async function assemble(db: Db, rows: CameraRow[]): Promise<StoredCamera[]> {
       updatedAt: iso(r.updated_at),
     };
   });
+}
+
+/**
+ * The camera with operators' stored masks added to its no-parking zones (after the ones its spec writes):
+ * how a "not a vehicle" verdict reaches the workers. `input` stays as written, so masks are never copied
+ * into a zone's spec.
+ */
+function withMasks(camera: CameraConfig, masks: StoredMask[]): CameraConfig {
+  const mine = masks.filter((m) => m.cameraId === camera.id);
+  if (!mine.length) return camera;
+  return {
+    ...camera,
+    zones: camera.zones.map((z) => {
+      const extra = mine.filter((m) => m.zoneId === z.id).map(asZoneMask);
+      return z.kind === 'no_parking' && extra.length ? { ...z, masks: [...z.masks, ...extra] } : z;
+    }),
+  };
 }
 
 const CAMERA_COLUMNS = 'id, spec, managed_by, revision, created_at, updated_at';
@@ -123,10 +142,10 @@ export async function listCameras(db: Db, page: CameraPage): Promise<StoredCamer
   return assemble(db, rows);
 }
 
-/** Every camera, as the scheduler and workers need them. */
-export async function allCameras(db: Db): Promise<CameraConfig[]> {
+/** Every camera, as the scheduler and workers need them, with who manages it (workers judge URLs by origin). */
+export async function allCameras(db: Db): Promise<(CameraConfig & { managed_by: ManagedBy })[]> {
   const rows = await db.query<CameraRow>(`SELECT ${CAMERA_COLUMNS} FROM cameras ORDER BY id`);
-  return (await assemble(db, rows)).map((s) => s.camera);
+  return (await assemble(db, rows)).map((s) => ({ ...s.camera, managed_by: s.managedBy }));
 }
 
 export async function getCamera(db: Db, id: string): Promise<StoredCamera | undefined> {

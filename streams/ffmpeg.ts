@@ -14,12 +14,7 @@ const FFPROBE = process.env.FFPROBE_PATH ?? 'ffprobe';
 ffmpeg.setFfmpegPath(FFMPEG);
 ffmpeg.setFfprobePath(FFPROBE);
 
-/** The ffmpeg binary for code that spawns it itself (node-rtsp-stream's muxer). */
-export function ffmpegBinary(): string {
-  return FFMPEG;
-}
-
-/** Short-lived children (one grab, one probe) and long-lived ones (keyframe decoders, live relays' muxers aside). */
+/** Short-lived children (grabs, probes, live relays) and long-lived ones (keyframe decoders). */
 const running = new Set<ChildProcess>();
 const resident = new Set<ChildProcess>();
 process.once('exit', () => {
@@ -41,8 +36,8 @@ export function residentFfmpegPids(): number[] {
   return [...resident].map((c) => c.pid).filter((p): p is number => p !== undefined);
 }
 
-/** Counts a child started elsewhere (node-rtsp-stream's muxer) until it exits, so leaks show up in one place. */
-export function track(child: ChildProcess, set: Set<ChildProcess> = running): void {
+/** Counts a child until it exits, so leaks show up in one place. */
+function track(child: ChildProcess, set: Set<ChildProcess> = running): void {
   set.add(child);
   const done = () => set.delete(child);
   child.once('close', done);

@@ -3,9 +3,12 @@ import type { GrabInfo, Source } from './source.js';
 import { StreamError } from './errors.js';
 import { grabPicture, type GrabbedPicture } from './ffmpeg_grab.js';
 import { decodeKeyframe } from './keyframe_decoder.js';
-import { credentials, jpegQscale, pictureSettings, withCredentials, type ResolvedOptions } from './options.js';
-import { checkUrlPolicy } from './policy.js';
-import { fetchKeyframe, NeedsFfmpeg } from './rtsp_client.js';
+import { jpegQscale, pictureSettings, type ResolvedOptions } from './options.js';
+import { parseCameraUrl, sameEndpoint, type NetworkCameraUrl } from './camera_url.js';
+import { ffmpegNetworkInput } from './ffmpeg_input.js';
+import { MAX_REDIRECTS } from './pinned_http.js';
+import { pinTarget } from './policy.js';
+import { fetchKeyframe, NeedsFfmpeg, RtspRedirect } from './rtsp_client.js';
 import { diagnoseRtspTimeout } from './rtsp_diagnose.js';
 
 /**
@@ -14,7 +17,9 @@ import { diagnoseRtspTimeout } from './rtsp_diagnose.js';
  *    first keyframe's packets and a long-lived decoder decodes that one picture — no process start per sample.
  *  - everything else (HLS, RTSPS, UDP, other codecs, or `rtspClient: 'ffmpeg'`): one short ffmpeg run
  *    decoding keyframes only (`-skip_frame nokey`).
- * Either way a sample costs one keyframe decode whatever the GOP, never a full decode.
+ * Either way a sample costs one keyframe decode whatever the GOP, never a full decode. Either way the
+ * host is resolved once, checked by the policy and contacted at that address; an RTSP redirect is
+ * checked like the first URL before anything follows it.
  */
 export class FfmpegSource implements Source {
   lastGrab?: GrabInfo;
@@ -23,17 +28,24 @@ export class FfmpegSource implements Source {
   /** Set once weisu's RTSP client found something it does not speak. */
   private needsFfmpeg: boolean;
   private closed = false;
+  /** Where this grab's RTSP redirects led (checked): the ffmpeg fallback opens that, not the original. */
+  private hopTarget?: NetworkCameraUrl;
 
   constructor(
     readonly kind: 'rtsp' | 'hls',
     private readonly o: ResolvedOptions,
   ) {
-    this.needsFfmpeg = kind !== 'rtsp' || o.rtspClient === 'ffmpeg' || o.transport !== 'tcp' || !o.url.startsWith('rtsp:');
+    if (o.target.kind !== 'network') throw new StreamError('bad_url', `${o.what}: not a network camera URL`);
+    this.needsFfmpeg = kind !== 'rtsp' || o.rtspClient === 'ffmpeg' || o.transport !== 'tcp' || o.target.scheme !== 'rtsp';
+  }
+
+  private get target(): NetworkCameraUrl {
+    return this.hopTarget ?? (this.o.target as NetworkCameraUrl);
   }
 
   async grab(signal?: AbortSignal): Promise<Frame> {
     if (this.closed) throw new StreamError('aborted', `${this.o.what}: source is closed`);
-    if (this.o.allowNetworks?.length) await checkUrlPolicy(this.o.url, { allowNetworks: this.o.allowNetworks });
+    this.hopTarget = undefined;
     const started = this.o.now();
     let pic: GrabbedPicture | undefined;
     if (!this.needsFfmpeg) {
@@ -56,14 +68,43 @@ export class FfmpegSource implements Source {
     return { cameraId: this.o.cameraId, ts, width: pic.width, height: pic.height, jpeg: pic.jpeg, pixels: pic.pixels };
   }
 
+  /** weisu's RTSP client at the pinned address; redirects followed only after the policy passed them. */
   private async viaRtspClient(signal?: AbortSignal): Promise<GrabbedPicture> {
-    const url = new URL(this.o.url);
-    const cred = credentials(url, this.o.username, this.o.password);
-    url.username = '';
-    url.password = '';
+    for (let hop = 0; ; hop++) {
+      const target = this.target;
+      const pinned = await pinTarget(target, this.o.policy);
+      try {
+        return await this.fetchAndDecode(target, pinned.address, signal);
+      } catch (e) {
+        if (!(e instanceof RtspRedirect)) throw e;
+        if (hop >= MAX_REDIRECTS) throw new StreamError('failed', `${this.o.what}: more than ${MAX_REDIRECTS} RTSP redirects`);
+        this.hopTarget = this.redirectTarget(e.location, target);
+      }
+    }
+  }
+
+  private redirectTarget(location: string, from: NetworkCameraUrl): NetworkCameraUrl {
+    let next;
+    try {
+      next = parseCameraUrl(location);
+    } catch {
+      throw new StreamError('bad_data', `${this.o.what}: the camera redirected to something that is not a valid URL`);
+    }
+    if (next.kind !== 'network' || next.scheme !== 'rtsp') throw new StreamError('unsupported', `${this.o.what}: the camera redirected to a URL that is not rtsp://`);
+    // Credentials belong to the endpoint they were given for.
+    if (sameEndpoint(next, from)) {
+      next.username ??= from.username;
+      next.password ??= from.password;
+    }
+    return next;
+  }
+
+  private async fetchAndDecode(target: NetworkCameraUrl, address: string, signal?: AbortSignal): Promise<GrabbedPicture> {
     const k = await fetchKeyframe({
-      url: url.toString(),
-      ...cred,
+      url: target.href,
+      address,
+      username: target.username,
+      password: target.password,
       what: this.o.what,
       connectTimeoutMs: this.o.connectTimeoutMs,
       frameTimeoutMs: this.o.frameTimeoutMs,
@@ -94,10 +135,13 @@ export class FfmpegSource implements Source {
   }
 
   private async viaFfmpeg(signal?: AbortSignal): Promise<GrabbedPicture> {
+    const target = this.target;
+    const pinned = await pinTarget(target, this.o.policy);
+    const net = ffmpegNetworkInput(target, pinned);
     const attempt = () =>
       grabPicture({
-        inputArgs: this.inputArgs(),
-        input: withCredentials(this.o.url, this.o.username, this.o.password),
+        inputArgs: [...net.args, ...this.inputArgs()],
+        input: net.input,
         ...pictureSettings(this.o),
         signal,
       });
@@ -105,7 +149,7 @@ export class FfmpegSource implements Source {
       return await attempt();
     } catch (e) {
       if (!(e instanceof StreamError)) throw e;
-      if (e.reason === 'connect_timeout' && this.kind === 'rtsp') throw await diagnoseRtspTimeout(this.o.url, this.o.what, Math.min(1000, this.o.connectTimeoutMs), e);
+      if (e.reason === 'connect_timeout' && this.kind === 'rtsp') throw await diagnoseRtspTimeout(target, pinned.address, this.o.what, Math.min(1000, this.o.connectTimeoutMs), e);
       if (this.fullProbe || !/codec parameters|unspecified size/i.test(e.message)) throw e;
       this.fullProbe = true;
       return attempt();

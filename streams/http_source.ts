@@ -6,34 +6,33 @@ import { FfmpegSource } from './ffmpeg_source.js';
 import { HttpAuth } from './http_auth.js';
 import { JpegSplitter } from './jpeg.js';
 import { PhaseTimer } from './phase_timer.js';
-import { credentials, type ResolvedOptions } from './options.js';
+import type { IncomingMessage } from 'node:http';
+import type { NetworkCameraUrl } from './camera_url.js';
+import type { ResolvedOptions } from './options.js';
 import { asJpeg, scaledPixels } from './pictures.js';
-import { checkUrlPolicy } from './policy.js';
+import { getFollowing } from './pinned_http.js';
 import { redactUrl } from './redact.js';
-
-const MAX_REDIRECTS = 3;
 
 /**
  * HTTP cameras: a JPEG snapshot URL (ONVIF GetSnapshotUri style) or a multipart MJPEG stream, told
- * apart by the answer's content type; an .m3u8 answer is handed to ffmpeg as HLS. Basic and Digest
- * auth; keep-alive connections are reused between grabs by Node's HTTP client.
+ * apart by the answer's content type; an .m3u8 answer is handed on as HLS. Basic and Digest auth.
+ * Fetched by weisu's own pinned GET (pinned_http.ts): the checked address, every redirect hop checked.
  */
 export class HttpSource implements Source {
   lastGrab?: GrabInfo;
   private detected?: SourceKind;
   private readonly auth: HttpAuth;
-  private readonly url: URL;
+  private readonly url: NetworkCameraUrl;
   private hls?: FfmpegSource;
 
   constructor(
     private readonly initial: 'http_snapshot' | 'mjpeg',
     private readonly o: ResolvedOptions,
   ) {
-    this.url = new URL(o.url);
-    const cred = credentials(this.url, o.username, o.password);
-    this.url.username = '';
-    this.url.password = '';
-    this.auth = new HttpAuth(cred);
+    if (o.target.kind !== 'network') throw new StreamError('bad_url', `${o.what}: not an http(s) URL`);
+    this.url = o.target;
+    const { username, password } = o.target;
+    this.auth = new HttpAuth(username === undefined && password === undefined ? undefined : { username: username ?? '', password: password ?? '' });
   }
 
   get kind(): SourceKind {
@@ -52,17 +51,17 @@ export class HttpSource implements Source {
       deadline.arm(this.o.connectTimeoutMs, () => new StreamError('connect_timeout', `${this.o.what}: no answer within ${this.o.connectTimeoutMs} ms`));
       const res = await this.request(ctrl.signal);
       const connectMs = this.o.now() - started;
-      const type = (res.headers.get('content-type') ?? '').toLowerCase();
-      const kind = kindOf(type, this.url);
+      const type = (res.headers['content-type'] ?? '').toLowerCase();
+      const kind = kindOf(type, this.url.href);
       if (kind === 'hls') {
-        void res.body?.cancel();
+        res.destroy();
         deadline.clear();
         this.detected = 'hls';
         this.hls = new FfmpegSource('hls', this.o);
         return await this.grabHls(signal);
       }
       if (kind === 'unsupported') {
-        void res.body?.cancel();
+        res.destroy();
         const hint = type.includes('html') ? ' (a web page: give the snapshot or stream URL, not the camera\'s page)' : /^video\//.test(type) ? ' (a video over plain HTTP: give the camera\'s RTSP or HLS URL)' : '';
         throw new StreamError('unsupported', `${this.o.what} answered with ${type}, not a picture or MJPEG stream${hint}`);
       }
@@ -91,33 +90,26 @@ export class HttpSource implements Source {
     return frame;
   }
 
-  /** GET with auth (one retry after a challenge) and redirects followed by hand, each hop checked by the URL policy. */
-  private async request(signal: AbortSignal): Promise<Response> {
-    let url = new URL(this.url);
-    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-      if (this.o.allowNetworks?.length) await checkUrlPolicy(url.toString(), { allowNetworks: this.o.allowNetworks });
-      let res = await this.fetchOnce(url, signal);
-      if (res.status === 401 && this.auth.learn(res.headers.get('www-authenticate'))) {
-        void res.body?.cancel();
-        res = await this.fetchOnce(url, signal);
-      }
-      if (res.status >= 300 && res.status < 400 && res.headers.get('location')) {
-        void res.body?.cancel();
-        url = new URL(res.headers.get('location')!, url);
-        continue;
-      }
-      if (res.ok) return res;
-      void res.body?.cancel();
-      throw statusError(res.status, this.o.what, this.auth.hasCredentials);
-    }
-    throw new StreamError('failed', `${this.o.what}: more than ${MAX_REDIRECTS} redirects`);
-  }
-
-  private fetchOnce(url: URL, signal: AbortSignal): Promise<Response> {
-    const headers: Record<string, string> = { accept: 'image/jpeg, multipart/x-mixed-replace, image/*;q=0.8, */*;q=0.1', 'user-agent': 'weisu' };
-    const authorization = this.auth.header('GET', url.pathname + url.search);
-    if (authorization) headers.authorization = authorization;
-    return fetch(url, { headers, signal, redirect: 'manual' });
+  /** GET with auth (one retry after a challenge) and redirects, each hop parsed, checked and pinned by the policy. */
+  private async request(signal: AbortSignal): Promise<IncomingMessage> {
+    const { res } = await getFollowing(this.url, {
+      policy: this.o.policy,
+      signal,
+      what: this.o.what,
+      headers: (url, same) => {
+        const headers: Record<string, string> = { accept: 'image/jpeg, multipart/x-mixed-replace, image/*;q=0.8, */*;q=0.1', 'user-agent': 'weisu' };
+        const path = new URL(url.href);
+        // Credentials go to the camera's own endpoint only, never to where it redirects.
+        const authorization = same ? this.auth.header('GET', path.pathname + path.search) : undefined;
+        if (authorization) headers.authorization = authorization;
+        return headers;
+      },
+      retryAfter401: (r) => this.auth.learn(r.headers['www-authenticate'] ?? null),
+    });
+    const status = res.statusCode ?? 0;
+    if (status >= 200 && status < 300) return res;
+    res.destroy();
+    throw statusError(status, this.o.what, this.auth.hasCredentials);
   }
 
   async close(): Promise<void> {
@@ -125,9 +117,9 @@ export class HttpSource implements Source {
   }
 }
 
-function kindOf(type: string, url: URL): 'http_snapshot' | 'mjpeg' | 'hls' | 'unsupported' {
+function kindOf(type: string, href: string): 'http_snapshot' | 'mjpeg' | 'hls' | 'unsupported' {
   if (type.startsWith('multipart/')) return 'mjpeg';
-  if (/mpegurl/.test(type) || /\.m3u8$/i.test(url.pathname)) return 'hls';
+  if (/mpegurl/.test(type) || /\.m3u8$/i.test(new URL(href).pathname)) return 'hls';
   // Pages, API answers and other media are not snapshots; anything else (image/*, octet-stream, the odd
   // text/plain of cheap cameras) is read and judged by its bytes.
   if (/html|json|xml|javascript|^video\/|^audio\//.test(type)) return 'unsupported';
@@ -143,38 +135,39 @@ function statusError(status: number, what: string, hadCredentials: boolean): Str
   return new StreamError('failed', `${what}: HTTP ${status}`);
 }
 
-async function readAll(res: Response, what: string): Promise<Buffer> {
+async function readAll(res: IncomingMessage, what: string): Promise<Buffer> {
   // A declared length over the cap is refused before a byte of the body is read.
-  const declared = Number(res.headers.get('content-length') ?? 0);
+  const declared = Number(res.headers['content-length'] ?? 0);
   if (declared > MAX_PICTURE_BYTES) throw new StreamError('bad_data', `${what}: the answer declares ${declared} bytes, over the ${MAX_PICTURE_BYTES}-byte limit for a snapshot`);
   const parts: Buffer[] = [];
   let n = 0;
-  for await (const chunk of res.body ?? []) {
+  for await (const chunk of res as AsyncIterable<Buffer>) {
     n += chunk.length;
-    if (n > MAX_PICTURE_BYTES) throw new StreamError('bad_data', `${what}: the answer is larger than ${MAX_PICTURE_BYTES} bytes, not a snapshot`);
-    parts.push(Buffer.from(chunk));
+    if (n > MAX_PICTURE_BYTES) {
+      res.destroy();
+      throw new StreamError('bad_data', `${what}: the answer is larger than ${MAX_PICTURE_BYTES} bytes, not a snapshot`);
+    }
+    parts.push(chunk);
   }
   return Buffer.concat(parts);
 }
 
 /** First whole JPEG of a multipart stream (cut by JPEG structure, so odd boundaries do not matter). */
-async function firstPart(res: Response, what: string): Promise<Buffer> {
+async function firstPart(res: IncomingMessage, what: string): Promise<Buffer> {
   const splitter = new JpegSplitter(MAX_PICTURE_BYTES);
-  const reader = res.body!.getReader();
   try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) throw new StreamError('disconnected', `${what}: the MJPEG stream ended before a whole picture`);
+    for await (const chunk of res as AsyncIterable<Buffer>) {
       let pics: Buffer[];
       try {
-        pics = splitter.push(Buffer.from(value));
+        pics = splitter.push(chunk);
       } catch {
         throw new StreamError('bad_data', `${what}: the MJPEG stream carries no JPEG pictures`);
       }
       if (pics[0]) return pics[0];
     }
+    throw new StreamError('disconnected', `${what}: the MJPEG stream ended before a whole picture`);
   } finally {
-    void reader.cancel().catch(() => undefined);
+    res.destroy();
   }
 }
 
@@ -184,10 +177,10 @@ function asStreamError(e: unknown, what: string): StreamError | Error {
   const code = cause?.code ?? (e as NodeJS.ErrnoException).code ?? '';
   const detail = redactUrl(cause?.message ?? (e instanceof Error ? e.message : String(e)));
   if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL/.test(code)) return new StreamError('unreachable', `${what}: ${detail}`);
-  if (/UND_ERR_CONNECT_TIMEOUT|ETIMEDOUT/.test(code)) return new StreamError('connect_timeout', `${what}: ${detail}`);
-  if (code === 'UND_ERR_HEADERS_OVERFLOW') return new StreamError('bad_data', `${what}: the answer's headers are over the 16 kB limit of Node's HTTP client (not a camera)`);
-  if (/^HPE_|UND_ERR_INFO/.test(code)) return new StreamError('bad_data', `${what}: the server does not speak HTTP (${detail})`);
-  if (/ECONNRESET|EPIPE|UND_ERR_SOCKET|UND_ERR_CLOSED/.test(code)) return new StreamError('disconnected', `${what}: ${detail}`);
+  if (code === 'ETIMEDOUT') return new StreamError('connect_timeout', `${what}: ${detail}`);
+  if (code === 'HPE_HEADER_OVERFLOW') return new StreamError('bad_data', `${what}: the answer's headers are over the 16 kB limit of Node's HTTP client (not a camera)`);
+  if (/^HPE_/.test(code)) return new StreamError('bad_data', `${what}: the server does not speak HTTP (${detail})`);
+  if (/ECONNRESET|EPIPE|ERR_STREAM_PREMATURE_CLOSE/.test(code)) return new StreamError('disconnected', `${what}: ${detail}`);
   if (/ERR_TLS|CERT|SSL/i.test(code + detail)) return new StreamError('unreachable', `${what}: TLS failed (${detail})`);
   return new StreamError('failed', `${what}: ${detail}`);
 }

@@ -1,19 +1,20 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import Mpeg1Muxer from 'node-rtsp-stream/mpeg1muxer.js';
+import type { ChildProcess } from 'node:child_process';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { log } from '../core/log.js';
-import { ffmpegBinary, track } from './ffmpeg.js';
+import { cameraTarget, displayUrl } from './camera_url.js';
+import { startFfmpeg } from './ffmpeg.js';
+import { ffmpegNetworkInput } from './ffmpeg_input.js';
 import { filePath } from './file_source.js';
-import { withCredentials } from './options.js';
-import { checkUrlPolicy } from './policy.js';
+import { checkLocalFile, pinTarget, type UrlPolicy } from './policy.js';
 import { redactText, redactUrl } from './redact.js';
 import { guessKind } from './source.js';
 
 /**
  * Live view for operators: a camera relayed to browsers as MPEG-1 in MPEG-TS over WebSocket (what
- * JSMpeg plays), transcoded by node-rtsp-stream's muxer (one ffmpeg per camera, whatever the number of
- * viewers). Started when the first viewer joins, stopped `lingerMs` after the last one leaves (so a page
+ * JSMpeg plays), transcoded by one ffmpeg per camera, whatever the number of viewers; ffmpeg opens the
+ * camera at the address the camera's URL policy pinned, with its protocols whitelisted. Started when the first viewer joins, stopped `lingerMs` after the last one leaves (so a page
  * reload keeps it), and capped at `maxRelays` cameras because each relay is a full decode + encode.
  *
  * Mount it on any Node HTTP server (Fastify: `app.server`):
@@ -24,6 +25,8 @@ export interface LiveCamera {
   username?: string;
   password?: string;
   transport?: 'tcp' | 'udp';
+  /** The policy for this camera's origin (policyFor); omitted: any network, local files allowed. */
+  policy?: UrlPolicy;
 }
 
 export interface LiveRelayOptions {
@@ -35,7 +38,6 @@ export interface LiveRelayOptions {
   lingerMs: number;
   /** MPEG-1 bitrate in kbit/s. Default 1000. */
   bitrateK?: number;
-  allowNetworks?: string[];
   /**
    * A relay whose camera sends no video for this long (at start, or later) is stopped and its viewers told
    * why: a camera that stalls, trickles or loops in its handshake never holds a relay slot. Default 15 s.
@@ -56,9 +58,16 @@ export const LIVE_CLOSE = { unknownCamera: 4404, unsupported: 4415, busy: 1013, 
 /** A viewer falling this far behind gets dropped instead of buffering without bound. */
 const MAX_BUFFERED = 4 * 1024 * 1024;
 
+interface Input {
+  args: string[];
+  url: string;
+  what: string;
+  realtime: boolean;
+}
+
 interface Relay {
   cameraId: string;
-  muxer: Mpeg1Muxer;
+  child: ChildProcess;
   viewers: Set<WebSocket>;
   startedAt: number;
   bytes: number;
@@ -110,32 +119,29 @@ export class LiveRelays {
     this.wss.close();
   }
 
-  /** The ffmpeg input (URL with credentials, transport as ffmpeg's `?tcp` option) and output options for a camera. */
-  private async input(cam: LiveCamera): Promise<{ url: string; what: string; realtime: boolean }> {
-    const kind = guessKind(cam.url);
-    if (kind === 'http_snapshot' && /\.(jpe?g|png)$/i.test(new URL(cam.url).pathname)) throw new Error('a snapshot camera has no video to relay');
-    if (kind !== 'file' && this.o.allowNetworks?.length) await checkUrlPolicy(cam.url, { allowNetworks: this.o.allowNetworks });
-    const full = kind === 'file' ? filePath(cam.url) : withCredentials(cam.url, cam.username, cam.password);
-    // node-rtsp-stream puts its own options after -i, so RTSP over TCP is asked for in the URL (ffmpeg's rtsp ?tcp option).
-    const url = kind === 'rtsp' && (cam.transport ?? 'tcp') === 'tcp' ? `${full}${full.includes('?') ? '&' : '?'}tcp` : full;
-    return { url, what: redactUrl(full), realtime: kind === 'file' };
+  /** How ffmpeg opens a camera: input options, the input (pinned, credentials in it) and the redacted URL for logs. */
+  private async input(cam: LiveCamera): Promise<Input> {
+    const target = cameraTarget(cam.url, cam.username, cam.password);
+    const kind = guessKind(target);
+    if (target.kind === 'file') {
+      checkLocalFile(cam.policy ?? {});
+      return { args: [], url: filePath(target.path), what: target.href, realtime: true };
+    }
+    if (kind === 'http_snapshot' && /\.(jpe?g|png)$/i.test(new URL(target.href).pathname)) throw new Error('a snapshot camera has no video to relay');
+    const net = ffmpegNetworkInput(target, await pinTarget(target, cam.policy ?? {}));
+    const args = kind === 'rtsp' ? ['-rtsp_transport', cam.transport ?? 'tcp', ...net.args] : net.args;
+    return { args, url: net.input, what: redactUrl(displayUrl(target)), realtime: false };
   }
 
-  private start(cameraId: string, input: { url: string; what: string; realtime: boolean }): Relay {
+  private start(cameraId: string, input: Input): Relay {
     const scale = `scale='min(${this.o.width},iw)':-2${input.realtime ? ',realtime' : ''}`;
-    const muxer = new Mpeg1Muxer({
-      url: input.url,
-      ffmpegPath: ffmpegBinary(),
-      ffmpegOptions: {
-        '-nostdin': '', '-loglevel': 'error', '-an': '', '-vf': scale, '-r': '25', '-bf': '0', '-b:v': `${this.o.bitrateK ?? 1000}k`, '-muxdelay': '0.001',
-      },
-    });
-    track(muxer.stream);
-    const relay: Relay = { cameraId, muxer, viewers: new Set(), startedAt: Date.now(), bytes: 0 };
+    const run = startFfmpeg([
+      '-hide_banner', '-nostdin', '-loglevel', 'error', ...input.args, '-i', input.url,
+      '-f', 'mpegts', '-codec:v', 'mpeg1video', '-an', '-vf', scale, '-r', '25', '-bf', '0', '-b:v', `${this.o.bitrateK ?? 1000}k`, '-muxdelay', '0.001', '-',
+    ]);
+    const relay: Relay = { cameraId, child: run.child, viewers: new Set(), startedAt: Date.now(), bytes: 0 };
     this.relays.set(cameraId, relay);
-    let stderr = '';
-    const lastError = () => redactText(stderr.trim().split('\n').at(-1) ?? '');
-    muxer.on('ffmpegStderr', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+    const lastError = () => redactText(run.stderr().trim().split('\n').at(-1) ?? '');
     const noVideoMs = this.o.noVideoTimeoutMs ?? 15_000;
     const watch = () => {
       clearTimeout(relay.watchdog);
@@ -146,7 +152,7 @@ export class LiveRelays {
       }, noVideoMs);
     };
     watch();
-    muxer.on('mpeg1data', (data: Buffer) => {
+    run.child.stdout!.on('data', (data: Buffer) => {
       watch();
       relay.bytes += data.length;
       for (const ws of relay.viewers) {
@@ -154,7 +160,7 @@ export class LiveRelays {
         else ws.send(data, { binary: true });
       }
     });
-    muxer.stream.once('close', (code) => {
+    run.child.once('close', (code) => {
       if (this.relays.get(cameraId) !== relay) return;
       this.relays.delete(cameraId);
       clearTimeout(relay.linger);
@@ -177,7 +183,7 @@ export class LiveRelays {
     clearTimeout(relay.watchdog);
     this.relays.delete(relay.cameraId);
     for (const ws of relay.viewers) ws.close(code, reason);
-    const child = relay.muxer.stream;
+    const child = relay.child;
     if (child.exitCode !== null || child.signalCode !== null) return;
     const gone = new Promise<void>((r) => child.once('close', () => r()));
     child.kill('SIGKILL');

@@ -1,7 +1,9 @@
 import type { Frame } from '../core/types.js';
 import { startFfmpeg } from './ffmpeg.js';
 import { filePath } from './file_source.js';
-import { withCredentials } from './options.js';
+import { cameraTarget } from './camera_url.js';
+import { ffmpegNetworkInput, type FfmpegNetworkInput } from './ffmpeg_input.js';
+import { pinTarget } from './policy.js';
 import { openSource, type SourceKind, type SourceOptions } from './source.js';
 
 /**
@@ -39,13 +41,13 @@ interface PacketStats {
 }
 
 /** Reads packet headers with ffprobe for `windowMs` of media (killed if it overruns) and measures the GOP. */
-async function packetStats(url: string, kind: SourceKind, transport: string, windowMs: number, signal?: AbortSignal): Promise<PacketStats | undefined> {
-  const input = kind === 'rtsp' ? ['-rtsp_transport', transport] : [];
+async function packetStats(from: FfmpegNetworkInput, kind: SourceKind, transport: string, windowMs: number, signal?: AbortSignal): Promise<PacketStats | undefined> {
+  const input = kind === 'rtsp' ? ['-rtsp_transport', transport, ...from.args] : from.args;
   const args = [
     '-v', 'error', ...input, '-select_streams', 'v:0',
     '-read_intervals', `%+${(windowMs / 1000).toFixed(1)}`,
     '-show_entries', 'stream=codec_name,avg_frame_rate,r_frame_rate:packet=pts_time,dts_time,flags',
-    '-of', 'json', url,
+    '-of', 'json', from.input,
   ];
   const ctrl = new AbortController();
   const onAbort = () => ctrl.abort();
@@ -98,8 +100,10 @@ export async function probeCamera(opts: ProbeOptions, signal?: AbortSignal): Pro
   let stats: PacketStats | undefined;
   const windowMs = opts.packetWindowMs ?? 6000;
   if (kind === 'rtsp' || kind === 'hls' || kind === 'file') {
-    const url = kind === 'file' ? filePath(opts.url) : withCredentials(opts.url, opts.username, opts.password);
-    stats = await packetStats(url, kind, opts.transport ?? 'tcp', windowMs, signal);
+    // A second connection: checked and pinned again, like every connection.
+    const target = cameraTarget(opts.url, opts.username, opts.password);
+    const from = target.kind === 'file' ? { args: [], input: filePath(target.path) } : ffmpegNetworkInput(target, await pinTarget(target, opts.policy ?? {}));
+    stats = await packetStats(from, kind, opts.transport ?? 'tcp', windowMs, signal);
     if (!stats) notes.push('could not read packet headers: frame rate and keyframe interval unknown');
     else if (stats.keyframeIntervalMs === undefined) notes.push(`fewer than two keyframes in ${windowMs / 1000} s: the keyframe interval is longer than that (raise streams.frame_timeout above it)`);
   } else {

@@ -11,14 +11,23 @@ import { parseSdp, SdpError, type SdpVideo } from './sdp.js';
  * video stream interleaved on the same connection, PLAY, collect RTP until the first whole keyframe,
  * TEARDOWN. It decodes nothing and spawns nothing, so the per-sample cost is parsing packet headers plus
  * one keyframe decode in a long-lived decoder (keyframe_decoder.ts) instead of starting ffmpeg.
- * Anything it does not speak (RTSPS, UDP-only cameras, codecs other than H.264/H.265, redirects) is
- * reported as NeedsFfmpeg and the caller uses the ffmpeg path instead.
+ * Anything it does not speak (RTSPS, UDP-only cameras, codecs other than H.264/H.265) is reported as
+ * NeedsFfmpeg and the caller uses the ffmpeg path instead; a redirect is reported as RtspRedirect.
  */
 export class NeedsFfmpeg extends Error {}
 
+/** The camera answered DESCRIBE with a redirect: the caller checks the new URL with the policy before following it. */
+export class RtspRedirect extends Error {
+  constructor(readonly location: string) {
+    super('RTSP redirect');
+  }
+}
+
 export interface KeyframeRequest {
-  /** rtsp:// URL without credentials. */
+  /** rtsp:// URL without credentials (re-serialised by camera_url.ts): the Request-URI. */
   url: string;
+  /** The address the policy checked: the socket connects here, the name in `url` is not looked up again. */
+  address: string;
   username?: string;
   password?: string;
   /** Redacted URL for messages. */
@@ -110,7 +119,7 @@ class Session {
       signal?.addEventListener('abort', this.onAbort, { once: true });
       this.deadline.arm(this.req.connectTimeoutMs, () => new StreamError('connect_timeout', `${this.req.what}: no RTSP answer within ${this.req.connectTimeoutMs} ms`));
       const u = new URL(this.req.url);
-      this.sock = connect({ host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 554), noDelay: true });
+      this.sock = connect({ host: this.req.address, port: Number(u.port || 554), noDelay: true });
       this.sock.on('data', (d: Buffer) => this.onData(d));
       this.sock.on('error', (e: NodeJS.ErrnoException) => this.fail(networkError(e, this.req.what)));
       this.sock.on('close', () => this.fail(new StreamError('disconnected', `${this.req.what}: the camera closed the connection${this.connectedAt ? ' before a keyframe arrived' : ''}`)));
@@ -157,6 +166,8 @@ class Session {
     const line = `${method} answered ${res.status} ${res.statusText}`;
     if (res.status === 401 || res.status === 403) throw new StreamError('auth_failed', `${this.req.what}: ${line}${this.auth.hasCredentials ? '' : ' (no credentials given)'}`);
     if (res.status === 404) throw new StreamError('not_found', `${this.req.what}: ${line}`);
+    const location = res.headers.get('location');
+    if (res.status >= 300 && res.status < 400 && location) throw new RtspRedirect(location);
     if (res.status === 461 || (res.status >= 300 && res.status < 400) || res.status === 501 || res.status === 405) throw new NeedsFfmpeg(line);
     if (res.status === 453 || res.status === 503) throw new StreamError('disconnected', `${this.req.what}: ${line} (the camera may be at its client limit)`);
     throw new StreamError('failed', `${this.req.what}: ${line}`);

@@ -1,17 +1,17 @@
-import { connect } from 'node:net';
+import { connect, isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { StreamError } from './errors.js';
+import type { NetworkCameraUrl } from './camera_url.js';
 
 /**
  * Run only after ffmpeg timed out connecting: ffmpeg cannot tell "silent" from "talks nonsense", an
  * operator needs to. One OPTIONS request on a fresh connection: an `RTSP/1.0` answer means the camera is
  * just slow; other bytes mean it is not an RTSP server; nothing keeps the original timeout.
  */
-export async function diagnoseRtspTimeout(url: string, what: string, timeoutMs: number, original: StreamError): Promise<StreamError> {
-  const u = new URL(url);
-  const port = Number(u.port || (u.protocol === 'rtsps:' ? 322 : 554));
+export async function diagnoseRtspTimeout(u: NetworkCameraUrl, address: string, what: string, timeoutMs: number, original: StreamError): Promise<StreamError> {
   const reply = await new Promise<Buffer | undefined>((resolve) => {
-    const sock = u.protocol === 'rtsps:' ? tlsConnect({ host: u.hostname, port, rejectUnauthorized: false }) : connect({ host: u.hostname, port });
+    // The address the policy pinned for this grab; the name only as the TLS server name.
+    const sock = u.scheme === 'rtsps' ? tlsConnect({ host: address, servername: isIP(u.host) ? undefined : u.host, port: u.port, rejectUnauthorized: false }) : connect({ host: address, port: u.port });
     const chunks: Buffer[] = [];
     const done = () => {
       clearTimeout(timer);
@@ -19,7 +19,7 @@ export async function diagnoseRtspTimeout(url: string, what: string, timeoutMs: 
       resolve(chunks.length ? Buffer.concat(chunks) : undefined);
     };
     const timer = setTimeout(done, timeoutMs);
-    sock.once('connect', () => sock.write(`OPTIONS ${u.protocol}//${u.host}${u.pathname} RTSP/1.0\r\nCSeq: 1\r\nUser-Agent: weisu\r\n\r\n`));
+    sock.once('connect', () => sock.write(`OPTIONS ${u.href} RTSP/1.0\r\nCSeq: 1\r\nUser-Agent: weisu\r\n\r\n`));
     sock.on('data', (d: Buffer) => {
       chunks.push(d);
       if (Buffer.concat(chunks).length >= 8) done();

@@ -1,14 +1,24 @@
 import { z } from 'zod';
 import { durationField } from '../core/duration.js';
 import type { BackoffPolicy } from './health.js';
-import { networkList } from './policy.js';
+import { parseCameraUrl } from './camera_url.js';
+import { StreamError } from './errors.js';
+import { networkList, policyFor, type CameraOrigin } from './policy.js';
 import type { SourceOptions } from './source.js';
 
 /** Where a camera's pictures come from. Owned by streams/: the rest of weisu sees only `Source`. */
 export const sourceFields = {
   url: z
     .string()
-    .min(1, 'url must not be empty: give rtsp://, rtsps://, http(s):// (snapshot, MJPEG or .m3u8) or a file path'),
+    .min(1, 'url must not be empty: give rtsp://, rtsps://, http(s):// (snapshot, MJPEG or .m3u8) or a file path')
+    .superRefine((value, ctx) => {
+      // One parser for everyone: what is refused here is what nothing would read the same way twice.
+      try {
+        parseCameraUrl(value);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: e instanceof StreamError ? `${e.message}: ${e.fix}` : String(e) });
+      }
+    }),
   /** Credentials kept apart from the URL (either form works; these win over the URL's). Never returned or logged. */
   username: z.string().optional(),
   password: z.string().optional(),
@@ -30,9 +40,17 @@ const cidr = z.string().superRefine((value, ctx) => {
 export const streamsSchema = z.strictObject({
   /**
    * Networks cameras may be in (CIDRs). Empty = any. Set it when URLs come from API callers, so a worker
-   * cannot be made to fetch internal hosts; local files are then refused too.
+   * cannot be made to fetch internal hosts. Enforced for every camera, from the file or the API, wherever
+   * it is contacted (workers, probe, live view); see streams/policy.ts.
    */
   allow_networks: z.array(cidr).default([]),
+  allow_local_from_api: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Cameras added through the API may reach loopback, link-local (cloud metadata) and unspecified addresses and local files. ' +
+        'Off by default: an API caller could otherwise read frames from the server itself or its metadata service. Cameras in this file are not affected.',
+    ),
   /** Until a camera answers (TCP, RTSP DESCRIBE, HTTP headers). */
   connect_timeout: durationField('connect_timeout').prefault('5s'),
   /** From the answer until a whole picture: must exceed the longest keyframe interval of the fleet. */
@@ -62,13 +80,13 @@ export const streamsSchema = z.strictObject({
 
 export type StreamsConfig = z.output<typeof streamsSchema>;
 
-/** The fleet settings as `openSource` options (spread them under the camera's own fields). */
-export function sourceDefaults(s: StreamsConfig): Pick<SourceOptions, 'connectTimeoutMs' | 'frameTimeoutMs' | 'jpegQuality' | 'allowNetworks'> {
+/** The fleet settings as `openSource` options for a camera of this origin (spread them under the camera's own fields). */
+export function sourceDefaults(s: StreamsConfig, origin: CameraOrigin = 'config'): Pick<SourceOptions, 'connectTimeoutMs' | 'frameTimeoutMs' | 'jpegQuality' | 'policy'> {
   return {
     connectTimeoutMs: s.connect_timeout,
     frameTimeoutMs: s.frame_timeout,
     jpegQuality: s.jpeg_quality,
-    ...(s.allow_networks.length ? { allowNetworks: s.allow_networks } : {}),
+    policy: policyFor(s, origin),
   };
 }
 

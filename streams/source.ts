@@ -1,7 +1,9 @@
 import type { Frame } from '../core/types.js';
 import { StreamError } from './errors.js';
 import { redactUrl } from './redact.js';
-import { withCredentials, type ResolvedOptions } from './options.js';
+import type { ResolvedOptions } from './options.js';
+import { cameraTarget, displayUrl, parseCameraUrl, type CameraUrl } from './camera_url.js';
+import { checkLocalFile, type UrlPolicy } from './policy.js';
 import { BoundedSource } from './bounded_source.js';
 import { FfmpegSource } from './ffmpeg_source.js';
 import { FileSource } from './file_source.js';
@@ -47,8 +49,11 @@ export interface SourceOptions {
    * does not speak (RTSPS, UDP, codecs other than H.264/H.265).
    */
   rtspClient?: 'weisu' | 'ffmpeg';
-  /** Networks (CIDRs) the camera must be in; checked before every connection (see policy.ts). */
-  allowNetworks?: string[];
+  /**
+   * Checked before every connection, every redirect hop included; the host is resolved once per
+   * connection and that address is contacted (policy.ts). Omitted: any network, local files allowed.
+   */
+  policy?: UrlPolicy;
   /** Wall clock for live timestamps and file positions (tests replace it). */
   now?: () => number;
 }
@@ -74,36 +79,20 @@ export interface Source {
   close(): Promise<void>;
 }
 
-export const SCHEMES = ['rtsp:', 'rtsps:', 'http:', 'https:', 'file:'] as const;
-
-/** What kind of source a URL names, from its scheme and path alone (http answers may refine it). */
-export function guessKind(url: string): SourceKind {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) throw new StreamError('bad_url', `"${redactUrl(url)}" is not a valid URL`);
-    return 'file';
-  }
-  switch (u.protocol) {
-    case 'rtsp:':
-    case 'rtsps:':
-      return 'rtsp';
-    case 'http:':
-    case 'https:':
-      return /\.m3u8$/i.test(u.pathname) ? 'hls' : 'http_snapshot';
-    case 'file:':
-      return 'file';
-    default:
-      // A bare Windows-style or relative path has no scheme; anything else with one is a scheme we refuse.
-      if (/^[a-z]:[\\/]/i.test(url)) return 'file';
-      throw new StreamError('bad_url', `"${redactUrl(url)}": scheme ${u.protocol.replace(':', '')} is not supported`);
-  }
+/** What kind of source a URL names, from its scheme and path alone (http answers may refine it). Throws `bad_url`. */
+export function guessKind(url: string | CameraUrl): SourceKind {
+  const u = typeof url === 'string' ? parseCameraUrl(url) : url;
+  if (u.kind === 'file') return 'file';
+  if (u.scheme === 'rtsp' || u.scheme === 'rtsps') return 'rtsp';
+  return /\.m3u8$/i.test(new URL(u.href).pathname) ? 'hls' : 'http_snapshot';
 }
 
 export function openSource(opts: SourceOptions): Source {
   if (!opts.url || typeof opts.url !== 'string') throw new StreamError('bad_url', 'url is empty');
-  const kind = opts.kind ?? guessKind(opts.url);
+  const target = cameraTarget(opts.url, opts.username, opts.password);
+  const policy = opts.policy ?? {};
+  if (target.kind === 'file') checkLocalFile(policy);
+  const kind = opts.kind ?? guessKind(target);
   const resolved: ResolvedOptions = {
     ...opts,
     connectTimeoutMs: opts.connectTimeoutMs ?? 5000,
@@ -111,7 +100,9 @@ export function openSource(opts: SourceOptions): Source {
     jpegQuality: opts.jpegQuality ?? 90,
     transport: opts.transport ?? 'tcp',
     now: opts.now ?? Date.now,
-    what: redactUrl(withCredentials(opts.url, opts.username, opts.password)),
+    what: redactUrl(displayUrl(target)),
+    target,
+    policy,
   };
   return new BoundedSource(openKind(kind, resolved), resolved);
 }

@@ -11,7 +11,7 @@ import { decodeCursor, pageOf, pageQuery, paginate } from '../pagination.js';
 import { HttpProblem, problem } from '../problem.js';
 import type { CameraHealth } from '../../streams/health.js';
 import type { ApiDeps } from '../server.js';
-import { checkApiCameraUrl } from '../url_policy.js';
+import { checkApiCameraUrl, dropMovedCredentials } from '../url_policy.js';
 import { expectedRevision, ifMatchHeaders, sendEtag } from '../revision.js';
 import type { LiveView } from '../live.js';
 import { cameraView as baseView, cameraViewSchema } from '../views.js';
@@ -100,6 +100,7 @@ export async function cameraRoutes(app: FastifyInstance, deps: ApiDeps, live?: L
       const cam = await getCamera(db, req.params.id);
       if (!cam) throw notFound('camera', req.params.id);
       const next = mergePatch(cam.input, req.body);
+      dropMovedCredentials(cam.input, next, req.body);
       if (next.url !== cam.input.url) await checkApiCameraUrl(deps.config, next.url);
       // Without If-Match, the revision the patch was merged onto: a write in between is not lost.
       await replaceCamera(db, next, 'api', actor(req), { expectRevision: expectedRevision(req.headers) ?? cam.revision });

@@ -188,7 +188,7 @@ export async function incidentRoutes(app: FastifyInstance, deps: ApiDeps): Promi
 }
 
 /** Verdict and, in review mode, the ticket's fate, in one transaction. */
-async function decide(db: Db, id: string, decision: 'approved' | 'rejected', who: string, reason: string | undefined): Promise<void> {
+export async function decide(db: Db, id: string, decision: 'approved' | 'rejected', who: string, reason: string | undefined): Promise<void> {
   await db.tx(async (t) => {
     if (!(await getIncident(t, id))) throw notFound('incident', id);
     await recordReview(t, { incidentId: id, decision, reason: reason ?? null, actor: who });

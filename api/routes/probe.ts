@@ -35,14 +35,14 @@ export async function probeRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     schema: {
       tags: ['cameras'],
       summary: 'Probe a camera URL: codec, resolution, fps, keyframe interval, latency and a frame',
-      description: 'The URL obeys streams.allow_networks. A camera that cannot be read answers 422 with the reason (auth_failed, unreachable, no_frame, ...) and its fix.',
+      description: 'The URL obeys the policy for API cameras (streams.allow_networks, streams.allow_local_from_api). A camera that cannot be read answers 422 with the reason (auth_failed, unreachable, no_frame, ...) and its fix.',
       body: probeBody,
       response: { 200: probeResult },
     },
     handler: async (req) => {
       await checkApiCameraUrl(deps.config, req.body.url);
       const signal = AbortSignal.timeout(60_000);
-      const r = await probeCamera({ cameraId: 'probe', ...sourceDefaults(deps.config.streams), ...req.body, packetWindowMs: 4000 }, signal);
+      const r = await probeCamera({ cameraId: 'probe', ...sourceDefaults(deps.config.streams, 'api'), ...req.body, packetWindowMs: 4000 }, signal);
       return {
         kind: r.kind,
         codec: r.codec ?? null,

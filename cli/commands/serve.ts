@@ -122,7 +122,7 @@ export async function run(argv: string[]): Promise<number> {
     stops.push(() => pool.close(SHUTDOWN_DRAIN_MS));
 
     const consoleDir = join(packageRoot, 'console', 'dist');
-    const snapshot = snapshotter(redis, keys);
+    const snapshot = snapshotter(redis, keys, cfg.streams);
     stops.push(async () => stopKeyframeDecoders());
     const evidenceRoutes: FastifyPluginAsync = (app) => evidencePlugin(app, { store: evidence });
     const app = await buildApi({

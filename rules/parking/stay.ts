@@ -1,5 +1,6 @@
 import type { BBox, Detection } from '../../core/types.js';
 import type { NoParkingZone } from '../schema.js';
+import type { BackgroundObject } from './background.js';
 import { LIMITS } from './tuning.js';
 
 /**
@@ -46,10 +47,12 @@ export interface NoParkingState {
   stays: Stay[];
   /** Spots of recently cleared incidents, blocked until `until` (cooldown). */
   spots: { box: BBox; until: number }[];
+  /** Vehicle-like things of the zone's reference scene (background.ts). */
+  background: BackgroundObject[];
 }
 
 export function emptyNoParking(): NoParkingState {
-  return { kind: 'no_parking', stays: [], spots: [] };
+  return { kind: 'no_parking', stays: [], spots: [], background: [] };
 }
 
 /** A stay beginning at this sighting; `overlappers` are the boxes covering the vehicle now. */
@@ -106,7 +109,7 @@ export function gone(stay: Stay, zone: NoParkingZone, ts: number): boolean {
 
 /** A state stored by an earlier weisu (in Redis across an upgrade) lacks fields added since: fill them in. */
 export function upgraded(state: NoParkingState): NoParkingState {
-  return { ...state, spots: state.spots ?? [], stays: state.stays.map((s) => ({ ...s, origin: s.origin ?? s.anchor, overlappers: s.overlappers ?? [], missed: s.missed ?? 0 })) };
+  return { ...state, spots: state.spots ?? [], background: state.background ?? [], stays: state.stays.map((s) => ({ ...s, origin: s.origin ?? s.anchor, overlappers: s.overlappers ?? [], missed: s.missed ?? 0 })) };
 }
 
 /** At most LIMITS.stays stays: confirmed ones first, then the most recently seen. */

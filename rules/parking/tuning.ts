@@ -53,6 +53,9 @@ export const parkingTuningSchema = z
       .default(2)
       .describe('a stay confirms only when its vehicle was seen at least this many times per sample its spot was seen empty (a ratio: the same at any sampling rate)'),
     same_size: factor('same_size').default(2).describe('a tracked box whose area changed by more than this factor since its last sample is not one object moving (the tracker linked two)'),
+    mask_iou: fraction('mask_iou')
+      .default(0.5)
+      .describe('a detection overlapping an operator\'s mask, or a reference-scene object looking as it did, at least this much (IoU) is that background thing'),
     empty_sightings: z
       .number()
       .int()
@@ -72,4 +75,6 @@ export const LIMITS = {
   stays: 64,
   /** Distinct static boxes remembered per stay as having overlapped its spot. */
   overlappers: 8,
+  /** Reference-scene objects kept per zone. */
+  background: 16,
 } as const;

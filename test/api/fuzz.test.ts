@@ -42,6 +42,7 @@ const ROUTES: WriteRoute[] = [
   { route: 'POST /api/v1/incidents/{id}/approve', name: 'approve incident', optionalBody: true, method: 'POST', url: '/api/v1/incidents/INCIDENT/approve', valid: { reason: 'seen on the picture' } },
   { route: 'POST /api/v1/incidents/{id}/reject', name: 'reject incident', method: 'POST', url: '/api/v1/incidents/INCIDENT/reject', valid: { reason: 'delivery van, allowed' } },
   { route: 'POST /api/v1/cameras/{id}/zones/{zoneId}/calibration', name: 'label bin site', method: 'POST', url: '/api/v1/cameras/fuzz-bin/zones/bins/calibration', valid: { label: 'normal', frame_jpeg_base64: 'AAAA' } },
+  { route: 'POST /api/v1/incidents/{id}/not-a-vehicle', name: 'not a vehicle', optionalBody: true, method: 'POST', url: '/api/v1/incidents/INCIDENT/not-a-vehicle', valid: { note: 'loudspeaker box' } },
   { route: 'POST /api/v1/incidents/{id}/retry', name: 'retry ticket', optionalBody: true, method: 'POST', url: '/api/v1/incidents/INCIDENT/retry', valid: { reason: 'case system back' } },
 ];
 
@@ -114,7 +115,7 @@ describe.each(STORE_KINDS)('malformed bodies on %s', (kind) => {
   const urlOf = (r: WriteRoute) => r.url.replace('INCIDENT', encodeURIComponent(incident));
 
   async function state(): Promise<string> {
-    const tables = ['cameras', 'zones', 'users', 'api_tokens', 'audit', 'incidents', 'tickets', 'incident_reviews', 'calibration_examples'];
+    const tables = ['cameras', 'zones', 'users', 'api_tokens', 'audit', 'incidents', 'tickets', 'incident_reviews', 'calibration_examples', 'zone_masks'];
     // A token's last use is stamped at most once a minute by any request, refused or not: not a change a body made.
     const rows = await Promise.all(tables.map((t) => h.db.query(`SELECT * FROM ${t} ORDER BY 1, 2`).then((r) => (t === 'api_tokens' ? r.map(({ last_used_at: _, ...rest }) => rest) : r))));
     return JSON.stringify(rows);

@@ -22,8 +22,10 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** Test cameras live on loopback, so the harness allows local addresses for API cameras (off by default). */
 export const BASE_CONFIG = `
 public_url: http://127.0.0.1:8080
+streams: { allow_local_from_api: true }
 `;
 
 export async function startApi(kind: StoreKind, opts: { configYaml?: string; config?: WeisuConfig; deps?: Partial<ApiDeps> } = {}): Promise<Harness> {
@@ -73,7 +75,7 @@ export function cameraBody(id: string, extra: Record<string, unknown> = {}): Rec
  * outbox) with both kinds in review mode, so approve and reject have a ticket to act on.
  */
 export function incidentConfig(): WeisuConfig {
-  return alertsConfig('alerts: { modes: { no_parking: review, bin_overflow: review } }', open311Yaml('http://127.0.0.1:1/v2/'));
+  return alertsConfig('alerts: { modes: { no_parking: review, bin_overflow: review } }\nstreams: { allow_local_from_api: true }', open311Yaml('http://127.0.0.1:1/v2/'));
 }
 
 export async function startIncidentApi(

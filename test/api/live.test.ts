@@ -10,7 +10,7 @@ describe('live view', () => {
   let base: string;
 
   beforeAll(async () => {
-    h = await startApi('pglite', { configYaml: 'public_url: http://127.0.0.1:8080\nstreams: { live: { max_relays: 1, linger: 100ms, width: 320 } }\n' });
+    h = await startApi('pglite', { configYaml: 'public_url: http://127.0.0.1:8080\nstreams: { allow_local_from_api: true, live: { max_relays: 1, linger: 100ms, width: 320 } }\n' });
     await h.app.listen({ host: '127.0.0.1', port: 0 });
     base = `ws://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
     const res = await h.app.inject({ method: 'POST', url: '/api/v1/cameras', headers: auth(h.tokens.admin), payload: cameraBody('live-cam', { url: media('video/video_road_cars_9s.mp4'), username: undefined, password: undefined }) });

@@ -41,6 +41,17 @@ async function camera(ctx: Ctx, id = `cam-${ctx.n}`): Promise<string> {
   return id;
 }
 
+/** A fresh parking incident of jinjiang-north's gate zone (the camera made once), and when asked a "not a vehicle" mask from it. */
+async function gateIncident(ctx: Ctx, masked = false): Promise<{ id: string; mask?: string }> {
+  const made = await ctx.h.app.inject({ method: 'POST', url: '/api/v1/cameras', headers: auth(ctx.h.tokens.admin), payload: cameraBody('jinjiang-north') });
+  expect([201, 409]).toContain(made.statusCode);
+  const id = await ctx.h.fileIncident();
+  if (!masked) return { id };
+  const res = await ctx.h.app.inject({ method: 'POST', url: `/api/v1/incidents/${encodeURIComponent(id)}/not-a-vehicle`, headers: auth(ctx.h.tokens.admin), payload: {} });
+  expect(res.statusCode, res.body).toBe(201);
+  return { id, mask: (res.json() as { id: string }).id };
+}
+
 /** A camera with a bin site, and (when asked) one labelled example of it. */
 async function binSite(ctx: Ctx, withExample = false): Promise<{ path: string; example?: number }> {
   const id = await camera(ctx, `bin-${ctx.n}`);
@@ -177,6 +188,24 @@ const CASES: Case[] = [
       const site = await binSite(c, true);
       return { method: 'DELETE', url: `${site.path}/${site.example}` };
     },
+  },
+  {
+    route: 'POST /api/v1/incidents/{id}/not-a-vehicle',
+    allowed: REVIEW,
+    ok: 201,
+    request: async (c) => ({ method: 'POST', url: `/api/v1/incidents/${encodeURIComponent((await gateIncident(c)).id)}/not-a-vehicle`, payload: { note: 'kiosk' } }),
+  },
+  {
+    route: 'GET /api/v1/cameras/{id}/zones/{zoneId}/masks',
+    allowed: OPS,
+    ok: 200,
+    request: async (c) => ({ method: 'GET', url: `/api/v1/cameras/jinjiang-north/zones/gate/masks?${(await gateIncident(c), '')}` }),
+  },
+  {
+    route: 'DELETE /api/v1/cameras/{id}/zones/{zoneId}/masks/{maskId}',
+    allowed: REVIEW,
+    ok: 204,
+    request: async (c) => ({ method: 'DELETE', url: `/api/v1/cameras/jinjiang-north/zones/gate/masks/${(await gateIncident(c, true)).mask!}` }),
   },
   { route: 'GET /api/v1/users', allowed: ADMIN, ok: 200, request: async () => ({ method: 'GET', url: '/api/v1/users' }) },
   {

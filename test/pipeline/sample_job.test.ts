@@ -24,7 +24,8 @@ import { publishCamera, workerDeps } from '../support/worker_rig.js';
  * the 2 s dwell passes in real time.
  */
 const RED_CAR: [number, number, number, number] = [590, 499, 820, 691]; // in street/road_cars_1s.jpg
-const ZONE = { id: 'kerb', kind: 'no_parking', polygon: [[0.4, 0.8], [0.7, 0.8], [0.7, 1], [0.4, 1]], dwell: '2s' };
+// The still shows the car from the first sample on: no reference scene, or the car would be the street.
+const ZONE = { id: 'kerb', kind: 'no_parking', polygon: [[0.4, 0.8], [0.7, 0.8], [0.7, 1], [0.4, 1]], dwell: '2s', reference_scene: false };
 
 describe('pipeline/sample_job: the sampling job', () => {
   let redis: TestRedis;

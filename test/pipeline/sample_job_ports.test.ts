@@ -43,6 +43,7 @@ function rig(streams: Record<string, unknown> = {}) {
   rigged.deps = {
     ports,
     sourceDefaults: sourceDefaults(cfg),
+    streams: cfg,
     backoff: backoffPolicy(cfg),
     openSource(opts): Source {
       opened.push(opts);

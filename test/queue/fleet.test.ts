@@ -84,8 +84,9 @@ describe('a fleet of workers on Redis', () => {
         url: `${snapBase}/car/${id}.jpg`,
         location: loc(200 + i),
         sample_every: `${EVERY_S}s`,
-        // The red car's bottom-centre is at (0.55, 0.96) of road_cars_1s.jpg.
-        zones: [{ id: 'kerb', kind: 'no_parking', polygon: [[0.4, 0.8], [0.7, 0.8], [0.7, 1], [0.4, 1]], dwell: '10s' }],
+        // The red car's bottom-centre is at (0.55, 0.96) of road_cars_1s.jpg; it stands there from the first
+        // sample on, so the zone has no reference scene (it would take the car for the street).
+        zones: [{ id: 'kerb', kind: 'no_parking', polygon: [[0.4, 0.8], [0.7, 0.8], [0.7, 1], [0.4, 1]], dwell: '10s', reference_scene: false }],
       });
     }
     cameraIds.push(...cameras.map((c) => c.id as string));

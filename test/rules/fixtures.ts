@@ -10,8 +10,12 @@ export const H = 720;
 /** 2026-11-26 10:00 in Asia/Shanghai (a Thursday), as ms since the epoch. */
 export const T0 = Date.UTC(2026, 10, 26, 2, 0, 0);
 
+/**
+ * A no-parking zone over most of the frame. Most rule tests begin with the car already standing there, so
+ * the zone has no reference scene unless a test asks for one (test/rules/parking/background.test.ts).
+ */
 export function zone(fields: Record<string, unknown>): Zone {
-  return zoneSchema.parse({ id: 'kerb', kind: 'no_parking', polygon: [[0.1, 0.5], [0.9, 0.5], [0.9, 0.95], [0.1, 0.95]], dwell: '30s', ...fields });
+  return zoneSchema.parse({ id: 'kerb', kind: 'no_parking', polygon: [[0.1, 0.5], [0.9, 0.5], [0.9, 0.95], [0.1, 0.95]], dwell: '30s', reference_scene: false, ...fields });
 }
 
 export function car(box: BBox, score = 0.8, label = 'car'): Detection {

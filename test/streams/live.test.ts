@@ -29,7 +29,7 @@ async function until(cond: () => boolean, ms = 15_000): Promise<void> {
   }
 }
 
-describe('LiveRelays (node-rtsp-stream MPEG-1 over WebSocket)', () => {
+describe('LiveRelays (MPEG-1 over WebSocket)', () => {
   const clip = makeClip({ source: media('video/video_road_cars_9s.mp4'), seconds: 4, width: 320, gop: 25 });
   let rtsp: RtspServer;
   let server: Server;

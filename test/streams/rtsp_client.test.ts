@@ -38,7 +38,7 @@ describe("weisu's RTSP client + long-lived keyframe decoders", () => {
   });
 
   it('fetches a whole keyframe access unit (parameter sets + IDR) without decoding', async () => {
-    const k = await fetchKeyframe({ url: rtsp.url('/wide'), what: 'wide', connectTimeoutMs: 3000, frameTimeoutMs: 5000 });
+    const k = await fetchKeyframe({ url: rtsp.url('/wide'), address: '127.0.0.1', what: 'wide', connectTimeoutMs: 3000, frameTimeoutMs: 5000 });
     expect(k.codec).toBe('h264');
     const types: number[] = [];
     for (let i = 0; i + 4 < k.au.length; i++) if (k.au.readUInt32BE(i) === 1) types.push(k.au[i + 4]! & 0x1f);

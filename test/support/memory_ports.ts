@@ -1,6 +1,7 @@
 import type { EvidenceFrame, IncidentMessage } from '../../core/types.js';
 import type { LastSample, SamplePorts, StoredRuleState } from '../../pipeline/ports.js';
 import type { SampledCamera } from '../../queue/cameras.js';
+import type { CameraView } from '../../queue/views.js';
 import type { CameraHealth } from '../../streams/health.js';
 
 /**
@@ -15,6 +16,8 @@ export function memoryPorts(cameras: SampledCamera[] = []) {
     rules: new Map<string, StoredRuleState>(),
     firstFrames: new Map<string, Map<string, { ts: number; frame: EvidenceFrame }>>(),
     health: new Map<string, CameraHealth>(),
+    views: new Map<string, CameraView>(),
+    viewPictures: new Map<string, Buffer>(),
     emitted: [] as IncidentMessage[],
     beforeCommit: undefined as ((cameraId: string) => void) | undefined,
   };
@@ -53,6 +56,14 @@ export function memoryPorts(cameras: SampledCamera[] = []) {
     health: {
       read: async (id) => state.health.get(id),
       save: async (id, h) => void state.health.set(id, h),
+    },
+    views: {
+      read: async (id) => state.views.get(id),
+      async save(id, view, picture) {
+        state.views.set(id, view);
+        if (view.state === 'aligned') state.viewPictures.delete(id);
+        else if (view.since === view.at) state.viewPictures.set(id, picture());
+      },
     },
     incidents: { emit: async (msg) => void state.emitted.push(msg) },
   };

@@ -26,6 +26,7 @@ export function workerDeps(o: {
     ports: redisSamplePorts(o.redis, o.keys, o.queues.incidents, 60_000),
     openSource: o.openSource ?? openSource,
     sourceDefaults: sourceDefaults(streams),
+    streams,
     backoff: backoffPolicy(streams),
     detect: async (f) => (await o.detector.run([f]))[0]!,
     metrics: new WorkerMetrics(o.workerId, 4),

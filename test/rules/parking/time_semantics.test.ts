@@ -13,7 +13,8 @@ type Look = [number, number, number];
 const RED: Look = [0.607, 0.246, 0.347];
 const GREY: Look = [0.34, 0.35, 0.42];
 const SPOT: BBox = [400, 450, 600, 600];
-const kerb = zone({ dwell: '30s' });
+// The default reference scene: the zone is first watched before any vehicle came (the scenes begin empty).
+const kerb = zone({ dwell: '30s', reference_scene: true });
 
 const seen = (box: BBox, look: Look, label = 'car'): Detection => ({ ...car(box, 0.8, label), appearance: look });
 
@@ -75,9 +76,11 @@ describe('parking in time: the same incidents at 2, 5 and 10 s sampling, any pha
   });
 
   it('a queue at a light (each car stands 20 s, then drives off and the next stops there): no ticket', () => {
+    // The first car arrives after the zone is first watched (a car standing at that sample is the street).
     const scene = (t: number) => {
-      const c = Math.floor(t / 26);
-      const s = t - c * 26;
+      const c = Math.floor((t - 6) / 26);
+      const s = t - 6 - c * 26;
+      if (t < 6) return [];
       const look = c % 2 ? GREY : RED;
       // Stands for 20 s, then drives off down the lane over 4 s (and the next arrives 2 s later).
       return s < 20 ? [seen(shift(SPOT, (c % 3) * 8), look)] : s < 24 ? [seen(shift(SPOT, (s - 20) * 120, (s - 20) * 60), look)] : [];
