@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import * as ort from 'onnxruntime-node';
 import type { Frame } from '../core/types.js';
 import { createDetector } from '../detector/detector.js';
 import { frameFromImage } from '../detector/image.js';
-import { openModel } from '../detector/session.js';
+import { bareRunner, timed } from './floor.js';
 import type { BenchTable } from './index.js';
 
 /**
@@ -28,32 +27,6 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 interface Sample { pre: number; infer: number; total: number; cpu: number }
 
-/** CPU ms of this process (all threads, ONNX Runtime's included) spent in `fn`: robust to a busy machine, where wall time is not. */
-async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; wallMs: number; cpuMs: number }> {
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  const value = await fn();
-  const c = process.cpuUsage(c0);
-  return { value, wallMs: performance.now() - t0, cpuMs: (c.user + c.system) / 1000 };
-}
-
-/** A bare session.run on a ready tensor, same model and session options as the detector's. */
-async function bareRunner(threads: number): Promise<{ measure(n: number): Promise<{ wall: number; cpu: number }>; close(): Promise<void> }> {
-  const { session, manifest } = await openModel({ modelsDir: MODELS_DIR, model: MODEL, threads, task: ['detect'] });
-  const { width, height, name } = manifest.input;
-  const tensor = new ort.Tensor('float32', new Float32Array(3 * width * height).fill(114), [1, 3, height, width]);
-  const feeds = { [name]: tensor };
-  return {
-    async measure(n) {
-      const t = await timed(async () => {
-        for (let i = 0; i < n; i++) await session.run(feeds);
-      });
-      return { wall: t.wallMs / n, cpu: t.cpuMs / n };
-    },
-    close: () => session.release(),
-  };
-}
-
 async function pipelineRunner(threads: number, batch: number, frames: Frame[]): Promise<{ measure(): Promise<Sample>; close(): Promise<void> }> {
   const det = await createDetector({ modelsDir: MODELS_DIR, model: MODEL, threads, maxBatch: batch });
   return {
@@ -75,7 +48,7 @@ export async function run(): Promise<BenchTable> {
   const jpegOnly = withPixels.map((f) => ({ ...f, pixels: undefined }));
   const rows: (string | number)[][] = [];
   for (const threads of [1, 2]) {
-    const bare = await bareRunner(threads);
+    const bare = await bareRunner(MODELS_DIR, MODEL, threads);
     const configs = [
       ...[1, 4, 8].map((batch) => ({ batch, input: 'camera frame (JPEG + pixels)', frames: withPixels })),
       { batch: 1, input: 'JPEG only (decoded here)', frames: jpegOnly },

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /**
- * `npm run bench [-- NAME...]`: runs every bench/*.bench.ts (or the named ones) and prints one table each.
+ * `npm run bench [-- NAME... [--profile]]`: runs every bench/*.bench.ts (or the named ones) and prints one table each.
  * A bench module exports `title` and `run()` returning a table; speed targets live here, not in tests.
  */
 export interface BenchTable {
@@ -23,7 +23,8 @@ function printTable(title: string, t: BenchTable): void {
 }
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
-const wanted = process.argv.slice(2);
+// Options (--profile) are read by the benches themselves; the other arguments name benches.
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const files = readdirSync(dir)
   .filter((f) => f.endsWith('.bench.ts'))
   .filter((f) => wanted.length === 0 || wanted.includes(f.replace('.bench.ts', '')))

@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ffmpegCpuMs, keyframeDecodeMs } from './floor.js';
 import type { BenchTable } from './index.js';
+import { procStat } from './proc.js';
 import { openSource } from '../streams/source.js';
-import { residentFfmpegPids, startFfmpeg } from '../streams/ffmpeg.js';
+import { residentFfmpegPids } from '../streams/ffmpeg.js';
 import { stopKeyframeDecoders } from '../streams/keyframe_decoder.js';
 import { media } from '../test/support/paths.js';
 import { startRtspServer } from '../test/support/rtsp.js';
@@ -21,18 +23,8 @@ const CLIP_SECONDS = 12;
 const GOP_SECONDS = 2;
 const INTERVAL_MS = 10_000;
 
-const TICK_MS = 1000 / 100; // USER_HZ
-
-/** utime+stime fields of a /proc/PID/stat, and cutime+cstime (waited-for children). */
-function procCpu(pid: number | 'self'): { own: number; children: number } {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { own: (Number(f[11]) + Number(f[12])) * TICK_MS, children: (Number(f[13]) + Number(f[14])) * TICK_MS };
-  } catch {
-    return { own: 0, children: 0 };
-  }
-}
+/** CPU-ms of a process (utime+stime) and of the children it waited for (cutime+cstime). */
+const procCpu = (pid: number | 'self') => procStat(pid) ?? { own: 0, children: 0 };
 
 /** CPU-ms so far: this process, its exited children, and its long-lived decoders (by pid). */
 function cpu(): { children: number; self: number; resident: Map<number, number> } {
@@ -50,12 +42,7 @@ async function measure(fn: () => Promise<unknown>): Promise<{ children: number; 
   return { children: b.children - a.children + resident, self: b.self - a.self, wall: Date.now() - t };
 }
 
-async function ffmpeg(args: string[]): Promise<void> {
-  const run = startFfmpeg(['-hide_banner', '-nostdin', '-loglevel', 'error', ...args]);
-  const exit = await run.exited;
-  if (exit.missing) throw exit.missing;
-  if (exit.code !== 0) throw new Error(`ffmpeg ${args.join(' ')} failed: ${run.stderr()}`);
-}
+const ffmpeg = async (args: string[]): Promise<void> => void (await ffmpegCpuMs(args));
 
 export async function run(): Promise<BenchTable> {
   const dir = mkdtempSync(join(tmpdir(), 'weisu-bench-streams-'));
@@ -75,9 +62,7 @@ export async function run(): Promise<BenchTable> {
       });
       // One keyframe decode: keyframe-only decode of the whole file minus the same run stopped at its first frame.
       const keyframes = Math.ceil(CLIP_SECONDS / GOP_SECONDS);
-      const allKeys = await measure(() => ffmpeg(['-threads', '1', '-skip_frame', 'nokey', '-i', clip, '-f', 'null', '-']));
-      const oneKey = await measure(() => ffmpeg(['-threads', '1', '-skip_frame', 'nokey', '-i', clip, '-frames:v', '1', '-f', 'null', '-']));
-      const keyDecodeMs = (allKeys.children - oneKey.children) / (keyframes - 1);
+      const keyDecodeMs = await keyframeDecodeMs(clip, keyframes);
       // The sampling path as workers run it: fresh connection, first keyframe, full JPEG + 416 px RGB copy.
       // weisu's RTSP client feeding a long-lived decoder (warmed up first: it lives as long as the worker)...
       await openSource({ cameraId: 'bench', url, inferenceLongSide: 416 }).grab();

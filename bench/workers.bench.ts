@@ -1,8 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bareRunner, keyframeDecodeMs } from './floor.js';
 import type { BenchTable } from './index.js';
+import { cpuBetween, treeSnapshot } from './proc.js';
+import { startCpuProfile, type ProfileEntry } from './profile.js';
 import { cameraSchema, configSchema, type CameraConfig } from '../config/schema.js';
 import { log } from '../core/log.js';
 import { redisKeys } from '../queue/keys.js';
@@ -28,38 +31,11 @@ const EVERY_MS = 10_000;
 const LEVELS = (process.env.WEISU_BENCH_CAMERAS ?? '50,100,150,200,225,250,275,300').split(',').map(Number);
 const WARMUP_MS = Number(process.env.WEISU_BENCH_WARMUP_MS ?? EVERY_MS);
 const MEASURE_MS = Number(process.env.WEISU_BENCH_MEASURE_MS ?? 2 * EVERY_MS);
-const TICK_MS = 1000 / 100; // USER_HZ
-
-function procStat(pid: number | 'self'): { ppid: number; own: number; children: number } | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { ppid: Number(f[1]), own: (Number(f[11]) + Number(f[12])) * TICK_MS, children: (Number(f[13]) + Number(f[14])) * TICK_MS };
-  } catch {
-    return undefined;
-  }
-}
-
-/** CPU-ms of this process, its exited children, and its live children except `exclude` (by pid). */
-function treeCpu(exclude: Set<number>): { total: number; live: Map<number, number> } {
-  const self = procStat('self')!;
-  const live = new Map<number, number>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const pid = Number(name);
-    if (exclude.has(pid)) continue;
-    const s = procStat(pid);
-    if (s?.ppid === process.pid) live.set(pid, s.own);
-  }
-  return { total: self.own + self.children, live };
-}
-
-function cpuBetween(a: ReturnType<typeof treeCpu>, b: ReturnType<typeof treeCpu>): number {
-  let ms = b.total - a.total;
-  // Children alive at the end count by their own clock since the start (or since they were born).
-  for (const [pid, own] of b.live) ms += own - (a.live.get(pid) ?? 0);
-  return ms;
-}
+const PROFILE = process.argv.includes('--profile');
+// The floor's runs: a keyframe decode is averaged over the keyframes of this many plays of the 6 s clip (3 keyframes each).
+const FLOOR_LOOPS = Number(process.env.WEISU_BENCH_FLOOR_LOOPS ?? 10);
+const FLOOR_RUNS = Number(process.env.WEISU_BENCH_FLOOR_RUNS ?? 30);
+const CORES = Number(process.env.WEISU_BENCH_CORES ?? availableParallelism());
 
 interface Level {
   cameras: number;
@@ -69,6 +45,9 @@ interface Level {
   lagP95: number;
   cpuCores: number;
   cpuMsPerSample: number;
+  /** CPU-ms per sample by process name (node = this process: scheduler, worker host, inference). */
+  split: string;
+  memPerCamera: number;
   failed: number;
 }
 
@@ -82,10 +61,6 @@ export async function run(): Promise<BenchTable> {
     '-vf', 'scale=1920:1080,fps=25,format=yuv420p', '-c:v', 'libx264', '-preset', 'veryfast', '-bf', '0',
     '-g', '50', '-keyint_min', '50', '-sc_threshold', '0', '-b:v', '4M', clip,
   ]);
-  // File-backed mount: every connection plays the clip from its start (a keyframe), as a camera's stream would
-  // begin; each camera of the fleet is one more URL on it.
-  const rtsp = await startRtspServer({ mounts: [{ path: '/cam', file: clip }] });
-  const redisServer = await startEmbeddedRedis(join(dir, 'data'), { persist: false });
   const prefix = '{bench-workers}';
   const config = configSchema.parse({
     public_url: 'http://127.0.0.1:1',
@@ -93,14 +68,34 @@ export async function run(): Promise<BenchTable> {
     detector: { threads: Number(process.env.WEISU_BENCH_THREADS ?? 2) },
     workers: { concurrency: 24, batch: 8, prefix },
   });
+  // The floor, before the fleet starts (its CPU is read from this process and its reaped children, which
+  // nothing else may touch meanwhile): one keyframe of this clip decoded, one bare run of the workers' model.
+  const decodeMs = await keyframeDecodeMs(clip, 3, FLOOR_LOOPS);
+  const bare = await bareRunner(MODELS_DIR, config.detector.model, config.detector.threads);
+  await bare.measure(3); // warm-up: the first runs allocate
+  const inferMs = (await bare.measure(FLOOR_RUNS)).cpu;
+  await bare.close();
+  const floorMs = decodeMs + inferMs;
+
+  // File-backed mount: every connection plays the clip from its start (a keyframe), as a camera's stream would
+  // begin; each camera of the fleet is one more URL on it.
+  const rtsp = await startRtspServer({ mounts: [{ path: '/cam', file: clip }] });
+  const redisServer = await startEmbeddedRedis(join(dir, 'data'), { persist: false });
   const redis = connectRedis(redisServer.url, 'bench');
   const keys = redisKeys(prefix);
   const queues = openQueues(redis, prefix);
   let cameras: CameraConfig[] = [];
   const scheduler = new Scheduler({ redis, keys, queues, listCameras: async () => cameras, everyMs: 60_000 });
   const host = await startWorkerHost({ config, redisUrl: redisServer.url, modelsDir: MODELS_DIR, id: 'bench' });
+  // weisu's processes: this one (scheduler + worker host), its decoders, redis-server (under its supervisor);
+  // not the RTSP server and whatever it runs.
   const exclude = new Set([rtsp.pid]);
+  const idle = treeSnapshot(exclude);
+  const profile = PROFILE ? await startCpuProfile() : undefined;
   const levels: Level[] = [];
+  // Written outside the bench's temporary folder, which goes at the end.
+  const profileFile = join(tmpdir(), `weisu-bench-workers-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
+  let top: ProfileEntry[] = [];
   try {
     for (const n of LEVELS) {
       cameras = Array.from({ length: n }, (_, i) =>
@@ -114,24 +109,26 @@ export async function run(): Promise<BenchTable> {
       );
       await scheduler.reconcile();
       await new Promise((r) => setTimeout(r, WARMUP_MS));
-      const a = treeCpu(exclude);
+      const a = treeSnapshot(exclude);
       const t0 = Date.now();
       const failedBefore = host.metrics.samples.get({ outcome: 'failed' });
       await new Promise((r) => setTimeout(r, MEASURE_MS));
-      const b = treeCpu(exclude);
+      const b = treeSnapshot(exclude);
       const wall = Date.now() - t0;
       // Lag of every sample finished in the window (taken and processed, failed included), as the worker measured it.
       const lags = host.metrics.lag.recent(Date.now(), t0).map((s) => s * 1000).sort((x, y) => x - y);
       const done = lags.length;
-      const cpuMs = cpuBetween(a, b);
+      const cpu = cpuBetween(a, b);
       const level: Level = {
         cameras: n,
         samplesPerSec: (done * 1000) / wall,
         expectedPerSec: (n * 1000) / EVERY_MS,
         lagP50: quantile(lags, 0.5),
         lagP95: quantile(lags, 0.95),
-        cpuCores: cpuMs / wall,
-        cpuMsPerSample: done ? cpuMs / done : NaN,
+        cpuCores: cpu.total / wall,
+        cpuMsPerSample: done ? cpu.total / done : NaN,
+        split: cpu.byName.filter(([, ms]) => ms > 0).map(([name, ms]) => `${name} ${done ? Math.round(ms / done) : '-'}`).join(', '),
+        memPerCamera: (b.rss - idle.rss) / n / 2 ** 20,
         failed: host.metrics.samples.get({ outcome: 'failed' }) - failedBefore,
       };
       levels.push(level);
@@ -139,6 +136,7 @@ export async function run(): Promise<BenchTable> {
       if (level.lagP95 >= 2000 || level.samplesPerSec < 0.9 * level.expectedPerSec) break;
     }
   } finally {
+    if (profile) top = await profile.stop(profileFile);
     cameras = [];
     await scheduler.reconcile().catch(() => undefined);
     await host.close(5000);
@@ -155,15 +153,27 @@ export async function run(): Promise<BenchTable> {
   const at50 = perCamera(50);
   const at200 = perCamera(200);
   const pct = (l: Level) => (100 * l.cpuCores) / l.cameras;
+  // Cameras whose samples would fill every core with weisu's work alone (the RTSP stand-in takes its share besides).
+  const implied = (l: Level) => Math.floor((CORES * EVERY_MS) / l.cpuMsPerSample);
   return {
-    columns: ['cameras', 'samples/s (due)', 'lag p50 ms', 'lag p95 ms', 'CPU cores', 'CPU-ms / sample', 'CPU % of a core / camera', 'failed'],
-    rows: levels.map((l) => [l.cameras, `${l.samplesPerSec.toFixed(1)} (${l.expectedPerSec.toFixed(1)})`, Math.round(l.lagP50), Math.round(l.lagP95), l.cpuCores, l.cpuMsPerSample, pct(l), l.failed]),
+    columns: ['cameras', 'samples/s (due)', 'lag p50 ms', 'lag p95 ms', 'CPU cores', 'CPU-ms / sample', 'floor ms', 'ratio', 'implied cameras', 'MB / camera', 'failed', 'CPU-ms / sample by process'],
+    rows: levels.map((l) => [l.cameras, `${l.samplesPerSec.toFixed(1)} (${l.expectedPerSec.toFixed(1)})`, Math.round(l.lagP50), Math.round(l.lagP95), l.cpuCores, l.cpuMsPerSample, floorMs, `${(l.cpuMsPerSample / floorMs).toFixed(2)}×`, implied(l), l.memPerCamera, l.failed, l.split]),
     notes: [
-      `Capacity: ${capacity} cameras at 1 sample / 10 s with p95 lag < 2 s on this ${process.env.WEISU_BENCH_CORES ?? '2'}-core node (target ≥ 200: ${capacity >= 200 ? 'met' : 'NOT met'}).`,
+      `Capacity: ${capacity} cameras at 1 sample / 10 s with p95 lag < 2 s on this ${CORES}-core node (target ≥ 200: ${capacity >= 200 ? 'met' : 'NOT met'}).`,
+      `Floor, measured in this run before the fleet starts: one 1080p keyframe decode ${decodeMs.toFixed(1)} CPU-ms (libavcodec H.264, one thread, as the keyframe decoders run it; averaged over ${3 * FLOOR_LOOPS - 1} keyframes, ffmpeg start-up cancelled) + one bare session.run of ${config.detector.model} ${inferMs.toFixed(1)} CPU-ms (${config.detector.threads} threads, averaged over ${FLOOR_RUNS} runs) = ${floorMs.toFixed(1)} ms. Target: ratio ≤ 1.3×.`,
+      'CPU is what the kernel accounts to weisu: this process (scheduler and worker host, inference included), its decoders and redis-server, from /proc; not the RTSP server. A process that exits is booked under its parent. implied cameras = cores × 10 s / CPU-ms per sample; MB / camera = RSS of the same processes above the idle worker, per camera.',
       at50 && at200
         ? `CPU per camera: ${pct(at50).toFixed(2)} % of a core at 50 cameras, ${pct(at200).toFixed(2)} % at 200 (ratio ${(pct(at200) / pct(at50)).toFixed(2)}; 1.00 = linear).`
         : 'CPU per camera at 50 and 200 cameras: not both levels were reached.',
       `Each level: ${WARMUP_MS / 1000} s warm-up, ${MEASURE_MS / 1000} s measured; one in-process worker (concurrency ${config.workers.concurrency}, batch ${config.workers.batch}, ${config.detector.threads} ONNX threads); cameras are sessions on one file-backed GStreamer mount (1080p25, 4 Mbit/s, GOP 2 s) on loopback, whose server runs on the same cores (not counted above, but it takes CPU from the node). The machine is shared: expect ±20 %.`,
+      ...(profile
+        ? [
+            [
+              `CPU profile of this process's JS thread over the levels (warm-ups included; child processes are not in it): ${profileFile}. Top ${top.length} by self time (share of the busy time):`,
+              ...top.map((e, i) => `  ${i + 1}. ${e.selfMs.toFixed(0)} ms (${(100 * e.share).toFixed(1)} %) ${e.fn}`),
+            ].join('\n'),
+          ]
+        : []),
     ],
   };
 }
