@@ -15,22 +15,21 @@ import { serverSchema } from '../api/schema.js';
  */
 
 export const locationSchema = z.strictObject({
-  lat: z.number().min(-90).max(90),
-  lon: z.number().min(-180).max(180),
-  address: z.string().max(500).optional(),
+  lat: z.number().min(-90).max(90).describe('latitude, WGS 84 degrees'),
+  lon: z.number().min(-180).max(180).describe('longitude, WGS 84 degrees'),
+  address: z.string().max(500).optional().describe('street address, as the case system and crews read it'),
 });
 
 export const cameraSchema = z
   .strictObject({
-    id: z.string().regex(/^[a-z0-9-]+$/, 'camera id must use only a-z, 0-9 and - (e.g. jinjiang-north)').max(64),
-    name: z.string().max(200).optional(),
-    enabled: z.boolean().default(true),
+    id: z.string().regex(/^[a-z0-9-]+$/, 'camera id must use only a-z, 0-9 and - (e.g. jinjiang-north)').max(64).describe('unique id of the camera: a-z, 0-9 and -; it names the camera in incidents and tickets'),
+    name: z.string().max(200).optional().describe('a name for people (console, tickets)'),
+    enabled: z.boolean().default(true).describe('false: keep the camera configured but sample it no more'),
     ...sourceFields,
-    location: locationSchema,
-    /** IANA time zone of the camera, for schedules and evidence timestamps. */
-    timezone: timezoneSchema.default('Asia/Shanghai'),
-    sample_every: durationField('sample_every').prefault('10s'),
-    zones: z.array(zoneSchema).default([]),
+    location: locationSchema.describe('where the camera stands: the place tickets are filed for'),
+    timezone: timezoneSchema.default('Asia/Shanghai').describe('IANA time zone of the camera, for schedules and evidence timestamps.'),
+    sample_every: durationField('sample_every').prefault('10s').describe('one sample (one frame through detector and rules) this often'),
+    zones: z.array(zoneSchema).default([]).describe('the areas of the picture the rules watch (no-parking zones, bin sites)'),
   })
   .superRefine((cam, ctx) => {
     const seen = new Set<string>();
@@ -42,18 +41,16 @@ export const cameraSchema = z
 
 export const configSchema = z
   .strictObject({
-    /** Base URL where evidence images are served from (what a case system and crews can reach). */
-    public_url: z.url({ protocol: /^https?$/, error: 'public_url must be an http:// or https:// URL, e.g. http://127.0.0.1:8080' }),
-    /** Where weisu keeps its embedded database and evidence files. */
-    data_dir: z.string().default('.weisu'),
-    server: serverSchema.prefault({}),
-    detector: detectorSchema.prefault({}),
-    cameras: z.array(cameraSchema).default([]),
-    case_api: caseApiSchema.optional(),
-    streams: streamsSchema.prefault({}),
-    alerts: alertsSchema.prefault({}),
-    workers: workersSchema.prefault({}),
-    plates: platesSchema.prefault({}),
+    public_url: z.url({ protocol: /^https?$/, error: 'public_url must be an http:// or https:// URL, e.g. http://127.0.0.1:8080' }).describe('Base URL where evidence images are served from (what a case system and crews can reach).'),
+    data_dir: z.string().default('.weisu').describe('Where weisu keeps its embedded database and evidence files.'),
+    server: serverSchema.prefault({}).describe('the HTTP server: API, console, evidence'),
+    detector: detectorSchema.prefault({}).describe('the object detector every sample runs'),
+    cameras: z.array(cameraSchema).default([]).describe('the cameras, imported into the store at start (the API may add more)'),
+    case_api: caseApiSchema.optional().describe('where tickets are filed (Open311 or a JSON API); none: incidents stay in weisu'),
+    streams: streamsSchema.prefault({}).describe('how cameras are read: timeouts, picture quality, allowed networks, retries, live view'),
+    alerts: alertsSchema.prefault({}).describe('what becomes of incidents: modes, evidence, ticket outbox, webhooks, reminders'),
+    workers: workersSchema.prefault({}).describe('the detection workers and their Redis queues'),
+    plates: platesSchema.prefault({}).describe('licence-plate reading on confirmed parking incidents'),
   })
   .superRefine((cfg, ctx) => {
     const seen = new Set<string>();

@@ -5,28 +5,17 @@ import { z } from 'zod';
  * so small far vehicles are not lost to downscaling. Each region costs one more inference per sample.
  */
 export const regionsSchema = z.strictObject({
-  /**
-   * full: the whole frame only. zones: also the area around each of the camera's zones (its bounding box
-   * plus `margin`). tiles: also a `tiles` grid over the whole frame.
-   */
-  mode: z.enum(['full', 'zones', 'tiles']).default('full'),
-  /** zones: margin around a zone's bounding box, as a fraction of its size (twice that upwards). */
-  margin: z.number().min(0).max(2).default(0.25),
-  /** tiles: columns and rows of the grid; neighbours overlap by 20 %. */
-  tiles: z.tuple([z.number().int().min(1).max(8), z.number().int().min(1).max(8)]).default([2, 2]),
-  /** A region is run only if the model sees it at least this many times larger than in the whole frame. */
-  min_gain: z.number().min(1).max(20).default(1.3),
+  mode: z.enum(['full', 'zones', 'tiles']).default('full').describe('full: the whole frame only. zones: also the area around each of the camera\'s zones (its bounding box plus `margin`). tiles: also a `tiles` grid over the whole frame.'),
+  margin: z.number().min(0).max(2).default(0.25).describe('zones: margin around a zone\'s bounding box, as a fraction of its size (twice that upwards).'),
+  tiles: z.tuple([z.number().int().min(1).max(8), z.number().int().min(1).max(8)]).default([2, 2]).describe('tiles: columns and rows of the grid; neighbours overlap by 20 %.'),
+  min_gain: z.number().min(1).max(20).default(1.3).describe('A region is run only if the model sees it at least this many times larger than in the whole frame.'),
 });
 
 export const detectorSchema = z.strictObject({
-  /** Model id from the registry (a manifest in models/manifests or a *.manifest.yaml in WEISU_MODELS_DIR). */
-  model: z.string().default('yolox-nano-coco-416'),
-  /** Minimum score for a detection to count. */
-  score_threshold: z.number().min(0).max(1).default(0.35),
-  /** ONNX Runtime intra-op threads per session. */
-  threads: z.number().int().min(1).max(64).default(2),
-  /** Optional: parts of frames to run again at full resolution (default: whole frame only). */
-  regions: regionsSchema.optional(),
+  model: z.string().default('yolox-nano-coco-416').describe('Model id from the registry (a manifest in models/manifests or a *.manifest.yaml in WEISU_MODELS_DIR).'),
+  score_threshold: z.number().min(0).max(1).default(0.35).describe('Minimum score for a detection to count.'),
+  threads: z.number().int().min(1).max(64).default(2).describe('ONNX Runtime intra-op threads per session.'),
+  regions: regionsSchema.optional().describe('Optional: parts of frames to run again at full resolution (default: whole frame only).'),
 });
 
 export type DetectorConfig = z.output<typeof detectorSchema>;

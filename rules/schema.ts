@@ -130,7 +130,7 @@ export const VEHICLE_CLASSES = ['car', 'truck', 'bus', 'motorcycle'];
 
 export const noParkingZoneSchema = z.strictObject({
   id: zoneId,
-  kind: z.literal('no_parking'),
+  kind: z.literal('no_parking').describe('no_parking: a vehicle staying in the zone longer than `dwell` is an incident'),
   name: z.string().max(200).optional().describe('operator-facing name, e.g. "School gate"'),
   polygon: polygonSchema.describe('the zone: [x, y] points in fractions of the frame width and height, in order around it'),
   dwell: positiveDuration('dwell').describe('how long a vehicle must stay (inside the schedule) before it is an offence, e.g. 5m'),
@@ -141,7 +141,10 @@ export const noParkingZoneSchema = z.strictObject({
     .describe('detector labels (or weisu categories such as vehicle) that count'),
   min_score: fraction('min_score').default(0.3).describe('detections scoring lower are ignored by this zone'),
   min_box: z
-    .strictObject({ width: fraction('min_box.width').default(0.01), height: fraction('min_box.height').default(0.01) })
+    .strictObject({
+      width: fraction('min_box.width').default(0.01).describe('smallest box width, as a fraction of the frame width'),
+      height: fraction('min_box.height').default(0.01).describe('smallest box height, as a fraction of the frame height'),
+    })
     .prefault({})
     .describe('smallest box that counts, in fractions of the frame (far-away or spurious boxes are ignored)'),
   presence: z
@@ -176,7 +179,7 @@ export const noParkingZoneSchema = z.strictObject({
 
 export const binSiteZoneSchema = z.strictObject({
   id: zoneId,
-  kind: z.literal('bin_site'),
+  kind: z.literal('bin_site').describe('bin_site: a bin judged overflowing for `persist` is an incident'),
   name: z.string().max(200).optional().describe('operator-facing name, e.g. "Market St bins"'),
   polygon: polygonSchema.describe('the bin and the ground where overflow piles up; its bounding box is what the classifier sees'),
   persist: persistence('persist')

@@ -64,16 +64,22 @@ const STDERR_CAP = 16_384;
 
 /**
  * Starts ffmpeg (or ffprobe) with `extraPipes` additional output pipes (fd 3, 4, ...). The child is
- * SIGKILLed when `signal` aborts; readers of network input hold nothing worth flushing.
+ * SIGKILLed when `signal` aborts; readers of network input hold nothing worth flushing. `stdin` as text
+ * is written to the child's stdin and closed.
  */
 export function startFfmpeg(
   args: string[],
-  opts: { extraPipes?: number; signal?: AbortSignal; bin?: 'ffmpeg' | 'ffprobe'; stdin?: boolean; longLived?: boolean } = {},
+  opts: { extraPipes?: number; signal?: AbortSignal; bin?: 'ffmpeg' | 'ffprobe'; stdin?: boolean | string; longLived?: boolean } = {},
 ): FfmpegRun {
   const bin = opts.bin === 'ffprobe' ? FFPROBE : FFMPEG;
   const stdio: ('ignore' | 'pipe')[] = [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', ...Array<'pipe'>(opts.extraPipes ?? 0).fill('pipe')];
   const child = spawn(bin, args, { stdio, windowsHide: true });
   track(child, opts.longLived ? resident : running);
+  if (typeof opts.stdin === 'string') {
+    // What must not be in argv (an ffconcat list with a camera's credentials) goes in here, once.
+    child.stdin!.on('error', () => undefined); // a child that dies early closes its stdin: its exit says why
+    child.stdin!.end(opts.stdin);
+  }
   let err = '';
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (d: string) => {

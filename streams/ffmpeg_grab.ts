@@ -34,8 +34,10 @@ export interface GrabTimeouts {
 export interface GrabRequest extends GrabTimeouts {
   /** ffmpeg input options placed before `-i`. */
   inputArgs: string[];
-  /** Input URL or path as ffmpeg should open it (may carry credentials: never logged). */
+  /** Input URL or path as ffmpeg should open it (may carry credentials: never logged), or `pipe:0`. */
   input: string;
+  /** Written to ffmpeg's stdin (an ffconcat list carrying the URL with its credentials, out of argv). */
+  stdin?: string;
   /** Redacted description for messages, e.g. `rtsp://user:***@host/path`. */
   what: string;
   inferenceLongSide?: number;
@@ -85,7 +87,7 @@ export async function grabPicture(req: GrabRequest): Promise<GrabbedPicture> {
     '-an', '-sn', '-dn',
     ...outputArgs(req.inferenceLongSide, req.jpegQscale, 1),
   ];
-  const run = startFfmpeg(args, { extraPipes: req.inferenceLongSide ? 1 : 0, signal: req.signal });
+  const run = startFfmpeg(args, { extraPipes: req.inferenceLongSide ? 1 : 0, signal: req.signal, stdin: req.stdin });
   return watch(run, req);
 }
 

@@ -24,13 +24,33 @@ export function pinnedHref(u: NetworkCameraUrl, pinned: PinnedAddress): string {
 export interface FfmpegNetworkInput {
   /** Input options to place before `-i`. */
   args: string[];
-  /** What `-i` opens: the pinned URL, with the credentials in its userinfo (ffmpeg takes them no other way). */
+  /** What `-i` opens: the pinned URL, or `pipe:0` when the URL (with credentials) goes in on stdin. */
   input: string;
+  /** An ffconcat list to write to the child's stdin: the URL with its credentials, and the input's options. */
+  stdin?: string;
 }
 
-export function ffmpegNetworkInput(u: NetworkCameraUrl, pinned: PinnedAddress): FfmpegNetworkInput {
-  const args = ['-protocol_whitelist', PROTOCOLS[u.scheme]];
+/** A value quoted for an ffconcat list (av_get_token: single quotes, a quote as '\''). */
+const quote = (v: string) => `'${v.replace(/'/g, "'\\''")}'`;
+
+/**
+ * ffmpeg takes RTSP credentials only inside the URL, and its argv is readable by every local user
+ * (`/proc/<pid>/cmdline`, `ps`). So an RTSP URL with credentials is handed over on stdin, as an ffconcat
+ * list of one entry with the input's options, and argv says only `-f concat -i pipe:0`. `options` are the
+ * input's own options (`rtsp_transport`, `timeout`, `probesize`...), placed where each way needs them.
+ */
+export function ffmpegNetworkInput(u: NetworkCameraUrl, pinned: PinnedAddress, options: [string, string][] = [], probe: [string, string][] = []): FfmpegNetworkInput {
+  // Probe sizes bound both the outer input and, through concat, the camera's own.
+  const probeArgs = probe.flatMap(([k, v]) => [`-${k}`, v]);
+  const whitelist = PROTOCOLS[u.scheme];
+  const url = hrefWithCredentials(u, pinnedHref(u, pinned));
+  const secret = u.username !== undefined || u.password !== undefined;
+  if (secret && (u.scheme === 'rtsp' || u.scheme === 'rtsps')) {
+    const list = ['ffconcat version 1.0', `file ${quote(url)}`, ...[...options, ...probe].map(([k, v]) => `option ${k} ${quote(v)}`)].join('\n');
+    return { args: ['-protocol_whitelist', `pipe,${whitelist}`, '-f', 'concat', '-safe', '0', ...probeArgs], input: 'pipe:0', stdin: `${list}\n` };
+  }
+  const args = ['-protocol_whitelist', whitelist, ...options.flatMap(([k, v]) => [`-${k}`, v]), ...probeArgs];
   // HTTP names its host in a header: the pinned connection still asks for the camera's own virtual host.
   if (u.scheme === 'http' || u.scheme === 'https') args.push('-headers', `Host: ${new URL(u.href).host}\r\n`);
-  return { args, input: hrefWithCredentials(u, pinnedHref(u, pinned)) };
+  return { args, input: url };
 }

@@ -123,28 +123,31 @@ export class FfmpegSource implements Source {
     return { ...pic, connectedAt: k.connectedAt, pictureAt: k.pictureAt, codec: k.codec };
   }
 
-  private inputArgs(): string[] {
+  /** The input's own options (`-rtsp_transport`...) and its probe sizes, as ffmpeg_input.ts places them. */
+  private inputOptions(): { options: [string, string][]; probe: [string, string][] } {
     const us = String(Math.max(this.o.connectTimeoutMs, this.o.frameTimeoutMs) * 1000);
     // Fast start: the SDP (RTSP) or the parser (HLS' MPEG-TS) already says codec and size, so do not
     // buffer seconds of video to "analyse" it; a keyframe-only decoder would otherwise wait the whole 5 s default.
-    const probe = this.fullProbe ? ['-probesize', '5000000', '-analyzeduration', '10000000'] : ['-probesize', '32768', '-analyzeduration', '0'];
-    const common = ['-skip_frame', 'nokey', ...probe];
-    if (this.kind === 'rtsp') return ['-rtsp_transport', this.o.transport, '-timeout', us, ...common];
+    const probe: [string, string][] = this.fullProbe ? [['probesize', '5000000'], ['analyzeduration', '10000000']] : [['probesize', '32768'], ['analyzeduration', '0']];
+    if (this.kind === 'rtsp') return { options: [['rtsp_transport', this.o.transport], ['timeout', us]], probe };
     // HLS: start at the newest segment (freshest picture) and give up on a silent server.
-    return ['-rw_timeout', us, '-live_start_index', '-1', ...common];
+    return { options: [['rw_timeout', us], ['live_start_index', '-1']], probe };
   }
 
   private async viaFfmpeg(signal?: AbortSignal): Promise<GrabbedPicture> {
     const target = this.target;
     const pinned = await pinTarget(target, this.o.policy);
-    const net = ffmpegNetworkInput(target, pinned);
-    const attempt = () =>
-      grabPicture({
-        inputArgs: [...net.args, ...this.inputArgs()],
+    const attempt = () => {
+      const { options, probe } = this.inputOptions();
+      const net = ffmpegNetworkInput(target, pinned, options, probe);
+      return grabPicture({
+        inputArgs: [...net.args, '-skip_frame', 'nokey'],
         input: net.input,
+        stdin: net.stdin,
         ...pictureSettings(this.o),
         signal,
       });
+    };
     try {
       return await attempt();
     } catch (e) {

@@ -61,6 +61,8 @@ const MAX_BUFFERED = 4 * 1024 * 1024;
 interface Input {
   args: string[];
   url: string;
+  /** An ffconcat list for ffmpeg's stdin (the URL with credentials, out of argv). */
+  stdin?: string;
   what: string;
   realtime: boolean;
 }
@@ -128,9 +130,9 @@ export class LiveRelays {
       return { args: [], url: filePath(target.path), what: target.href, realtime: true };
     }
     if (kind === 'http_snapshot' && /\.(jpe?g|png)$/i.test(new URL(target.href).pathname)) throw new Error('a snapshot camera has no video to relay');
-    const net = ffmpegNetworkInput(target, await pinTarget(target, cam.policy ?? {}));
-    const args = kind === 'rtsp' ? ['-rtsp_transport', cam.transport ?? 'tcp', ...net.args] : net.args;
-    return { args, url: net.input, what: redactUrl(displayUrl(target)), realtime: false };
+    const options: [string, string][] = kind === 'rtsp' ? [['rtsp_transport', cam.transport ?? 'tcp']] : [];
+    const net = ffmpegNetworkInput(target, await pinTarget(target, cam.policy ?? {}), options);
+    return { args: net.args, url: net.input, stdin: net.stdin, what: redactUrl(displayUrl(target)), realtime: false };
   }
 
   private start(cameraId: string, input: Input): Relay {
@@ -138,7 +140,7 @@ export class LiveRelays {
     const run = startFfmpeg([
       '-hide_banner', '-nostdin', '-loglevel', 'error', ...input.args, '-i', input.url,
       '-f', 'mpegts', '-codec:v', 'mpeg1video', '-an', '-vf', scale, '-r', '25', '-bf', '0', '-b:v', `${this.o.bitrateK ?? 1000}k`, '-muxdelay', '0.001', '-',
-    ]);
+    ], { stdin: input.stdin });
     const relay: Relay = { cameraId, child: run.child, viewers: new Set(), startedAt: Date.now(), bytes: 0 };
     this.relays.set(cameraId, relay);
     const lastError = () => redactText(run.stderr().trim().split('\n').at(-1) ?? '');

@@ -41,10 +41,9 @@ interface PacketStats {
 }
 
 /** Reads packet headers with ffprobe for `windowMs` of media (killed if it overruns) and measures the GOP. */
-async function packetStats(from: FfmpegNetworkInput, kind: SourceKind, transport: string, windowMs: number, signal?: AbortSignal): Promise<PacketStats | undefined> {
-  const input = kind === 'rtsp' ? ['-rtsp_transport', transport, ...from.args] : from.args;
+async function packetStats(from: FfmpegNetworkInput, windowMs: number, signal?: AbortSignal): Promise<PacketStats | undefined> {
   const args = [
-    '-v', 'error', ...input, '-select_streams', 'v:0',
+    '-v', 'error', ...from.args, '-select_streams', 'v:0',
     '-read_intervals', `%+${(windowMs / 1000).toFixed(1)}`,
     '-show_entries', 'stream=codec_name,avg_frame_rate,r_frame_rate:packet=pts_time,dts_time,flags',
     '-of', 'json', from.input,
@@ -53,7 +52,7 @@ async function packetStats(from: FfmpegNetworkInput, kind: SourceKind, transport
   const onAbort = () => ctrl.abort();
   signal?.addEventListener('abort', onAbort, { once: true });
   const timer = setTimeout(() => ctrl.abort(), windowMs + 10_000);
-  const run = startFfmpeg(args, { bin: 'ffprobe', signal: ctrl.signal });
+  const run = startFfmpeg(args, { bin: 'ffprobe', signal: ctrl.signal, stdin: from.stdin });
   const out: Buffer[] = [];
   run.child.stdout!.on('data', (d: Buffer) => out.push(d));
   const exit = await run.exited;
@@ -102,8 +101,9 @@ export async function probeCamera(opts: ProbeOptions, signal?: AbortSignal): Pro
   if (kind === 'rtsp' || kind === 'hls' || kind === 'file') {
     // A second connection: checked and pinned again, like every connection.
     const target = cameraTarget(opts.url, opts.username, opts.password);
-    const from = target.kind === 'file' ? { args: [], input: filePath(target.path) } : ffmpegNetworkInput(target, await pinTarget(target, opts.policy ?? {}));
-    stats = await packetStats(from, kind, opts.transport ?? 'tcp', windowMs, signal);
+    const options: [string, string][] = kind === 'rtsp' ? [['rtsp_transport', opts.transport ?? 'tcp']] : [];
+    const from = target.kind === 'file' ? { args: [], input: filePath(target.path) } : ffmpegNetworkInput(target, await pinTarget(target, opts.policy ?? {}), options);
+    stats = await packetStats(from, windowMs, signal);
     if (!stats) notes.push('could not read packet headers: frame rate and keyframe interval unknown');
     else if (stats.keyframeIntervalMs === undefined) notes.push(`fewer than two keyframes in ${windowMs / 1000} s: the keyframe interval is longer than that (raise streams.frame_timeout above it)`);
   } else {

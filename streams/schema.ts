@@ -18,14 +18,12 @@ export const sourceFields = {
       } catch (e) {
         ctx.addIssue({ code: 'custom', message: e instanceof StreamError ? `${e.message}: ${e.fix}` : String(e) });
       }
-    }),
-  /** Credentials kept apart from the URL (either form works; these win over the URL's). Never returned or logged. */
-  username: z.string().optional(),
-  password: z.string().optional(),
-  /** RTSP transport: tcp is reliable through NATs and firewalls; udp for cameras that only speak it. */
-  transport: z.enum(['tcp', 'udp']).default('tcp'),
-  /** Files only: start again at the end (demos, soak tests). */
-  loop: z.boolean().default(false),
+    })
+    .describe('where the pictures come from: rtsp://, rtsps://, http(s):// (JPEG snapshot, MJPEG or .m3u8), or a video file path (relative to the config file)'),
+  username: z.string().optional().describe('Credentials kept apart from the URL (either form works; these win over the URL\'s). Never returned or logged.'),
+  password: z.string().optional().describe('the camera password (see username); never returned or logged'),
+  transport: z.enum(['tcp', 'udp']).default('tcp').describe('RTSP transport: tcp is reliable through NATs and firewalls; udp for cameras that only speak it.'),
+  loop: z.boolean().default(false).describe('Files only: start again at the end (demos, soak tests).'),
 };
 
 const cidr = z.string().superRefine((value, ctx) => {
@@ -38,12 +36,13 @@ const cidr = z.string().superRefine((value, ctx) => {
 
 /** Fleet-wide stream settings (top-level `streams:` in the config). */
 export const streamsSchema = z.strictObject({
-  /**
-   * Networks cameras may be in (CIDRs). Empty = any. Set it when URLs come from API callers, so a worker
-   * cannot be made to fetch internal hosts. Enforced for every camera, from the file or the API, wherever
-   * it is contacted (workers, probe, live view); see streams/policy.ts.
-   */
-  allow_networks: z.array(cidr).default([]),
+  allow_networks: z
+    .array(cidr)
+    .default([])
+    .describe(
+      'Networks cameras may be in (CIDRs). Empty = any. Set it when URLs come from API callers, so a worker cannot be made to fetch internal hosts. ' +
+        'Enforced for every camera, from the file or the API, wherever it is contacted (workers, probe, live view).',
+    ),
   allow_local_from_api: z
     .boolean()
     .default(false)
@@ -51,31 +50,25 @@ export const streamsSchema = z.strictObject({
       'Cameras added through the API may reach loopback, link-local (cloud metadata) and unspecified addresses and local files. ' +
         'Off by default: an API caller could otherwise read frames from the server itself or its metadata service. Cameras in this file are not affected.',
     ),
-  /** Until a camera answers (TCP, RTSP DESCRIBE, HTTP headers). */
-  connect_timeout: durationField('connect_timeout').prefault('5s'),
-  /** From the answer until a whole picture: must exceed the longest keyframe interval of the fleet. */
-  frame_timeout: durationField('frame_timeout').prefault('12s'),
-  /** Evidence JPEG quality, 1..100. */
-  jpeg_quality: z.number().int().min(1).max(100).default(90),
-  /** Retrying failing cameras: first delay, cap, and failures in a row before a camera counts as offline. */
+  connect_timeout: durationField('connect_timeout').prefault('5s').describe('Until a camera answers (TCP, RTSP DESCRIBE, HTTP headers).'),
+  frame_timeout: durationField('frame_timeout').prefault('12s').describe('From the answer until a whole picture: must exceed the longest keyframe interval of the fleet.'),
+  jpeg_quality: z.number().int().min(1).max(100).default(90).describe('Evidence JPEG quality, 1..100.'),
   retry: z
     .strictObject({
-      first: durationField('retry.first').prefault('5s'),
-      max: durationField('retry.max').prefault('5m'),
-      offline_after: z.number().int().min(1).max(100).default(3),
+      first: durationField('retry.first').prefault('5s').describe('wait before the first retry; each failure in a row doubles it (± 20 % jitter)'),
+      max: durationField('retry.max').prefault('5m').describe('the longest wait between retries'),
+      offline_after: z.number().int().min(1).max(100).default(3).describe('failures in a row after which a camera counts as offline rather than degraded'),
     })
-    .prefault({}),
-  /** Live view relays (RTSP → MPEG-1 over WebSocket for the console). */
+    .prefault({})
+    .describe('Retrying failing cameras: first delay, cap, and failures in a row before a camera counts as offline.'),
   live: z
     .strictObject({
-      /** At most this many cameras relayed at once (each costs one ffmpeg transcoding). */
-      max_relays: z.number().int().min(0).max(64).default(4),
-      /** Width of the relayed picture (MPEG-1 for JSMpeg; height follows the aspect ratio). */
-      width: z.number().int().min(160).max(1920).default(960),
-      /** Stop a relay this long after its last viewer left (a page reload keeps the stream). */
-      linger: durationField('live.linger').prefault('5s'),
+      max_relays: z.number().int().min(0).max(64).default(4).describe('At most this many cameras relayed at once (each costs one ffmpeg transcoding).'),
+      width: z.number().int().min(160).max(1920).default(960).describe('Width of the relayed picture (MPEG-1 for JSMpeg; height follows the aspect ratio).'),
+      linger: durationField('live.linger').prefault('5s').describe('Stop a relay this long after its last viewer left (a page reload keeps the stream).'),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('Live view relays (RTSP → MPEG-1 over WebSocket for the console).'),
 });
 
 export type StreamsConfig = z.output<typeof streamsSchema>;
