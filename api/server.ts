@@ -27,10 +27,13 @@ import { incidentRoutes } from './routes/incidents.js';
 import { plateRoutes } from './routes/plates.js';
 import { probeRoutes } from './routes/probe.js';
 import { statsRoutes } from './routes/stats.js';
+import { setupRoutes } from './routes/setup.js';
 import { systemRoutes } from './routes/system.js';
 import { ticketRoutes } from './routes/tickets.js';
 import { userRoutes } from './routes/users.js';
 import { zoneRoutes } from './routes/zones.js';
+import { referenceViewRoutes } from './routes/reference_views.js';
+import type { CameraView } from '../queue/views.js';
 import { maskRoutes } from './routes/masks.js';
 
 export interface ApiDeps {
@@ -40,6 +43,9 @@ export interface ApiDeps {
   health?: (cameraId: string) => Promise<CameraHealth | undefined>;
   /** Latest full-resolution JPEG of a camera. */
   snapshot?: (cameraId: string) => Promise<Buffer | undefined>;
+  /** Whether a camera shows its reference view (queue/views.ts), and the first picture of a change. */
+  view?: (cameraId: string) => Promise<CameraView | undefined>;
+  viewPicture?: (cameraId: string) => Promise<Buffer | undefined>;
   /** Signed URL of an evidence image by its sha256 (alerts' EvidenceStore.url). */
   evidenceUrl?: (sha256: string) => string;
   /** Called after any camera or zone change, so the scheduler picks it up. */
@@ -140,6 +146,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       await cameraRoutes(api, deps, live);
       await probeRoutes(api, deps);
       await zoneRoutes(api, deps);
+      await referenceViewRoutes(api, deps);
       await maskRoutes(api, deps);
       await calibrationRoutes(api, deps);
       await incidentRoutes(api, deps);
@@ -148,6 +155,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       await auditRoutes(api, deps);
       await statsRoutes(api, deps);
       await userRoutes(api, deps);
+      await setupRoutes(api, deps);
     },
     { prefix: API_PREFIX },
   );

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 /** Debian's Chromium (scripts/setup.sh installs it), headless, with a fresh profile that is removed on close. */
 export async function launchChromium(opts: { width?: number; height?: number } = {}): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
@@ -22,4 +22,11 @@ export async function launchChromium(opts: { width?: number; height?: number } =
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** A page as a person sees it, saved as `<dir>/<name>.png` (transient toasts are not part of a page). */
+export async function screenshot(page: Page, dir: string, name: string): Promise<void> {
+  await page.addStyleTag({ content: '.toasts { display: none !important; }' });
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: join(dir, `${name}.png`) });
 }

@@ -21,7 +21,7 @@ import { getTicketOfIncident } from '../../store/tickets.js';
 import { createUser } from '../../store/users.js';
 import { Open311Server } from '../support/open311_server.js';
 import { media } from '../support/paths.js';
-import { launchChromium } from './browser.js';
+import { launchChromium, screenshot } from './browser.js';
 
 /**
  * The console in real Chromium against the real API (PGlite store): what an operator does on a shift.
@@ -90,12 +90,7 @@ async function imagesShown(selector: string, n: number): Promise<void> {
   );
 }
 
-async function shot(name: string): Promise<void> {
-  // Transient toasts are not part of a page.
-  await page.addStyleTag({ content: '.toasts { display: none !important; }' });
-  await page.waitForTimeout(300);
-  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
-}
+const shot = (name: string) => screenshot(page, SHOTS, name);
 
 beforeAll(async () => {
   // The built console is what `weisu serve` serves; build it from the current sources.

@@ -20,7 +20,8 @@ import { memoryPorts } from '../support/memory_ports.js';
 const W = 640;
 const H = 480;
 const CAR: [number, number, number, number] = [300, 400, 420, 470];
-const ZONE = { id: 'kerb', kind: 'no_parking', polygon: [[0.4, 0.8], [0.7, 0.8], [0.7, 1], [0.4, 1]], dwell: '2s' };
+// The stand-in car is there from the first sample: not part of the scene the zone was drawn on.
+const ZONE = { id: 'kerb', kind: 'no_parking', polygon: [[0.4, 0.8], [0.7, 0.8], [0.7, 1], [0.4, 1]], dwell: '2s', reference_scene: false };
 const jpeg = await sharp({ create: { width: W, height: H, channels: 3, background: { r: 200, g: 30, b: 30 } } }).jpeg().toBuffer();
 
 function camera(id = 'cam') {

@@ -24,7 +24,7 @@ import { eventually, spawnWeisu, type WeisuProcess } from '../support/weisu.js';
 const PREFIX = '{worker-config-test}';
 const STREAMS = { connect_timeout: '700ms', frame_timeout: '900ms', jpeg_quality: 20, retry: { first: '45s', max: '10m', offline_after: 1 } };
 // The red car of road_cars_1s.jpg stands in this zone; a one-hour dwell keeps its stay open (and its first frame kept).
-const ZONE = { id: 'kerb', kind: 'no_parking', polygon: [[0.4, 0.8], [0.7, 0.8], [0.7, 1], [0.4, 1]], dwell: '1h' };
+const ZONE = { id: 'kerb', kind: 'no_parking', polygon: [[0.4, 0.8], [0.7, 0.8], [0.7, 1], [0.4, 1]], dwell: '1h', reference_scene: false };
 
 describe("the config file's streams settings in a real worker process", () => {
   let dir: string;

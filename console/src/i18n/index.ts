@@ -55,13 +55,20 @@ export function tv(prefix: string, value: string): string {
   return key in en ? t(key) : value;
 }
 
-export function fmtDateTime(iso: string | number | null | undefined): string {
+/**
+ * One unambiguous form in both languages (2026-11-26 08:50:28) that operators compare across screens,
+ * in the camera's time zone when given (what the street's clocks showed), else the browser's.
+ */
+export function fmtDateTime(iso: string | number | null | undefined, timeZone?: string): string {
   if (iso === null || iso === undefined || iso === '') return '—';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return String(iso);
-  // One unambiguous form in both languages (2026-11-26 08:50:28, local time): operators compare these across screens.
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+      .formatToParts(d)
+      .map((x) => [x.type, x.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
 }
 
 /** A chart axis day: `11-26`, and the weekday on a second line when asked. */

@@ -48,7 +48,7 @@ export function CameraPage({ id, session }: { id: string; session: Session }) {
           </>
         }
       >
-        <HealthBadge health={raw} enabled={c.enabled} />
+        <HealthBadge health={raw} enabled={c.enabled} timeZone={c.timezone} />
         {allowed(session, 'editCameras') && c.managed_by !== 'config' && (
           <>
             <button type="button" class="btn" onClick={() => setEditing(true)}>
@@ -79,7 +79,7 @@ export function CameraPage({ id, session }: { id: string; session: Session }) {
         </div>
         <div>
           <dt>{t('health.lastFrame')}</dt>
-          <dd>{fmtDateTime(h.lastFrameAt)}</dd>
+          <dd>{fmtDateTime(h.lastFrameAt, c.timezone)}</dd>
         </div>
         {h.width && h.height && (
           <div>

@@ -5,6 +5,7 @@ import { fmtDateTime, fmtDay, fmtNumber, t, tv } from '../i18n/index.js';
 import { useLoad } from '../hooks.js';
 import { href } from '../router.js';
 import { Empty, ErrorBox, Loading, PageHeader } from '../components/ui.js';
+import { SetupHint } from '../components/SetupHint.js';
 
 const KINDS = ['no_parking', 'bin_overflow'] as const;
 const RANGES = [7, 14, 30] as const;
@@ -76,6 +77,8 @@ export function DashboardPage() {
           ))}
         </div>
       </PageHeader>
+      {/* Zeros explained: what is missing before the first incident can be counted. */}
+      <SetupHint only={['camera', 'frames', 'zone', 'incident']} />
       <ErrorBox error={daily.error ?? hot.error} />
       <div class="kpis">
         <div class="kpi">
@@ -159,7 +162,7 @@ export function DashboardPage() {
                       </div>
                       <div class="muted small">
                         {h.address ?? cam?.location.address ?? ''}
-                        {h.last_at && ` · ${t('dash.lastAt', { at: fmtDateTime(h.last_at) })}`}
+                        {h.last_at && ` · ${t('dash.lastAt', { at: fmtDateTime(h.last_at, cam?.timezone) })}`}
                         {!!h.rejected && ` · ${t('dash.rejectedN', { n: h.rejected })}`}
                       </div>
                       <div class="meter">

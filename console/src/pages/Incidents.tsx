@@ -8,6 +8,7 @@ import { allowed } from '../session.js';
 import { EvidenceImage } from '../components/EvidenceImage.js';
 import { CameraFilter } from '../components/CameraFilter.js';
 import { Empty, ErrorBox, Loading, PageHeader, toast } from '../components/ui.js';
+import { SetupHint } from '../components/SetupHint.js';
 
 /** The queue tabs: "review" is the open incidents without an operator's verdict (review-mode tickets wait on it). */
 const VIEWS = ['review', 'open', 'dismissed', 'all'] as const;
@@ -40,6 +41,8 @@ export function IncidentsPage({ session, selected, query }: { session: Session; 
   const items = (list.data?.items ?? []).filter((i) => view !== 'review' || !i.review);
   const current = selected ?? items[0]?.id;
   const names = new Map((cameras.data ?? []).map((c) => [c.id, c.name ?? c.id]));
+  // Times as the street's clocks showed them: in each camera's own time zone.
+  const zoneOf = new Map((cameras.data ?? []).map((c) => [c.id, c.timezone]));
 
   const go = (id: string | undefined) => id && navigate(`${href('incidents', id)}?${query.toString()}`);
   useEffect(() => {
@@ -82,7 +85,10 @@ export function IncidentsPage({ session, selected, query }: { session: Session; 
           {list.loading && !list.data ? (
             <Loading />
           ) : items.length === 0 ? (
-            <Empty>{view === 'review' ? t('incidents.emptyReview') : t('incidents.empty')}</Empty>
+            <Empty>
+              {view === 'review' ? t('incidents.emptyReview') : t('incidents.empty')}
+              <SetupHint only={['camera', 'frames', 'zone', 'incident']} />
+            </Empty>
           ) : (
             <table class="table compact selectable">
               <thead>
@@ -94,7 +100,7 @@ export function IncidentsPage({ session, selected, query }: { session: Session; 
               </thead>
               <tbody>
                 {items.map((i) => {
-                  const [day, time] = fmtDateTime(i.confirmed_at).split(' ');
+                  const [day, time] = fmtDateTime(i.confirmed_at, zoneOf.get(i.camera_id)).split(' ');
                   return (
                     <tr key={i.id} class={i.id === current ? 'active' : ''} onClick={() => go(i.id)} data-incident={i.id}>
                       <td class="stack">
@@ -139,6 +145,7 @@ export function IncidentsPage({ session, selected, query }: { session: Session; 
               key={current}
               id={current}
               cameraName={names}
+              zoneOf={zoneOf}
               canReview={allowed(session, 'review')}
               onDecided={() => {
                 const i = items.findIndex((x) => x.id === current);
@@ -158,7 +165,7 @@ function StateTag({ incident: i }: { incident: Incident }) {
   return <span class={`tag tag-${i.state}`}>{tv('istate', i.state)}</span>;
 }
 
-function IncidentDetail({ id, cameraName, canReview, onDecided }: { id: string; cameraName: Map<string, string>; canReview: boolean; onDecided: () => void }) {
+function IncidentDetail({ id, cameraName, zoneOf, canReview, onDecided }: { id: string; cameraName: Map<string, string>; zoneOf: Map<string, string>; canReview: boolean; onDecided: () => void }) {
   const inc = useLoad(() => get<Incident>(`incidents/${encodeURIComponent(id)}`), [id]);
   const now = useNow();
   const [reason, setReason] = useState('');
@@ -228,11 +235,11 @@ function IncidentDetail({ id, cameraName, canReview, onDecided }: { id: string; 
       <dl class="facts">
         <div>
           <dt>{t('incidents.firstSeen')}</dt>
-          <dd>{fmtDateTime(i.first_seen)}</dd>
+          <dd>{fmtDateTime(i.first_seen, zoneOf.get(i.camera_id))}</dd>
         </div>
         <div>
           <dt>{t('incidents.confirmed')}</dt>
-          <dd>{fmtDateTime(i.confirmed_at)}</dd>
+          <dd>{fmtDateTime(i.confirmed_at, zoneOf.get(i.camera_id))}</dd>
         </div>
         {Number.isFinite(stay) && stay > 0 && (
           <div>
@@ -273,7 +280,7 @@ function IncidentDetail({ id, cameraName, canReview, onDecided }: { id: string; 
         <div class={`review-note ${i.review.decision}`}>
           {tv('decision', i.review.decision)}
           {i.review.by && ` · ${i.review.by}`}
-          {i.review.at && ` · ${fmtDateTime(i.review.at)}`}
+          {i.review.at && ` · ${fmtDateTime(i.review.at, zoneOf.get(i.camera_id))}`}
           {i.review.reason && <div>{i.review.reason}</div>}
         </div>
       )}

@@ -5,6 +5,7 @@ import { fmtDateTime, fmtDuration, t, tv } from '../i18n/index.js';
 import { useLoad, useNow } from '../hooks.js';
 import { href, setQuery } from '../router.js';
 import { Empty, ErrorBox, Loading, PageHeader, toast } from '../components/ui.js';
+import { SetupHint } from '../components/SetupHint.js';
 import { CameraFilter } from '../components/CameraFilter.js';
 
 const STATES = ['', 'review', 'pending', 'sending', 'filed', 'dead', 'rejected', 'shadow'];
@@ -71,7 +72,10 @@ export function TicketsPage({ query, canRetry }: { query: URLSearchParams; canRe
       {list.loading && !list.data ? (
         <Loading />
       ) : items.length === 0 ? (
-        <Empty>{t('tickets.empty')}</Empty>
+        <Empty>
+          {t('tickets.empty')}
+          <SetupHint only={['case_system', 'camera', 'frames', 'zone', 'incident']} />
+        </Empty>
       ) : (
         <div class="table-wrap">
           <table class="table" data-testid="tickets">

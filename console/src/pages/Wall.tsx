@@ -11,6 +11,7 @@ import { readHealth } from '../components/health.js';
 import { CameraForm } from '../components/CameraForm.js';
 import { ImportCameras } from '../components/ImportCameras.js';
 import { Empty, ErrorBox, Loading, Modal, PageHeader, toast } from '../components/ui.js';
+import { SetupHint } from '../components/SetupHint.js';
 
 const PAGE = 120;
 const STATES = ['offline', 'auth_failed', 'unsupported', 'degraded', 'online', 'unknown', 'disabled'] as const;
@@ -73,6 +74,7 @@ export function WallPage({ session }: { session: Session }) {
           </button>
         ))}
       </div>
+      <SetupHint only={['camera', 'frames', 'zone']} />
       <ErrorBox error={cameras.error} />
       {cameras.loading && !cameras.data ? (
         <Loading />
@@ -134,7 +136,7 @@ function CameraCard({ camera: c, onHealth }: { camera: Camera; onHealth: (id: st
           <div class="img-placeholder">{t('health.disabled')}</div>
         )}
         <div class="cam-overlay">
-          <HealthBadge health={c.health} enabled={c.enabled} />
+          <HealthBadge health={c.health} enabled={c.enabled} timeZone={c.timezone} />
           {c.zones.length > 0 && <span class="badge dark">{c.zones.length === 1 ? t('wall.zone1') : t('wall.zones', { n: c.zones.length })}</span>}
         </div>
       </div>
@@ -146,7 +148,7 @@ function CameraCard({ camera: c, onHealth }: { camera: Camera; onHealth: (id: st
         </div>
         {h.lastFrameAt && (
           <div class="cam-sub muted">
-            {t('health.lastFrame')}: {fmtDateTime(h.lastFrameAt)}
+            {t('health.lastFrame')}: {fmtDateTime(h.lastFrameAt, c.timezone)}
           </div>
         )}
         {state !== 'online' && h.lastError && (
