@@ -32,6 +32,8 @@ import { systemRoutes } from './routes/system.js';
 import { ticketRoutes } from './routes/tickets.js';
 import { userRoutes } from './routes/users.js';
 import { zoneRoutes } from './routes/zones.js';
+import { referenceViewRoutes } from './routes/reference_views.js';
+import type { CameraView } from '../queue/views.js';
 import { maskRoutes } from './routes/masks.js';
 
 export interface ApiDeps {
@@ -41,6 +43,9 @@ export interface ApiDeps {
   health?: (cameraId: string) => Promise<CameraHealth | undefined>;
   /** Latest full-resolution JPEG of a camera. */
   snapshot?: (cameraId: string) => Promise<Buffer | undefined>;
+  /** Whether a camera shows its reference view (queue/views.ts), and the first picture of a change. */
+  view?: (cameraId: string) => Promise<CameraView | undefined>;
+  viewPicture?: (cameraId: string) => Promise<Buffer | undefined>;
   /** Signed URL of an evidence image by its sha256 (alerts' EvidenceStore.url). */
   evidenceUrl?: (sha256: string) => string;
   /** Called after any camera or zone change, so the scheduler picks it up. */
@@ -141,6 +146,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       await cameraRoutes(api, deps, live);
       await probeRoutes(api, deps);
       await zoneRoutes(api, deps);
+      await referenceViewRoutes(api, deps);
       await maskRoutes(api, deps);
       await calibrationRoutes(api, deps);
       await incidentRoutes(api, deps);

@@ -35,10 +35,34 @@ function meanColour(img: RawImage, box: readonly number[], sx: number, sy: numbe
   return [+(r / n).toFixed(4), +(g / n).toFixed(4), +(b / n).toFixed(4)];
 }
 
-/** The detections with `appearance` set on each item (mean RGB, 0..1, of the middle of its box). */
+/** Mean spread between a pixel's channels (0..255) below which a picture has no colour; street scenes in colour measure several times more. */
+const GREY_SPREAD = 2;
+/** Every this many pixels is looked at to judge colour (a few thousand samples of a 416 px frame). */
+const GREY_STRIDE = 7;
+
+/** Whether the picture has no colour: an IR camera switched to greyscale at night. */
+export function isGreyscale(img: RawImage): boolean {
+  let spread = 0;
+  let n = 0;
+  for (let i = 0; i + 2 < img.data.length; i += 3 * GREY_STRIDE) {
+    const r = img.data[i]!;
+    const g = img.data[i + 1]!;
+    const b = img.data[i + 2]!;
+    spread += Math.max(r, g, b) - Math.min(r, g, b);
+    n++;
+  }
+  return n > 0 && spread / n < GREY_SPREAD;
+}
+
+/**
+ * The detections with `appearance` set on each item (mean RGB, 0..1, of the middle of its box). In a
+ * greyscale picture (an IR camera at night) a look says nothing about colour, so none is set: the switch
+ * to greyscale makes a vehicle's colour unknown, never different.
+ */
 export async function withAppearance(frame: Frame, detections: Detections): Promise<Detections> {
   if (!detections.items.length) return detections;
   const img = frame.pixels ?? (await decodeImage(frame.jpeg));
+  if (isGreyscale(img)) return detections;
   const sx = img.width / detections.width;
   const sy = img.height / detections.height;
   return {

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { CameraConfig } from '../config/schema.js';
+import type { ReferencePicture } from '../align/aligner.js';
 import type { CalibrationSet } from '../rules/calibration.js';
 import { log } from '../core/log.js';
 import { toSpec, type SampledCamera, type ScheduledCamera } from './cameras.js';
@@ -24,6 +25,8 @@ export interface SchedulerOptions {
   listCameras(): Promise<ScheduledCamera[]>;
   /** The labelled bin-site examples of a camera, by zone (workers judge with them; they cannot read the store). */
   calibrationOf?(camera: CameraConfig): Promise<Record<string, CalibrationSet>>;
+  /** The camera's reference views (one per PTZ preset), published so workers check each sample against them. */
+  referencesOf?(camera: CameraConfig): Promise<ReferencePicture[]>;
   /** Safety-net period. */
   everyMs?: number;
 }
@@ -121,7 +124,8 @@ export class Scheduler {
       // A file camera keeps playing from where it is unless its URL changed.
       const prev = specs[id] ? (JSON.parse(specs[id]) as SampledCamera) : undefined;
       const calibration = cam.zones.some((z) => z.kind === 'bin_site') ? await this.opts.calibrationOf?.(cam) : undefined;
-      const spec = JSON.stringify(toSpec(cam, prev && prev.url === cam.url ? prev.epoch : now, calibration));
+      const references = await this.opts.referencesOf?.(cam);
+      const spec = JSON.stringify(toSpec(cam, prev && prev.url === cam.url ? prev.epoch : now, calibration, references));
       const s = schedulers.get(id);
       const specChanged = specs[id] !== undefined && specs[id] !== spec;
       // The spec first: the first job of a new schedule must find it.

@@ -26,6 +26,8 @@ import { onShutdown, SHUTDOWN_DRAIN_MS } from '../../queue/shutdown.js';
 import { recordStuckWorker } from '../../queue/stuck_worker.js';
 import { WorkerPool } from '../../queue/worker_pool.js';
 import { calibrationSets } from '../../store/calibration.js';
+import { referencePictures } from '../../store/reference_views.js';
+import { readView, readViewPicture } from '../../queue/views.js';
 import { allCameras, getCamera } from '../../store/cameras.js';
 import { importConfigFile } from '../../store/config_import.js';
 import { openDb, type Db } from '../../store/db.js';
@@ -86,7 +88,7 @@ export async function run(argv: string[]): Promise<number> {
     const keys = redisKeys(prefix);
     const queues = openQueues(redis, prefix);
     stops.push(() => queues.close());
-    const scheduler = new Scheduler({ redis, keys, queues, listCameras: () => allCameras(db), calibrationOf: (cam) => binCalibration(db, cam) });
+    const scheduler = new Scheduler({ redis, keys, queues, listCameras: () => allCameras(db), calibrationOf: (cam) => binCalibration(db, cam), referencesOf: (cam) => referencePictures(db, cam.id) });
     await scheduler.start();
     stops.push(() => scheduler.stop());
 
@@ -133,6 +135,8 @@ export async function run(argv: string[]): Promise<number> {
         return raw ? (JSON.parse(raw) as CameraHealth) : undefined;
       },
       snapshot,
+      view: (id) => readView(redis, keys, id),
+      viewPicture: (id) => readViewPicture(redis, keys, id),
       onCamerasChanged: () => void scheduler.reconcileSoon(),
       metrics: async () => fleetMetricsText(await fleetStatus(redis, keys, queues)) + pool.metricsText(),
       plugins: [evidenceRoutes],

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { Detections } from '../../core/types.js';
-import { withAppearance } from '../../detector/appearance.js';
+import { isGreyscale, withAppearance } from '../../detector/appearance.js';
 import { frameFromImage } from '../../detector/image.js';
 import { otherLook } from '../../rules/parking/look.js';
 import { media } from '../support/paths.js';
@@ -26,5 +27,17 @@ describe('withAppearance', () => {
     const [a] = (await withAppearance(frame, dets)).items;
     const [b] = (await withAppearance(jpegOnly, dets)).items;
     expect(otherLook(a!.appearance, b!.appearance)).toBe(false);
+  });
+
+  it('sets no look in a greyscale picture (an IR camera at night): colour becomes unknown, not different', async () => {
+    const bytes = readFileSync(media('street/road_cars_1s.jpg'));
+    const grey = await sharp(bytes).greyscale().toColourspace('srgb').jpeg({ quality: 85 }).toBuffer();
+    const colour = await frameFromImage(bytes, 'c', 0, { pixelsLongSide: 416 });
+    const night = await frameFromImage(grey, 'c', 0, { pixelsLongSide: 416 });
+    expect(isGreyscale(colour.pixels!)).toBe(false);
+    expect(isGreyscale(night.pixels!)).toBe(true);
+    const dets: Detections = { cameraId: 'c', ts: 0, width: colour.width, height: colour.height, items: [{ box: [590, 499, 820, 691], score: 0.9, classId: 2, label: 'car', category: 'vehicle' }] };
+    expect((await withAppearance(colour, dets)).items[0]!.appearance).toBeDefined();
+    expect((await withAppearance(night, dets)).items[0]!.appearance).toBeUndefined();
   });
 });

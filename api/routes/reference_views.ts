@@ -1,0 +1,148 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import sharp from 'sharp';
+import { z } from 'zod';
+import { WeisuError } from '../../core/errors.js';
+import { checkedSize } from '../../detector/image.js';
+import { getCamera, notFound } from '../../store/cameras.js';
+import { listReferenceViews, referenceViewJpeg, saveReferenceView, type ReferenceViewInfo } from '../../store/reference_views.js';
+import { actor, ANYONE, ZONE_WRITERS } from '../auth.js';
+import { HttpProblem, problem } from '../problem.js';
+import type { ApiDeps } from '../server.js';
+import { cameraIdParams } from './cameras.js';
+
+/**
+ * Reference views (docs/moving-cameras.md): take or retake what a camera — or one PTZ preset of it — shows
+ * when its zones are drawn; read them back; and whether the camera shows one of them now. Workers check
+ * every sample against them and pause the camera's rules when it does not.
+ */
+
+/** Stored at this long side: alignment works on 640 px, and the view travels to workers with every sample's camera spec. */
+const STORED_LONG_SIDE = 960;
+const MAX_UPLOAD = 12 * 1024 * 1024;
+
+const presetField = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'preset uses only letters, digits, _ . - (at most 64)');
+
+const referenceView = z
+  .object({ id: z.string(), camera_id: z.string(), preset: z.string(), width: z.number(), height: z.number(), taken_by: z.string(), taken_at: z.string() })
+  .describe('a reference view; preset is empty for a fixed camera');
+
+const toView = (v: ReferenceViewInfo) => ({ id: v.id, camera_id: v.cameraId, preset: v.preset, width: v.width, height: v.height, taken_by: v.takenBy, taken_at: v.takenAt });
+
+export async function referenceViewRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const { db } = deps;
+  const tags = ['cameras'];
+  const camera = async (id: string) => {
+    if (!(await getCamera(db, id))) throw notFound('camera', id);
+  };
+
+  r.post('/cameras/:id/reference', {
+    config: { roles: ZONE_WRITERS, bodyLimits: { maxString: MAX_UPLOAD } },
+    bodyLimit: MAX_UPLOAD + 1024 * 1024,
+    schema: {
+      tags,
+      summary: 'Take (or retake) the reference view its zones are drawn on',
+      description: "Without frame_jpeg_base64 the camera's current picture is taken (409 when it gives none). Retake it after redrawing zones or turning the camera on purpose.",
+      params: cameraIdParams,
+      body: z.strictObject({
+        preset: presetField.optional().describe('the PTZ preset this view belongs to; omit for a fixed camera'),
+        frame_jpeg_base64: z.base64().max(MAX_UPLOAD).optional().describe('a picture of this camera (JPEG or PNG)'),
+      }),
+      response: { 201: referenceView },
+    },
+    handler: async (req, reply) => {
+      await camera(req.params.id);
+      const given = req.body.frame_jpeg_base64;
+      const picture = given ? Buffer.from(given, 'base64') : await deps.snapshot?.(req.params.id);
+      if (!picture) throw new HttpProblem(problem(409, 'no_frame', `camera ${req.params.id} gives no picture to take`, { fix: 'check GET /cameras/{id}/health, or send frame_jpeg_base64' }));
+      let stored: { jpeg: Buffer; width: number; height: number };
+      try {
+        // Header first: a picture bomb is refused before anything decodes it.
+        await checkedSize(picture);
+        const { data, info } = await sharp(picture).autoOrient().resize({ width: STORED_LONG_SIDE, height: STORED_LONG_SIDE, fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 88 }).toBuffer({ resolveWithObject: true });
+        stored = { jpeg: data, width: info.width, height: info.height };
+      } catch (e) {
+        if (!given) throw e;
+        const message = e instanceof WeisuError ? e.message : 'not a JPEG or PNG picture';
+        throw new HttpProblem(problem(400, e instanceof WeisuError ? e.code : 'validation_failed', `frame_jpeg_base64: ${message}`, { field: 'frame_jpeg_base64', errors: [{ field: 'frame_jpeg_base64', in: 'body', message }] }));
+      }
+      const info = await saveReferenceView(db, { cameraId: req.params.id, ...(req.body.preset ? { preset: req.body.preset } : {}), ...stored, actor: actor(req) });
+      deps.onCamerasChanged?.();
+      return reply.code(201).send(toView(info));
+    },
+  });
+
+  r.get('/cameras/:id/references', {
+    config: { roles: ANYONE },
+    schema: { tags, summary: "The camera's reference views (one per PTZ preset)", params: cameraIdParams, response: { 200: z.object({ items: z.array(referenceView) }) } },
+    handler: async (req) => {
+      await camera(req.params.id);
+      return { items: (await listReferenceViews(db, req.params.id)).map(toView) };
+    },
+  });
+
+  r.get('/cameras/:id/reference', {
+    config: { roles: ANYONE },
+    schema: {
+      tags,
+      summary: 'A reference view picture (JPEG)',
+      params: cameraIdParams,
+      querystring: z.strictObject({ preset: presetField.optional() }),
+      produces: ['image/jpeg'],
+      response: { 200: z.any().describe('image/jpeg') },
+    },
+    handler: async (req, reply) => {
+      await camera(req.params.id);
+      const jpeg = await referenceViewJpeg(db, req.params.id, req.query.preset ?? '');
+      if (!jpeg) throw new HttpProblem(problem(404, 'no_reference', `camera ${req.params.id} has no reference view${req.query.preset ? ` for preset ${req.query.preset}` : ''}`, { fix: 'take one: POST /cameras/{id}/reference' }));
+      return reply.type('image/jpeg').header('cache-control', 'no-store').send(jpeg);
+    },
+  });
+
+  r.get('/cameras/:id/view', {
+    config: { roles: ANYONE },
+    schema: {
+      tags,
+      summary: 'Does the camera show its reference view now?',
+      description: 'state aligned (rules run), view_changed or obstructed (rules paused), unknown (no reference view, or not sampled since one was taken).',
+      params: cameraIdParams,
+      response: {
+        200: z.object({
+          camera_id: z.string(),
+          state: z.enum(['aligned', 'view_changed', 'obstructed', 'unknown']),
+          reason: z.string().optional().describe('no_match, moved, too_dark, covered, defocused'),
+          since: z.string().optional(),
+          checked_at: z.string().optional(),
+          preset: z.string().optional(),
+          shift: z.number().optional().describe('how far the view moved from its reference, in fractions of the picture'),
+        }),
+      },
+    },
+    handler: async (req) => {
+      await camera(req.params.id);
+      const v = await deps.view?.(req.params.id);
+      if (!v) return { camera_id: req.params.id, state: 'unknown' as const };
+      return {
+        camera_id: req.params.id,
+        state: v.state,
+        ...(v.reason ? { reason: v.reason } : {}),
+        since: new Date(v.since).toISOString(),
+        checked_at: new Date(v.at).toISOString(),
+        ...(v.preset ? { preset: v.preset } : {}),
+        ...(v.shift !== undefined ? { shift: v.shift } : {}),
+      };
+    },
+  });
+
+  r.get('/cameras/:id/view/picture', {
+    config: { roles: ANYONE },
+    schema: { tags, summary: 'The first picture of the current view change or obstruction (JPEG)', params: cameraIdParams, produces: ['image/jpeg'], response: { 200: z.any().describe('image/jpeg') } },
+    handler: async (req, reply) => {
+      await camera(req.params.id);
+      const jpeg = await deps.viewPicture?.(req.params.id);
+      if (!jpeg) throw new HttpProblem(problem(404, 'no_view_change', `camera ${req.params.id} shows its reference view (or has none)`, { fix: 'see GET /cameras/{id}/view' }));
+      return reply.type('image/jpeg').header('cache-control', 'no-store').send(jpeg);
+    },
+  });
+}
