@@ -2,7 +2,7 @@ import { cropSites, judgeGeneric } from '../detector/bin_observer.js';
 import type { Classifier } from '../detector/classifier.js';
 import { judgeByCalibration, type CalibrationSet } from '../rules/calibration.js';
 import { binFrame, labelledBins, type LabelledBin } from '../test/support/bin_frames.js';
-import { prng } from '../test/support/scenario.js';
+import { prng } from '../sample/compose.js';
 
 /**
  * Bin-state accuracy on the labelled bin pictures: the generic classifier alone, then per-site calibration

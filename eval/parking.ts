@@ -1,56 +1,37 @@
 import type { Detector } from '../detector/detector.js';
-import { removeScenarioDirs } from '../test/support/scenario.js';
-import { DWELL_S, runCase, SUITE } from '../test/support/scenario_suite.js';
+import { precision, recall, score, worstBucket, type SuiteScore } from './scenarios/report.js';
+import { judgeRun, observeSuite, type ObserveOptions, type SuiteRun } from './scenarios/suite.js';
 
 /**
- * Event precision and recall of the no-parking rule over the whole scenario suite, through the real
- * detector. A confirmed incident is a true positive when it matches an expected stay (first seen within
- * the tolerance); every other confirmed incident is a false positive; every unmatched stay a miss.
+ * Event precision and recall of the no-parking rule over the generated scenario suite, through the real
+ * detector: overall and per parameter bucket, and for a sweep, per candidate setting of the rule.
  */
 export interface ParkingEval {
-  rows: (string | number)[][];
-  precision: number;
-  recall: number;
-  /** Mean |confirmed − first seen − dwell| over true positives, seconds (one sample is 1 s). */
-  dwellErrorS: number;
+  score: SuiteScore;
+  runs: SuiteRun[];
 }
 
-export async function evalParking(detector: Detector, log: (line: string) => void): Promise<ParkingEval> {
-  const rows: (string | number)[][] = [];
-  let tp = 0;
-  let fp = 0;
-  let fn = 0;
-  const dwellErrors: number[] = [];
-  try {
-    for (const c of SUITE) {
-      const t0 = performance.now();
-      const r = await runCase(c, detector);
-      const caseFp = r.confirmed.length - r.truePositives;
-      const caseFn = r.expected.length - r.truePositives;
-      tp += r.truePositives;
-      fp += caseFp;
-      fn += caseFn;
-      for (const x of r.confirmed) dwellErrors.push(Math.abs(x.confirmedAtS - x.firstSeenS - DWELL_S));
-      const row = [
-        r.name,
-        `${c.everyS ?? 1}s`,
-        r.expected.map((x) => `${x.firstSeenS}s`).join(' ') || '-',
-        r.confirmed.map((x) => `${x.firstSeenS}s→${x.confirmedAtS}s`).join(' ') || '-',
-        r.truePositives,
-        caseFp,
-        caseFn,
-        ((performance.now() - t0) / 1000).toFixed(1),
-      ];
-      rows.push(row);
-      log(`  ${row.join('  ')}`);
-    }
-  } finally {
-    removeScenarioDirs();
-  }
-  return {
-    rows,
-    precision: tp + fp ? tp / (tp + fp) : 1,
-    recall: tp + fn ? tp / (tp + fn) : 1,
-    dwellErrorS: dwellErrors.length ? dwellErrors.reduce((a, b) => a + b, 0) / dwellErrors.length : 0,
-  };
+export async function evalParking(detector: Detector, opts: { seed: number; count: number } & ObserveOptions): Promise<ParkingEval> {
+  const runs = await observeSuite(opts.seed, opts.count, detector, opts);
+  return { runs, score: score(runs, runs.map((r) => judgeRun(r))) };
+}
+
+/** One candidate of a sweep: zone fields over the defaults (durations, thresholds the rule reads). */
+export interface SweepCandidate {
+  name: string;
+  zone: Record<string, unknown>;
+}
+
+/**
+ * The rule's settings swept over the same observations (the detector is not run again): precision, recall
+ * and the worst bucket per candidate, best first (by the worse of precision and recall, then the worst bucket).
+ */
+export function sweepParking(runs: SuiteRun[], candidates: SweepCandidate[]): (string | number)[][] {
+  const rows = candidates.map((c) => {
+    const s = score(runs, runs.map((r) => judgeRun(r, c.zone)));
+    const w = worstBucket(s)!;
+    return { c, p: precision(s.overall), r: recall(s.overall), w };
+  });
+  rows.sort((a, b) => Math.min(b.p, b.r) - Math.min(a.p, a.r) || b.w.v - a.w.v);
+  return rows.map(({ c, p, r, w }) => [c.name, p.toFixed(3), r.toFixed(3), `${w.param}=${w.value} ${w.metric} ${w.v.toFixed(3)}`]);
 }

@@ -63,6 +63,10 @@ export interface Scenario {
   light?: { t: number; v: number }[];
   /** Mirror the street (a second, different-looking scene from the same footage). */
   mirror?: boolean;
+  /** From this media time on the camera sends greyscale pictures (its IR night mode). */
+  greyscaleFrom?: number;
+  /** JPEG quality of each picture (default 90): lower is a camera's coarse compression. */
+  quality?: number;
   seed?: number;
 }
 
@@ -148,55 +152,84 @@ export function actorBoxes(s: Scenario, t: number, size: { width: number; height
   });
 }
 
-/** Renders the scenario to an H.264 MP4 `<dir>/<name>.mp4` and returns its path; `onFrame` follows the composing. */
-export async function buildScenario(s: Scenario, dir: string, onFrame?: (done: number, total: number) => void): Promise<string> {
+/** What a scenario's pictures are composed from: the street and each actor's sprite, loaded once. */
+export interface ScenarioCanvas {
+  width: number;
+  height: number;
+  background: Buffer;
+  sprites: { data: Buffer; width: number; height: number }[];
+  rand: () => number;
+}
+
+export async function scenarioCanvas(s: Scenario): Promise<ScenarioCanvas> {
   const width = s.width ?? 960;
   const height = Math.round((width * 9) / 16 / 2) * 2;
-  const fps = s.fps ?? 2;
-  const rand = prng(s.seed ?? 1);
   let street = sharp(await emptyStreet()).resize(width, height);
   if (s.mirror) street = street.flop();
-  const bg = await street.removeAlpha().raw().toBuffer();
-  const srcs = await Promise.all(s.actors.map((a) => loadSprite(typeof a.sprite === 'string' ? SPRITES[a.sprite] : a.sprite)));
+  const background = await street.removeAlpha().raw().toBuffer();
+  const sprites = await Promise.all(s.actors.map((a) => loadSprite(typeof a.sprite === 'string' ? SPRITES[a.sprite] : a.sprite)));
+  return { width, height, background, sprites, rand: prng(s.seed ?? 1) };
+}
+
+/** Rec. 601 luma in each of R, G and B. */
+const Y: [number, number, number] = [0.299, 0.587, 0.114];
+const LUMA: [[number, number, number], [number, number, number], [number, number, number]] = [Y, Y, Y];
+
+/**
+ * The scenario's picture at media time `t` as a camera would send it: actors over the street, light,
+ * the switch to greyscale (an IR camera at night) and JPEG compression at `quality`. Pictures of one
+ * canvas must be asked for in time order (the jitter is drawn from one seeded sequence).
+ */
+export async function renderFrame(s: Scenario, c: ScenarioCanvas, t: number): Promise<Buffer> {
+  const { width, height, rand } = c;
+  const boxes = actorBoxes(s, t, { width, height }, (a) => {
+    const src = c.sprites[s.actors.indexOf(a)]!;
+    return src.height / src.width;
+  });
+  const layers: OverlayOptions[] = [];
+  for (const [i, box] of boxes.entries()) {
+    const jitter = s.actors[i]!.jitter ?? 0;
+    const dx = (rand() * 2 - 1) * jitter;
+    const dy = (rand() * 2 - 1) * jitter;
+    if (!box) continue;
+    const [x1, y1, x2, y2] = box;
+    const w = Math.max(2, Math.round(x2 - x1));
+    const h = Math.max(2, Math.round(y2 - y1));
+    const left = Math.round(x1 + dx);
+    const top = Math.round(y1 + dy);
+    // Keep the visible part only: sharp refuses overlays that stick out of the picture.
+    const cl = Math.max(0, -left);
+    const ct = Math.max(0, -top);
+    const cw = Math.min(w, width - left) - cl;
+    const ch = Math.min(h, height - top) - ct;
+    if (cw <= 0 || ch <= 0) continue;
+    let img = sharp(c.sprites[i]!.data).resize(w, h, { fit: 'fill' });
+    if (s.actors[i]!.flip) img = img.flop();
+    const input = await img.extract({ left: cl, top: ct, width: cw, height: ch }).raw().toBuffer();
+    layers.push({ input, raw: { width: cw, height: ch, channels: 3 }, left: left + cl, top: top + ct });
+  }
+  let pic = sharp(c.background, { raw: { width, height, channels: 3 } }).composite(layers);
+  const light = s.light ? lerp(s.light, Math.min(t, s.light[s.light.length - 1]!.t), (p) => [p.v])?.[0] ?? 1 : 1;
+  const grey = s.greyscaleFrom !== undefined && t >= s.greyscaleFrom;
+  // sharp applies linear() before composite() in one pipeline: dim the composed picture in a second one.
+  if (light !== 1 || grey) {
+    const { data, info } = await pic.raw().toBuffer({ resolveWithObject: true });
+    pic = sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } }).removeAlpha().linear(light, 0);
+    // An IR camera's night picture: one channel, sent as a colour JPEG (R = G = B), as cameras do.
+    if (grey) pic = sharp(await pic.raw().toBuffer(), { raw: { width: info.width, height: info.height, channels: 3 } }).recomb(LUMA);
+  }
+  return pic.jpeg({ quality: s.quality ?? 90 }).toBuffer();
+}
+
+/** Renders the scenario to an H.264 MP4 `<dir>/<name>.mp4` and returns its path; `onFrame` follows the composing. */
+export async function buildScenario(s: Scenario, dir: string, onFrame?: (done: number, total: number) => void): Promise<string> {
+  const fps = s.fps ?? 2;
+  const canvas = await scenarioCanvas(s);
   const frames = Math.round(s.durationS * fps);
   const framesDir = join(dir, `${s.name}-frames`);
   mkdirSync(framesDir, { recursive: true });
   for (let f = 0; f < frames; f++) {
-    const t = f / fps;
-    const boxes = actorBoxes(s, t, { width, height }, (a) => {
-      const src = srcs[s.actors.indexOf(a)]!;
-      return src.height / src.width;
-    });
-    const layers: OverlayOptions[] = [];
-    for (const [i, box] of boxes.entries()) {
-      const jitter = s.actors[i]!.jitter ?? 0;
-      const dx = (rand() * 2 - 1) * jitter;
-      const dy = (rand() * 2 - 1) * jitter;
-      if (!box) continue;
-      const [x1, y1, x2, y2] = box;
-      const w = Math.max(2, Math.round(x2 - x1));
-      const h = Math.max(2, Math.round(y2 - y1));
-      const left = Math.round(x1 + dx);
-      const top = Math.round(y1 + dy);
-      // Keep the visible part only: sharp refuses overlays that stick out of the picture.
-      const cl = Math.max(0, -left);
-      const ct = Math.max(0, -top);
-      const cw = Math.min(w, width - left) - cl;
-      const ch = Math.min(h, height - top) - ct;
-      if (cw <= 0 || ch <= 0) continue;
-      let img = sharp(srcs[i]!.data).resize(w, h, { fit: 'fill' });
-      if (s.actors[i]!.flip) img = img.flop();
-      const input = await img.extract({ left: cl, top: ct, width: cw, height: ch }).raw().toBuffer();
-      layers.push({ input, raw: { width: cw, height: ch, channels: 3 }, left: left + cl, top: top + ct });
-    }
-    let pic = sharp(bg, { raw: { width, height, channels: 3 } }).composite(layers);
-    const light = s.light ? lerp(s.light, Math.min(t, s.light[s.light.length - 1]!.t), (p) => [p.v])?.[0] ?? 1 : 1;
-    // sharp applies linear() before composite() in one pipeline: dim the composed picture in a second one.
-    if (light !== 1) {
-      const { data, info } = await pic.raw().toBuffer({ resolveWithObject: true });
-      pic = sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } }).removeAlpha().linear(light, 0);
-    }
-    writeFileSync(join(framesDir, `f_${String(f).padStart(5, '0')}.jpg`), await pic.jpeg({ quality: 90 }).toBuffer());
+    writeFileSync(join(framesDir, `f_${String(f).padStart(5, '0')}.jpg`), await renderFrame(s, canvas, f / fps));
     onFrame?.(f + 1, frames);
   }
   return encodeFrames(framesDir, join(dir, `${s.name}.mp4`), fps);

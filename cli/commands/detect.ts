@@ -4,16 +4,18 @@ import { parseArgs } from 'node:util';
 import { parseDuration } from '../../core/duration.js';
 import { WeisuError } from '../../core/errors.js';
 import type { Detections, Frame } from '../../core/types.js';
-import { annotateFrame } from '../../detector/annotate.js';
+import { annotateFrame, type Note } from '../../detector/annotate.js';
 import { createDetector, type Detector } from '../../detector/detector.js';
 import { frameFromImage } from '../../detector/image.js';
 import { tileRegions } from '../../detector/regions.js';
 import { defaultModelsDir } from '../../models/registry.js';
+import { readPicturePlates, type VehiclePlate } from '../../plates/picture.js';
+import { createPlateReader, type PlateReader } from '../../plates/read_plate.js';
 import { readFileFrames } from '../../streams/file_frames.js';
 import { redactUrl } from '../../streams/redact.js';
 import { openSource } from '../../streams/source.js';
 
-export const summary = 'detect IMAGE|VIDEO|URL... [--model ID] [--json] [--out FILE|DIR]: run the detector on pictures, videos or cameras';
+export const summary = 'detect IMAGE|VIDEO|URL... [--model ID] [--plates] [--json] [--out FILE|DIR]: run the detector on pictures, videos or cameras';
 
 const USAGE = `usage: weisu detect IMAGE|VIDEO|URL... [options]
   --model ID         model id (default yolox-nano-coco-416; weisu models list)
@@ -21,6 +23,8 @@ const USAGE = `usage: weisu detect IMAGE|VIDEO|URL... [options]
   --threads N        ONNX Runtime threads (default 2)
   --every DURATION   videos: one frame per DURATION of media time (default 1s)
   --tiles CxR        also run a C×R grid of tiles at full resolution (finds small far vehicles; C·R more runs)
+  --plates           also read each vehicle's licence plate ("plate": {"text","confidence","format","box"}, or
+                     {"unread":true,"reason"}: a plate is never guessed); written below the vehicle with --out
   --json             one JSON line per picture: {"source","ts","width","height","detections":[{"label","category","score","box":[x1,y1,x2,y2]}]}
   --out FILE|DIR     write the annotated JPEG (a directory when there are several pictures)`;
 
@@ -55,9 +59,29 @@ function outPath(out: string, input: string, ts: number, many: boolean): string 
   return join(out, many && VIDEO.test(input) ? `${stem}-${ts}ms.jpg` : `${stem}.jpg`);
 }
 
-function printText(source: string, d: Detections): void {
+const plateText = (p: VehiclePlate) => ('unread' in p ? `plate unread: ${p.reason}` : `plate ${p.text} (${p.confidence.toFixed(2)})`);
+
+function printText(source: string, d: Detections, plates: readonly (VehiclePlate | undefined)[]): void {
   console.log(`${source}${d.ts ? ` @ ${d.ts} ms` : ''}: ${d.items.length} detection(s) in ${d.width}×${d.height}`);
-  for (const it of d.items) console.log(`  ${it.label.padEnd(12)} ${it.score.toFixed(2)}  [${it.box.map((v) => Math.round(v)).join(', ')}]  (${it.category})`);
+  d.items.forEach((it, i) => {
+    const p = plates[i];
+    console.log(`  ${it.label.padEnd(12)} ${it.score.toFixed(2)}  [${it.box.map((v) => Math.round(v)).join(', ')}]  (${it.category})${p ? `  ${plateText(p)}` : ''}`);
+  });
+}
+
+function plateJson(p: VehiclePlate | undefined) {
+  if (!p) return {};
+  if ('unread' in p) return { plate: { unread: true, reason: p.reason } };
+  return { plate: { text: p.text, confidence: +p.confidence.toFixed(3), format: p.format, box: p.box } };
+}
+
+/** The plate of each vehicle of the picture, by detection index (other categories have none). */
+async function platesOf(reader: PlateReader, frame: Frame, d: Detections): Promise<(VehiclePlate | undefined)[]> {
+  const vehicles = d.items.flatMap((it, i) => (it.category === 'vehicle' ? [i] : []));
+  const reads = await readPicturePlates(reader, frame, vehicles.map((i) => d.items[i]!.box));
+  const out: (VehiclePlate | undefined)[] = d.items.map(() => undefined);
+  vehicles.forEach((i, k) => (out[i] = reads[k]));
+  return out;
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -70,6 +94,7 @@ export async function run(argv: string[]): Promise<number> {
       threads: { type: 'string', default: '2' },
       every: { type: 'string', default: '1s' },
       tiles: { type: 'string' },
+      plates: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -93,17 +118,22 @@ export async function run(argv: string[]): Promise<number> {
 
   const detector: Detector = await createDetector({ modelsDir: defaultModelsDir(), model: values.model, threads, scoreThreshold: threshold, regionsFor: tiles ? () => tiles : undefined });
   let failed = 0;
+  let reader: PlateReader | undefined;
   try {
+    if (values.plates) reader = await createPlateReader({ threads });
     const longSide = Math.max(detector.manifest.input.width, detector.manifest.input.height);
     for (const input of positionals) {
       const shown = redactUrl(input);
       try {
         for await (const frame of framesOf(input, everyMs, longSide)) {
           const [d] = await detector.run([frame]);
+          const plates = reader ? await platesOf(reader, frame, d!) : [];
           if (values.json) {
-            console.log(JSON.stringify({ source: shown, ts: d!.ts, width: d!.width, height: d!.height, detections: d!.items.map((i) => ({ label: i.label, category: i.category, score: +i.score.toFixed(4), box: i.box.map((v) => +v.toFixed(1)) })) }));
-          } else printText(shown, d!);
-          if (values.out) writeFileSync(outPath(values.out, input, d!.ts, many), await annotateFrame(frame, d!));
+            const detections = d!.items.map((it, i) => ({ label: it.label, category: it.category, score: +it.score.toFixed(4), box: it.box.map((v) => +v.toFixed(1)), ...plateJson(plates[i]) }));
+            console.log(JSON.stringify({ source: shown, ts: d!.ts, width: d!.width, height: d!.height, detections }));
+          } else printText(shown, d!, plates);
+          const notes = plates.map((p): Note | undefined => p && ('unread' in p ? { text: 'plate unread' } : { text: p.text, box: p.box }));
+          if (values.out) writeFileSync(outPath(values.out, input, d!.ts, many), await annotateFrame(frame, d!, notes));
         }
       } catch (e) {
         // One bad picture must not stop the others: say what is wrong with it and go on.
@@ -113,7 +143,7 @@ export async function run(argv: string[]): Promise<number> {
       }
     }
   } finally {
-    await detector.close();
+    await Promise.all([detector.close(), reader?.close()]);
   }
   return failed ? 1 : 0;
 }
