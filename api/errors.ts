@@ -34,6 +34,7 @@ const API_ERRORS = {
   no_frame: { status: 409, title: 'The camera has no frame yet', fix: 'wait for its first sample (GET /cameras/{id}/health says why there is none)' },
   no_reference: { status: 404, title: 'No reference view', fix: 'take one: POST /cameras/{id}/reference' },
   no_view_change: { status: 404, title: 'The camera shows its reference view', fix: 'see GET /cameras/{id}/view' },
+  wrong_kind: { status: 400, title: 'Not this kind of incident', fix: 'see the fix in the answer: this action applies to another kind' },
   not_a_bin_site: { status: 409, title: 'Not a bin site', fix: 'calibrate a zone of kind bin_site' },
   no_embedding: { status: 409, title: 'The model gives no embedding', fix: 'use a classifier whose manifest has an embedding output' },
   stale: { status: 412, title: 'Changed since you read it', fix: 'GET it again (new ETag), reapply your change and send it with the new If-Match' },

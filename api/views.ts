@@ -37,6 +37,11 @@ export const noParkingZoneView = z
     cooldown: duration.optional(),
     clear_grace: persistence.optional(),
     max_hidden: duration.optional(),
+    reference_scene: z.boolean().optional(),
+    masks: z
+      .array(z.strictObject({ id: z.string().optional(), box: z.array(z.number()), note: z.string().optional(), incident_id: z.string().optional() }).meta({ id: 'ZoneMask' }))
+      .optional()
+      .describe('operators\' "not a vehicle" masks; those with an id were given through the API (DELETE /cameras/{id}/zones/{zoneId}/masks/{maskId} undoes one)'),
     tuning: z.record(z.string(), z.number()).optional().describe('the parking rule\'s judgement constants (rules/parking/tuning.ts), as written'),
   })
   .meta({ id: 'NoParkingZone' });

@@ -1270,6 +1270,8 @@ export interface components {
             id: string;
             /** @constant */
             kind: "no_parking";
+            /** @description operators' "not a vehicle" masks; those with an id were given through the API (DELETE /cameras/{id}/zones/{zoneId}/masks/{maskId} undoes one) */
+            masks?: components["schemas"]["ZoneMask"][];
             /** @description a duration as written, e.g. 5m */
             max_hidden?: string;
             min_box?: {
@@ -1285,6 +1287,7 @@ export interface components {
             ][];
             /** @enum {string} */
             presence?: "bottom_center" | "overlap";
+            reference_scene?: boolean;
             schedule?: {
                 except?: string[];
                 windows: string[];
@@ -1306,6 +1309,8 @@ export interface components {
             id: string;
             /** @constant */
             kind: "no_parking";
+            /** @description operators' "not a vehicle" masks; those with an id were given through the API (DELETE /cameras/{id}/zones/{zoneId}/masks/{maskId} undoes one) */
+            masks?: components["schemas"]["ZoneMaskInput"][];
             /** @description a duration as written, e.g. 5m */
             max_hidden?: string;
             min_box?: {
@@ -1321,6 +1326,7 @@ export interface components {
             ][];
             /** @enum {string} */
             presence?: "bottom_center" | "overlap";
+            reference_scene?: boolean;
             schedule?: {
                 except?: string[];
                 windows: string[];
@@ -1426,7 +1432,7 @@ export interface components {
              * @description one of a closed set; each code has one HTTP status
              * @enum {string}
              */
-            code: "validation_failed" | "invalid_json" | "empty_body" | "invalid_content_length" | "bad_request" | "image_invalid" | "image_too_large" | "image_too_small" | "bad_label" | "unauthorized" | "login_failed" | "forbidden" | "not_found" | "route_not_found" | "method_not_allowed" | "conflict" | "managed_by_config" | "no_frame" | "no_reference" | "no_view_change" | "not_a_bin_site" | "no_embedding" | "stale" | "body_too_large" | "unsupported_media_type" | "import_failed" | "rate_limited" | "login_delayed" | "internal" | "busy" | "store_unavailable" | "missing_dependency" | "model_unavailable" | "stream_bad_url" | "stream_blocked" | "stream_unsupported" | "stream_not_found" | "stream_auth_failed" | "stream_unreachable" | "stream_connect_timeout" | "stream_no_frame" | "stream_bad_data" | "stream_disconnected" | "stream_ended" | "stream_aborted" | "stream_failed" | "stream_stuck";
+            code: "validation_failed" | "invalid_json" | "empty_body" | "invalid_content_length" | "bad_request" | "image_invalid" | "image_too_large" | "image_too_small" | "bad_label" | "unauthorized" | "login_failed" | "forbidden" | "not_found" | "route_not_found" | "method_not_allowed" | "conflict" | "managed_by_config" | "no_frame" | "no_reference" | "no_view_change" | "wrong_kind" | "not_a_bin_site" | "no_embedding" | "stale" | "body_too_large" | "unsupported_media_type" | "import_failed" | "rate_limited" | "login_delayed" | "internal" | "busy" | "store_unavailable" | "missing_dependency" | "model_unavailable" | "stream_bad_url" | "stream_blocked" | "stream_unsupported" | "stream_not_found" | "stream_auth_failed" | "stream_unreachable" | "stream_connect_timeout" | "stream_no_frame" | "stream_bad_data" | "stream_disconnected" | "stream_ended" | "stream_aborted" | "stream_failed" | "stream_stuck";
             detail: string;
             /** @description every field at fault, all at once (empty when no field is) */
             errors: components["schemas"]["ProblemFieldIssue"][];
@@ -1485,7 +1491,7 @@ export interface components {
              * @description one of a closed set; each code has one HTTP status
              * @enum {string}
              */
-            code: "validation_failed" | "invalid_json" | "empty_body" | "invalid_content_length" | "bad_request" | "image_invalid" | "image_too_large" | "image_too_small" | "bad_label" | "unauthorized" | "login_failed" | "forbidden" | "not_found" | "route_not_found" | "method_not_allowed" | "conflict" | "managed_by_config" | "no_frame" | "no_reference" | "no_view_change" | "not_a_bin_site" | "no_embedding" | "stale" | "body_too_large" | "unsupported_media_type" | "import_failed" | "rate_limited" | "login_delayed" | "internal" | "busy" | "store_unavailable" | "missing_dependency" | "model_unavailable" | "stream_bad_url" | "stream_blocked" | "stream_unsupported" | "stream_not_found" | "stream_auth_failed" | "stream_unreachable" | "stream_connect_timeout" | "stream_no_frame" | "stream_bad_data" | "stream_disconnected" | "stream_ended" | "stream_aborted" | "stream_failed" | "stream_stuck";
+            code: "validation_failed" | "invalid_json" | "empty_body" | "invalid_content_length" | "bad_request" | "image_invalid" | "image_too_large" | "image_too_small" | "bad_label" | "unauthorized" | "login_failed" | "forbidden" | "not_found" | "route_not_found" | "method_not_allowed" | "conflict" | "managed_by_config" | "no_frame" | "no_reference" | "no_view_change" | "wrong_kind" | "not_a_bin_site" | "no_embedding" | "stale" | "body_too_large" | "unsupported_media_type" | "import_failed" | "rate_limited" | "login_delayed" | "internal" | "busy" | "store_unavailable" | "missing_dependency" | "model_unavailable" | "stream_bad_url" | "stream_blocked" | "stream_unsupported" | "stream_not_found" | "stream_auth_failed" | "stream_unreachable" | "stream_connect_timeout" | "stream_no_frame" | "stream_bad_data" | "stream_disconnected" | "stream_ended" | "stream_aborted" | "stream_failed" | "stream_stuck";
             detail: string;
             /** @description every field at fault, all at once (empty when no field is) */
             errors: components["schemas"]["ProblemFieldIssueInput"][];
@@ -1693,6 +1699,18 @@ export interface components {
         Zone: components["schemas"]["NoParkingZone"] | components["schemas"]["BinSiteZone"];
         /** @description a zone exactly as PUT /cameras/{id}/zones/{zoneId} takes it (durations as text) */
         ZoneInput: components["schemas"]["NoParkingZoneInput"] | components["schemas"]["BinSiteZoneInput"];
+        ZoneMask: {
+            box: number[];
+            id?: string;
+            incident_id?: string;
+            note?: string;
+        };
+        ZoneMaskInput: {
+            box: number[];
+            id?: string;
+            incident_id?: string;
+            note?: string;
+        };
     };
     responses: never;
     parameters: never;
