@@ -33,6 +33,15 @@ function rssBytes(pid: number): number {
   }
 }
 
+/** A process's children, by the kernel's list per thread: cheap, where scanning all of /proc costs this process visibly. */
+function childPids(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) => readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number));
+  } catch {
+    return []; // gone meanwhile
+  }
+}
+
 export interface TreeSnapshot {
   /** CPU-ms by command name, each process counted with the children it reaped. */
   cpuByName: Map<string, number>;
@@ -46,12 +55,6 @@ export interface TreeSnapshot {
  * tree's CPU in between (by name, an exited process is booked under its parent's name).
  */
 export function treeSnapshot(exclude: Set<number>): TreeSnapshot {
-  const kids = new Map<number, number[]>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const s = procStat(Number(name));
-    if (s) kids.set(s.ppid, [...(kids.get(s.ppid) ?? []), Number(name)]);
-  }
   const cpuByName = new Map<string, number>();
   let rss = 0;
   const todo = [process.pid];
@@ -61,7 +64,7 @@ export function treeSnapshot(exclude: Set<number>): TreeSnapshot {
     if (!s) continue;
     cpuByName.set(s.comm, (cpuByName.get(s.comm) ?? 0) + s.own + s.children);
     rss += rssBytes(pid);
-    todo.push(...(kids.get(pid) ?? []));
+    todo.push(...childPids(pid));
   }
   return { cpuByName, rss };
 }
