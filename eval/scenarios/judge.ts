@@ -30,6 +30,7 @@ export function runRules(detections: Detections[], camera: CameraSpec): RuleEven
   let state: CameraRuleState | undefined;
   const events: RuleEvent[] = [];
   for (const d of detections) {
+    // Scenario cameras have no reference views: what was seen is what the rules judge.
     const step = decide(state, { detections: d, seen: d }, camera);
     state = step.state;
     events.push(...step.events);
