@@ -22,6 +22,7 @@ export const evidencePlugin: FastifyPluginAsync<{ store: Pick<EvidenceStore, 're
       // The signature is the credential: case systems and crews fetch these without a weisu account.
       config: { public: true },
       schema: {
+        operationId: 'getEvidence',
         summary: 'An evidence image (signed, expiring URL)',
         tags: ['evidence'],
         params: z.object({ file: z.string().regex(/^[0-9a-f]{64}\.jpg$/, 'file must be <sha256>.jpg') }),
