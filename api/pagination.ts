@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { validationProblem, HttpProblem } from './problem.js';
+import { HttpProblem, problem } from './problem.js';
 
 /**
  * Cursor pagination: `?cursor=&limit=` → `{ items, next_cursor }`. A cursor is opaque to clients
@@ -10,9 +10,8 @@ export const pageQuery = {
   limit: z.coerce.number().int().min(1).max(500).default(50).describe('items per page (1-500)'),
 };
 
-/** A page of items, named `id` in /openapi.json (call once per item schema, at module level). */
-export function pageOf<T extends z.ZodType>(item: T, id: string) {
-  return z.strictObject({ items: z.array(item), next_cursor: z.string().nullable().describe('pass as ?cursor= for the next page; null on the last page') }).meta({ id });
+export function pageOf<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), next_cursor: z.string().nullable().describe('pass as ?cursor= for the next page; null on the last page') });
 }
 
 export function encodeCursor(key: unknown): string {
@@ -30,7 +29,7 @@ export function decodeCursor<T>(cursor: string | undefined, schema: z.ZodType<T>
   const r = schema.safeParse(parsed);
   if (!r.success) {
     throw new HttpProblem(
-      validationProblem('querystring', [{ field: 'cursor', code: 'invalid', message: 'is not one this API issued', fix: 'pass next_cursor from the previous page unchanged, or omit it' }]),
+      problem(400, 'validation_failed', 'cursor is not one this API issued', { field: 'cursor', fix: 'pass next_cursor from the previous page unchanged, or omit it' }),
     );
   }
   return r.data;
