@@ -110,6 +110,8 @@ case_api:
   service_codes: { illegal_parking: IP-01, bin_overflow: SW-07 }
 alerts:
   modes: { no_parking: review, bin_overflow: auto }
+# The operators' cameras in this test are loopback servers, registered through the console (the API).
+streams: { allow_local_from_api: true }
 `,
     'console test config',
     {},
