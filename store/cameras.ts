@@ -288,7 +288,7 @@ export interface ImportOutcome {
  * are refused (the file wins).
  */
 /** With `dryRun`, the same verdict per camera and nothing written (what `--dry-run` and `dry_run=true` promise). */
-export async function importCameras(db: Db, cams: CameraInput[], actor: string, mode: 'upsert' | 'create', opts: { dryRun?: boolean } = {}): Promise<ImportOutcome> {
+export async function importCameras(db: Db, cams: CameraInput[], actor: string, mode: 'upsert' | 'create', opts: { dryRun?: boolean; onProgress?: (done: number, total: number) => void } = {}): Promise<ImportOutcome> {
   const out: ImportOutcome = { created: [], updated: [], rejected: [] };
   await db.tx(async (t) => {
     const existing = new Map(
@@ -307,6 +307,7 @@ export async function importCameras(db: Db, cams: CameraInput[], actor: string, 
         if (!opts.dryRun) await createCamera(t, cam, 'api', actor);
         out.created.push(cam.id);
       }
+      opts.onProgress?.(index + 1, cams.length);
     }
   });
   return out;

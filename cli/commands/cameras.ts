@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { formatOf, parseCameraFile, type RowError, type RowsFormat } from '../../api/camera_rows.js';
 import { WeisuError } from '../../core/errors.js';
 import { allCameras, importCameras, listCameras } from '../../store/cameras.js';
+import { progress } from '../progress.js';
 import { callServer, ServerRefused } from '../server_api.js';
 import { openCliStore } from '../store.js';
 import { formatProbe, probeCamera } from '../../streams/probe.js';
@@ -112,7 +113,8 @@ async function importFile(argv: string[]): Promise<number> {
   const viaServer = (url: string) => `weisu cameras import ${file} --server ${url} --mode ${mode}${dryRun ? ' --dry-run' : ''}`;
   const db = await openCliStore(values.config, { viaServer });
   try {
-    const outcome = await importCameras(db, parsed.valid.map((v) => v.camera), 'cli', mode, { dryRun });
+    const onProgress = progress(`weisu cameras import${dryRun ? ' (dry run)' : ''}`, (done, total) => `${done}/${total} cameras`);
+    const outcome = await importCameras(db, parsed.valid.map((v) => v.camera), 'cli', mode, { dryRun, onProgress });
     const rejected = outcome.rejected.map((r) => ({ row: parsed.valid[r.index]!.row, line: parsed.valid[r.index]!.line, field: r.field, message: r.message }));
     printErrors(file, rejected);
     const total = (await allCameras(db)).length;

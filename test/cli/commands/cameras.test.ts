@@ -54,6 +54,8 @@ describe('weisu cameras import / list', () => {
     expect(r.out).toContain(`${file}:4: row 3: sample_every: `);
     expect(r.out).toContain(`${file}:7: row 5: id: camera id "gate-a" was already used by row 1`);
     expect(r.out).toMatch(/2 created, 0 updated, 3 row\(s\) with errors/);
+    // Long imports show progress on stderr (a line per quarter when it is not a terminal).
+    expect(r.out).toContain('weisu cameras import: 100%  2/2 cameras');
     expect(r.out).not.toMatch(/csv-secret|field-secret/);
     const stored = await allCameras(db);
     expect(stored.map((c) => c.id)).toEqual(['gate-a', 'gate-d']);
@@ -81,6 +83,7 @@ describe('weisu cameras import / list', () => {
     const dry = await weisu(['cameras', 'import', good, '--dry-run']);
     expect(dry.code).toBe(0);
     expect(dry.out).toContain('dry run, nothing written: would create 1, update 0, 0 row(s) with errors');
+    expect(dry.out).toContain('weisu cameras import (dry run): 100%  1/1 cameras');
     expect((await allCameras(db)).map((c) => c.id)).not.toContain('json-one');
   });
 
