@@ -15,6 +15,10 @@ export const workersSchema = z.strictObject({
     .default('{weisu}')
     .describe('Prefix of every Redis key weisu writes. Must be a Redis Cluster hash tag (`{...}`) so a queue\'s keys share one slot; change it to run two fleets on one Redis.'),
   metrics_port: z.number().int().min(0).max(65535).optional().describe('Port of the Prometheus metrics endpoint of `weisu worker` (0 picks a free port; the API serves serve\'s own).'),
+  watchdog: durationField('workers.watchdog')
+    .prefault('10s')
+    .refine((ms) => ms >= 3000, { message: 'workers.watchdog must be at least 3s: worker processes beat every second, and a busy machine delays a beat or two' })
+    .describe('`weisu serve --workers N`: a worker process whose heartbeat (one a second) has been silent this long is stuck (a camera froze it): serve kills it with its ffmpeg children, marks the cameras it held `stuck`, and starts another. Longer tolerates a busier machine; shorter frees a frozen worker sooner.'),
   evidence_ttl: durationField('workers.evidence_ttl').prefault('2h').describe('A camera whose first sighting frame is kept for evidence is remembered this long at most; longer than any dwell or persist time in use.'),
 });
 

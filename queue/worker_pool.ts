@@ -19,8 +19,6 @@ export type FromWorker = { type: 'beat'; holding: string[]; metrics: string } | 
 
 /** How often a worker process beats. */
 export const BEAT_EVERY_MS = 1000;
-/** A worker process silent this long is stuck (ten missed beats: no busy machine delays a timer that much). */
-export const SILENCE_MS = 10_000;
 /** Before its first beat a new process may be loading (node, modules): it gets this long. */
 const FIRST_BEAT_MS = 60_000;
 const MAX_RESTART_PAUSE_MS = 30_000;
@@ -33,7 +31,8 @@ export interface WorkerPoolOptions {
   entry: string;
   config: WeisuConfig;
   redisUrl: string;
-  silenceMs?: number;
+  /** A child silent this long is stuck (`workers.watchdog`, default ten missed beats: no busy machine delays a timer that much). */
+  silenceMs: number;
   /** After a stuck child was killed: which worker, the cameras whose samples it held, how long it was silent. */
   onStuck(stuck: { workerId: string; cameras: string[]; silentMs: number }): Promise<void>;
 }
@@ -142,7 +141,7 @@ export class WorkerPool {
 
   private check(): void {
     const now = Date.now();
-    const silenceMs = this.opts.silenceMs ?? SILENCE_MS;
+    const silenceMs = this.opts.silenceMs;
     for (const s of this.slots) {
       if (!s || s.killed || s.child.exitCode !== null || s.child.signalCode !== null) continue;
       const silentMs = now - (s.lastBeat ?? s.startedAt);

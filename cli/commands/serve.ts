@@ -117,6 +117,7 @@ export async function run(argv: string[]): Promise<number> {
       entry: fileURLToPath(new URL(`../worker_process.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url)),
       config: cfg,
       redisUrl,
+      silenceMs: cfg.workers.watchdog,
       onStuck: (stuck) => recordStuckWorker(redis, keys, stuck, backoffPolicy(cfg.streams)),
     });
     await pool.start();
