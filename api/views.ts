@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { formatDuration } from '../core/duration.js';
+import type { CameraView as ViewRecord } from '../queue/views.js';
 import type { StoredCamera, ZoneInput } from '../store/cameras.js';
+import { API_PREFIX } from './paths.js';
 import { redactUrl } from '../streams/redact.js';
 
 /**
@@ -62,4 +64,32 @@ export function cameraView(s: StoredCamera, liveUrl: string | null = null): Came
 
 export function zoneView(zone: ZoneInput): z.infer<typeof zoneViewSchema> {
   return zone as z.infer<typeof zoneViewSchema>;
+}
+
+export const viewStateSchema = z
+  .object({
+    camera_id: z.string(),
+    state: z.enum(['aligned', 'view_changed', 'obstructed', 'unknown']),
+    reason: z.string().optional().describe('no_match, moved, too_dark, covered, defocused'),
+    since: z.string().optional(),
+    checked_at: z.string().optional(),
+    preset: z.string().optional(),
+    shift: z.number().optional().describe('how far the view moved from its reference, in fractions of the picture'),
+    picture_url: z.string().optional().describe('while not aligned: the first picture of the change (GET, same token)'),
+  })
+  .describe('whether the camera shows its reference view: aligned (rules run), view_changed or obstructed (rules paused), unknown (no reference view, or not sampled since one was taken)');
+
+/** A camera's view record (queue/views.ts) in the API's spelling, with where to see the picture of a change. */
+export function viewState(cameraId: string, v: ViewRecord | undefined): z.infer<typeof viewStateSchema> {
+  if (!v) return { camera_id: cameraId, state: 'unknown' };
+  return {
+    camera_id: cameraId,
+    state: v.state,
+    ...(v.reason ? { reason: v.reason } : {}),
+    since: new Date(v.since).toISOString(),
+    checked_at: new Date(v.at).toISOString(),
+    ...(v.preset ? { preset: v.preset } : {}),
+    ...(v.shift !== undefined ? { shift: v.shift } : {}),
+    ...(v.state !== 'aligned' ? { picture_url: `${API_PREFIX}/cameras/${encodeURIComponent(cameraId)}/view/picture` } : {}),
+  };
 }

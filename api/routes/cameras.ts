@@ -10,11 +10,12 @@ import { bodyInput } from '../limits.js';
 import { decodeCursor, pageOf, pageQuery, paginate } from '../pagination.js';
 import { HttpProblem, problem } from '../problem.js';
 import type { CameraHealth } from '../../streams/health.js';
+import { referenceOnZoneSave } from '../reference_pictures.js';
 import type { ApiDeps } from '../server.js';
 import { checkApiCameraUrl, dropMovedCredentials } from '../url_policy.js';
 import { expectedRevision, ifMatchHeaders, sendEtag } from '../revision.js';
 import type { LiveView } from '../live.js';
-import { cameraView as baseView, cameraViewSchema } from '../views.js';
+import { cameraView as baseView, cameraViewSchema, viewState, viewStateSchema } from '../views.js';
 
 export const cameraIdParams = z.object({ id: z.string().regex(/^[a-z0-9-]{1,64}$/, 'camera id uses only a-z, 0-9 and - (at most 64)') });
 
@@ -77,6 +78,7 @@ export async function cameraRoutes(app: FastifyInstance, deps: ApiDeps, live?: L
     handler: async (req, reply) => {
       await checkApiCameraUrl(deps.config, req.body.url);
       await createCamera(db, bodyInput<CameraInput>(req), 'api', actor(req));
+      if (req.body.zones.length) await referenceOnZoneSave(deps, req.body.id, actor(req));
       changed();
       return reply.code(201).send(cameraView((await getCamera(db, req.body.id))!));
     },
@@ -104,6 +106,7 @@ export async function cameraRoutes(app: FastifyInstance, deps: ApiDeps, live?: L
       if (next.url !== cam.input.url) await checkApiCameraUrl(deps.config, next.url);
       // Without If-Match, the revision the patch was merged onto: a write in between is not lost.
       await replaceCamera(db, next, 'api', actor(req), { expectRevision: expectedRevision(req.headers) ?? cam.revision });
+      if (req.body.zones && next.zones?.length) await referenceOnZoneSave(deps, req.params.id, actor(req));
       changed();
       const saved = (await getCamera(db, req.params.id))!;
       sendEtag(reply, saved.revision);
@@ -190,14 +193,18 @@ export async function cameraRoutes(app: FastifyInstance, deps: ApiDeps, live?: L
     config: { roles: ANYONE },
     schema: {
       tags,
-      summary: 'Camera health (streams)',
+      summary: 'Camera health (streams) and whether it shows its reference view',
       params: cameraIdParams,
-      response: { 200: z.looseObject({ camera_id: z.string(), state: z.string() }).describe('streams health: state online | degraded | offline | auth_failed | unsupported | unknown') },
+      response: {
+        200: z
+          .looseObject({ camera_id: z.string(), state: z.string(), view: viewStateSchema.optional() })
+          .describe('streams health: state online | degraded | offline | auth_failed | unsupported | unknown; view: present once the camera has been checked against a reference view'),
+      },
     },
     handler: async (req) => {
       if (!(await getCamera(db, req.params.id))) throw notFound('camera', req.params.id);
-      const health = await deps.health?.(req.params.id);
-      return { camera_id: req.params.id, state: 'unknown', ...(health && healthView(health)) };
+      const [health, view] = await Promise.all([deps.health?.(req.params.id), deps.view?.(req.params.id)]);
+      return { camera_id: req.params.id, state: 'unknown', ...(health && healthView(health)), ...(view ? { view: viewState(req.params.id, view) } : {}) };
     },
   });
 }

@@ -1,14 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import sharp from 'sharp';
 import { z } from 'zod';
 import { WeisuError } from '../../core/errors.js';
-import { checkedSize } from '../../detector/image.js';
 import { getCamera, notFound } from '../../store/cameras.js';
 import { listReferenceViews, referenceViewJpeg, saveReferenceView, type ReferenceViewInfo } from '../../store/reference_views.js';
 import { actor, ANYONE, ZONE_WRITERS } from '../auth.js';
 import { HttpProblem, problem } from '../problem.js';
+import { storedPicture, type StoredPicture } from '../reference_pictures.js';
 import type { ApiDeps } from '../server.js';
+import { viewState, viewStateSchema } from '../views.js';
 import { cameraIdParams } from './cameras.js';
 
 /**
@@ -17,8 +17,6 @@ import { cameraIdParams } from './cameras.js';
  * every sample against them and pause the camera's rules when it does not.
  */
 
-/** Stored at this long side: alignment works on 640 px, and the view travels to workers with every sample's camera spec. */
-const STORED_LONG_SIDE = 960;
 const MAX_UPLOAD = 12 * 1024 * 1024;
 
 const presetField = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'preset uses only letters, digits, _ . - (at most 64)');
@@ -56,12 +54,9 @@ export async function referenceViewRoutes(app: FastifyInstance, deps: ApiDeps): 
       const given = req.body.frame_jpeg_base64;
       const picture = given ? Buffer.from(given, 'base64') : await deps.snapshot?.(req.params.id);
       if (!picture) throw new HttpProblem(problem(409, 'no_frame', `camera ${req.params.id} gives no picture to take`, { fix: 'check GET /cameras/{id}/health, or send frame_jpeg_base64' }));
-      let stored: { jpeg: Buffer; width: number; height: number };
+      let stored: StoredPicture;
       try {
-        // Header first: a picture bomb is refused before anything decodes it.
-        await checkedSize(picture);
-        const { data, info } = await sharp(picture).autoOrient().resize({ width: STORED_LONG_SIDE, height: STORED_LONG_SIDE, fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 88 }).toBuffer({ resolveWithObject: true });
-        stored = { jpeg: data, width: info.width, height: info.height };
+        stored = await storedPicture(picture);
       } catch (e) {
         if (!given) throw e;
         const message = e instanceof WeisuError ? e.message : 'not a JPEG or PNG picture';
@@ -107,31 +102,11 @@ export async function referenceViewRoutes(app: FastifyInstance, deps: ApiDeps): 
       summary: 'Does the camera show its reference view now?',
       description: 'state aligned (rules run), view_changed or obstructed (rules paused), unknown (no reference view, or not sampled since one was taken).',
       params: cameraIdParams,
-      response: {
-        200: z.object({
-          camera_id: z.string(),
-          state: z.enum(['aligned', 'view_changed', 'obstructed', 'unknown']),
-          reason: z.string().optional().describe('no_match, moved, too_dark, covered, defocused'),
-          since: z.string().optional(),
-          checked_at: z.string().optional(),
-          preset: z.string().optional(),
-          shift: z.number().optional().describe('how far the view moved from its reference, in fractions of the picture'),
-        }),
-      },
+      response: { 200: viewStateSchema },
     },
     handler: async (req) => {
       await camera(req.params.id);
-      const v = await deps.view?.(req.params.id);
-      if (!v) return { camera_id: req.params.id, state: 'unknown' as const };
-      return {
-        camera_id: req.params.id,
-        state: v.state,
-        ...(v.reason ? { reason: v.reason } : {}),
-        since: new Date(v.since).toISOString(),
-        checked_at: new Date(v.at).toISOString(),
-        ...(v.preset ? { preset: v.preset } : {}),
-        ...(v.shift !== undefined ? { shift: v.shift } : {}),
-      };
+      return viewState(req.params.id, await deps.view?.(req.params.id));
     },
   });
 

@@ -10,6 +10,7 @@ import { HttpProblem, problem } from '../problem.js';
 import type { ApiDeps } from '../server.js';
 import { zoneView, zoneViewSchema } from '../views.js';
 import { cameraIdParams } from './cameras.js';
+import { referenceOnZoneSave } from '../reference_pictures.js';
 
 export const zoneParams = cameraIdParams.extend({ zoneId: z.string().regex(/^[a-z0-9-]{1,64}$/, 'zone id uses only a-z, 0-9 and - (at most 64)') });
 
@@ -23,7 +24,8 @@ export async function zoneRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
     schema: {
       tags,
       summary: 'Create or replace a zone',
-      description: 'The body is a zone of the rules zone schema; its id must equal the zoneId in the path. Zones defined in the configuration file are read-only (409).',
+      description:
+        "The body is a zone of the rules zone schema; its id must equal the zoneId in the path. Zones defined in the configuration file are read-only (409). A camera without a reference view gets its current picture as one (docs/moving-cameras.md).",
       params: zoneParams,
       headers: ifMatchHeaders,
       body: zoneSchema,
@@ -40,6 +42,7 @@ export async function zoneRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
       }
       const zone = bodyInput<ZoneInput>(req);
       const outcome = await putZone(db, req.params.id, zone, actor(req), { expectRevision: expectedRevision(req.headers) });
+      await referenceOnZoneSave(deps, req.params.id, actor(req));
       deps.onCamerasChanged?.();
       const cam = await getCamera(db, req.params.id);
       if (cam) sendEtag(reply, cam.revision);

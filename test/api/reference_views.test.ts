@@ -21,7 +21,7 @@ describe('reference views API', () => {
     h = await startApi('pglite', {
       deps: {
         onCamerasChanged: () => changes++,
-        snapshot: async (id) => (id === 'cam-1' ? JPEG : undefined),
+        snapshot: async (id) => (id === 'cam-1' || id === 'cam-3' ? JPEG : undefined),
         view: async (id) => views.get(id),
         viewPicture: async (id) => (views.get(id)?.state === 'obstructed' ? JPEG : undefined),
       },
@@ -67,6 +67,22 @@ describe('reference views API', () => {
     expect((await call('POST', '/api/v1/cameras/cam-1/reference', { preset: '../x' })).statusCode).toBe(400);
   });
 
+  it('takes the current picture as the reference view when zones are saved on a camera that has none, and only then', async () => {
+    expect((await call('POST', '/api/v1/cameras', cameraBody('cam-3', { zones: [] }))).statusCode).toBe(201);
+    expect((await call('GET', '/api/v1/cameras/cam-3/references')).json().items).toEqual([]);
+    const zone = cameraBody('cam-3').zones as { id: string }[];
+    const put = await call('PUT', '/api/v1/cameras/cam-3/zones/gate', zone[0], h.tokens.operator);
+    expect(put.statusCode, put.body).toBe(201);
+    const [taken] = (await call('GET', '/api/v1/cameras/cam-3/references')).json().items;
+    expect(taken).toMatchObject({ camera_id: 'cam-3', preset: '', width: 960, taken_by: 'user:operator' });
+    // Redrawing keeps the reference the zones were first drawn on (retaking is the operator's call).
+    expect((await call('PUT', '/api/v1/cameras/cam-3/zones/gate', { ...zone[0], dwell: '10m' })).statusCode).toBe(200);
+    expect((await call('GET', '/api/v1/cameras/cam-3/references')).json().items.map((v: { id: string }) => v.id)).toEqual([taken.id]);
+    // A camera giving no picture keeps its zones and has no reference yet.
+    expect((await call('PUT', '/api/v1/cameras/cam-2/zones/kerb', { ...zone[0], id: 'kerb' })).statusCode).toBe(201);
+    expect((await call('GET', '/api/v1/cameras/cam-2/references')).json().items).toEqual([]);
+  });
+
   it("says whether the camera shows its reference view, with the picture of an obstruction", async () => {
     expect((await call('GET', '/api/v1/cameras/cam-1/view')).json()).toEqual({ camera_id: 'cam-1', state: 'unknown' });
     views.set('cam-1', { state: 'obstructed', reason: 'covered', since: Date.parse('2026-12-03T10:00:00Z'), at: Date.parse('2026-12-03T10:05:00Z') });
@@ -76,9 +92,16 @@ describe('reference views API', () => {
       reason: 'covered',
       since: '2026-12-03T10:00:00.000Z',
       checked_at: '2026-12-03T10:05:00.000Z',
+      picture_url: '/api/v1/cameras/cam-1/view/picture',
+    });
+    // The health the camera wall reads says so too, with the picture to look at.
+    expect((await call('GET', '/api/v1/cameras/cam-1/health', undefined, h.tokens.viewer)).json()).toMatchObject({
+      camera_id: 'cam-1',
+      view: { state: 'obstructed', reason: 'covered', picture_url: '/api/v1/cameras/cam-1/view/picture' },
     });
     expect((await call('GET', '/api/v1/cameras/cam-1/view/picture')).headers['content-type']).toBe('image/jpeg');
     views.set('cam-1', { state: 'aligned', since: 1, at: 2, shift: 0.02 });
+    expect((await call('GET', '/api/v1/cameras/cam-1/health')).json().view).toEqual({ camera_id: 'cam-1', state: 'aligned', since: new Date(1).toISOString(), checked_at: new Date(2).toISOString(), shift: 0.02 });
     expect((await call('GET', '/api/v1/cameras/cam-1/view/picture')).statusCode).toBe(404);
   });
 });
