@@ -19,7 +19,13 @@ import { createInterface } from 'node:readline';
  */
 export interface RtspMount {
   path: string;
-  file: string;
+  /** The video a file-backed or live mount plays; a raw mount has none. */
+  file?: string;
+  /**
+   * A picture the test renders itself: RGB frames of this size written with `RtspServer.feed`, encoded like
+   * a live mount (x264, `keyInt`). At most one raw mount per server.
+   */
+  raw?: { width: number; height: number; fps: number };
   live?: boolean;
   /** File-backed mounts: the file's codec (default h264; make H.265 files with makeClip({ codec: 'hevc' })). */
   codec?: 'h264' | 'h265';
@@ -44,6 +50,11 @@ export interface RtspServer {
   /** Kills the server (SIGKILL: like a camera losing power) and waits for it to go. */
   stop(): Promise<void>;
   pid: number;
+  /**
+   * Hands one RGB frame to the raw mount; false when the server is still busy with earlier ones (the
+   * caller drops this frame, like a camera whose encoder is behind).
+   */
+  feed(frame: Buffer): boolean;
 }
 
 const SCRIPT = fileURLToPath(new URL('./rtsp_server.py', import.meta.url));
@@ -56,10 +67,14 @@ export async function startRtspServer(opts: RtspServerOptions): Promise<RtspServ
   const cfg = {
     port: opts.port ?? 0,
     auth: opts.auth,
-    mounts: opts.mounts.map((m) => ({ path: m.path, file: m.file, live: !!m.live, codec: m.codec, key_int: m.keyInt, fps: m.fps, width: m.width, bitrate: m.bitrate })),
+    mounts: opts.mounts.map((m) => ({ path: m.path, file: m.file, raw: m.raw, live: !!m.live, codec: m.codec, key_int: m.keyInt, fps: m.fps, width: m.width, bitrate: m.bitrate })),
   };
-  for (const m of opts.mounts) if (!existsSync(m.file)) throw new Error(`RTSP mount ${m.path}: file ${m.file} does not exist`);
-  const child = spawn('/usr/bin/python3', [SCRIPT, JSON.stringify(cfg)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  for (const m of opts.mounts) if (!m.raw && !(m.file && existsSync(m.file))) throw new Error(`RTSP mount ${m.path}: file ${m.file} does not exist`);
+  const raw = opts.mounts.filter((m) => m.raw);
+  if (raw.length > 1) throw new Error('RTSP server: at most one raw mount (its frames come on the one stdin)');
+  const child = spawn('/usr/bin/python3', [SCRIPT, JSON.stringify(cfg)], { stdio: [raw.length ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+  let draining = false;
+  child.stdin?.on('drain', () => (draining = false)).on('error', () => undefined);
   alive.add(child);
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-8000)));
@@ -82,6 +97,12 @@ export async function startRtspServer(opts: RtspServerOptions): Promise<RtspServ
   return {
     port,
     pid: child.pid!,
+    feed: (frame) => {
+      const stdin = child.stdin;
+      if (!stdin || draining || stdin.destroyed) return false;
+      draining = !stdin.write(frame);
+      return true;
+    },
     url: (path, creds) => `rtsp://${creds ? `${encodeURIComponent(creds.user)}:${encodeURIComponent(creds.password)}@` : ''}127.0.0.1:${port}${path}`,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

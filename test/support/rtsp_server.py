@@ -8,12 +8,17 @@ Each mount: {"path": "/cam1", "file": "/abs/video.mp4", "live": false, "key_int"
   - live (live true): one background pipeline decodes the file in a loop into intervideosink; the
     mount (shared by all clients) reads intervideosrc and encodes with x264 tune=zerolatency, like an
     IP camera encoding what its sensor sees now. `key_int` is the GOP in frames.
+Raw mount: {"path": "/ptz", "raw": {"width": 640, "height": 360, "fps": 5}, "key_int": 5} takes RGB frames
+  of that size from stdin (one after another, no framing: each is width*height*3 bytes) through appsrc,
+  encoded like a live mount: the picture a test renders frame by frame (the virtual PTZ camera). At most
+  one raw mount; the server stops when stdin closes.
 Auth (optional): {"user": "u", "password": "p", "method": "basic" | "digest"} applies to every mount.
 Prints one JSON line {"port": N} on stdout once listening, then serves until killed.
 """
 import json
 import signal
 import sys
+import threading
 
 import gi
 
@@ -55,6 +60,31 @@ def start_loop_feeder(path, channel, width, fps):
     return pipe
 
 
+def start_stdin_feeder(raw, channel, loop):
+    """Pushes RGB frames read from stdin into intervideosink `channel`; quits `loop` when stdin closes."""
+    w, h, fps = int(raw["width"]), int(raw["height"]), int(raw["fps"])
+    pipe = Gst.parse_launch(
+        f"appsrc name=src is-live=true do-timestamp=true format=time "
+        f"caps=video/x-raw,format=RGB,width={w},height={h},framerate={fps}/1 ! "
+        f"videoconvert ! intervideosink channel={channel}"
+    )
+    src = pipe.get_by_name("src")
+    size = w * h * 3
+
+    def read_frames():
+        stdin = sys.stdin.buffer
+        while True:
+            data = stdin.read(size)
+            if len(data) < size:
+                GLib.idle_add(loop.quit)
+                return
+            src.emit("push-buffer", Gst.Buffer.new_wrapped(data))
+
+    threading.Thread(target=read_frames, daemon=True).start()
+    pipe.set_state(Gst.State.PLAYING)
+    return pipe
+
+
 def live_pipeline(channel, key_int, bitrate):
     return (
         f"( intervideosrc channel={channel} ! videoconvert ! "
@@ -83,12 +113,16 @@ def main():
             auth.add_basic(GstRtspServer.RTSPAuth.make_basic(auth_cfg["user"], auth_cfg["password"]), token)
         server.set_auth(auth)
 
+    loop = GLib.MainLoop()
     feeders = []
     for i, m in enumerate(cfg["mounts"]):
         factory = GstRtspServer.RTSPMediaFactory()
-        if m.get("live"):
+        if m.get("live") or m.get("raw"):
             channel = f"weisu{i}"
-            feeders.append(start_loop_feeder(m["file"], channel, m.get("width"), m.get("fps", 25)))
+            if m.get("raw"):
+                feeders.append(start_stdin_feeder(m["raw"], channel, loop))
+            else:
+                feeders.append(start_loop_feeder(m["file"], channel, m.get("width"), m.get("fps", 25)))
             factory.set_launch(live_pipeline(channel, m.get("key_int", 50), m.get("bitrate", 2048)))
             factory.set_shared(True)
             # Like a real camera, the encoder keeps running between clients: a sampler that connects for
@@ -98,7 +132,7 @@ def main():
         else:
             factory.set_launch(file_pipeline(m["file"], m.get("codec", "h264")))
             factory.set_shared(False)
-        factory.set_eos_shutdown(not m.get("live"))
+        factory.set_eos_shutdown(not (m.get("live") or m.get("raw")))
         if auth_cfg:
             factory.add_role_from_structure(
                 Gst.Structure.new_from_string(
@@ -110,7 +144,6 @@ def main():
     server.attach(None)
     print(json.dumps({"port": server.get_bound_port()}), flush=True)
 
-    loop = GLib.MainLoop()
     GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signal.SIGTERM, loop.quit)
     GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signal.SIGINT, loop.quit)
     loop.run()
