@@ -6,8 +6,8 @@ import type { WeisuConfig } from '../config/schema.js';
 import type { BinObservation, Detections, Frame, IncidentMessage } from '../core/types.js';
 import { log } from '../core/log.js';
 import { createClassifier } from '../detector/classifier.js';
-import { createDetector, type Detector } from '../detector/detector.js';
-import { regionsFromConfig } from '../detector/regions.js';
+import type { Detector } from '../detector/detector.js';
+import { detectorFromConfig } from '../detector/from_config.js';
 import type { Point } from '../core/geometry.js';
 import { observeBinSites } from './bin_sites.js';
 import type { SampleDeps } from './job_deps.js';
@@ -66,15 +66,7 @@ export async function startWorkerHost(opts: WorkerHostOptions): Promise<WorkerHo
   const modelsDir = opts.modelsDir ?? defaultModelsDir();
   // Zones by camera, as the last sample of each camera read them, for `detector.regions: { mode: zones }`.
   const zonesByCamera = new Map<string, Point[][]>();
-  const detector: Detector = await createDetector({
-    modelsDir,
-    model: config.detector.model,
-    threads: config.detector.threads,
-    scoreThreshold: config.detector.score_threshold,
-    maxBatch: w.batch,
-    regionsFor: regionsFromConfig(config.detector.regions, (id) => zonesByCamera.get(id)),
-    minRegionGain: config.detector.regions?.min_gain,
-  });
+  const detector: Detector = await detectorFromConfig(config.detector, { modelsDir, maxBatch: w.batch, zonesOf: (id) => zonesByCamera.get(id) });
   const metrics = new WorkerMetrics(id, concurrency);
   // Settled per frame: one camera's corrupt picture must not fail the other cameras batched with it.
   const batcher = createBatcher<Frame, Detections>((frames) => detector.runSettled(frames), {

@@ -5,9 +5,10 @@ import { parseDuration } from '../../core/duration.js';
 import { WeisuError } from '../../core/errors.js';
 import type { Detections, Frame } from '../../core/types.js';
 import { annotateFrame, type Note } from '../../detector/annotate.js';
-import { createDetector, type Detector } from '../../detector/detector.js';
+import type { Detector } from '../../detector/detector.js';
+import { detectorFromConfig } from '../../detector/from_config.js';
 import { frameFromImage } from '../../detector/image.js';
-import { tileRegions } from '../../detector/regions.js';
+import { detectorSchema, regionsSchema, type RegionsConfig } from '../../detector/schema.js';
 import { defaultModelsDir } from '../../models/registry.js';
 import { readPicturePlates, type VehiclePlate } from '../../plates/picture.js';
 import { createPlateReader, type PlateReader } from '../../plates/read_plate.js';
@@ -17,16 +18,26 @@ import { openSource } from '../../streams/source.js';
 
 export const summary = 'detect IMAGE|VIDEO|URL... [--model ID] [--plates] [--json] [--out FILE|DIR]: run the detector on pictures, videos or cameras';
 
+/** The default config's detector: what the worker runs when the config says nothing. */
+const DEFAULTS = detectorSchema.parse({});
+
+function tilesDefault(): string {
+  const r = DEFAULTS.regions;
+  return r?.mode === 'tiles' ? `default ${r.tiles[0]}x${r.tiles[1]}` : 'default: none';
+}
+
 const USAGE = `usage: weisu detect IMAGE|VIDEO|URL... [options]
-  --model ID         model id (default yolox-nano-coco-416; weisu models list)
-  --threshold N      minimum score 0..1 (default: the model's)
-  --threads N        ONNX Runtime threads (default 2)
+  --model ID         model id (default: the config's default, ${DEFAULTS.model}; weisu models list)
+  --threshold N      minimum score 0..1 (default ${DEFAULTS.score_threshold})
+  --threads N        ONNX Runtime threads (default ${DEFAULTS.threads})
   --every DURATION   videos: one frame per DURATION of media time (default 1s)
-  --tiles CxR        also run a C×R grid of tiles at full resolution (finds small far vehicles; C·R more runs)
+  --tiles CxR        run a C×R grid of tiles at full resolution beside the whole frame (${tilesDefault()});
+                     1x1: the whole frame only
   --plates           also read each vehicle's licence plate ("plate": {"text","confidence","format","box"}, or
                      {"unread":true,"reason"}: a plate is never guessed); written below the vehicle with --out
   --json             one JSON line per picture: {"source","ts","width","height","detections":[{"label","category","score","box":[x1,y1,x2,y2]}]}
-  --out FILE|DIR     write the annotated JPEG (a directory when there are several pictures)`;
+  --out FILE|DIR     write the annotated JPEG (a directory when there are several pictures)
+Without options this is the worker's detector path with the default config (detector.* in docs/config.md).`;
 
 const VIDEO = /\.(mp4|mkv|mov|avi|webm|ts|flv|m4v)$/i;
 
@@ -89,9 +100,9 @@ export async function run(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     options: {
-      model: { type: 'string', default: 'yolox-nano-coco-416' },
+      model: { type: 'string', default: DEFAULTS.model },
       threshold: { type: 'string' },
-      threads: { type: 'string', default: '2' },
+      threads: { type: 'string', default: String(DEFAULTS.threads) },
       every: { type: 'string', default: '1s' },
       tiles: { type: 'string' },
       plates: { type: 'boolean', default: false },
@@ -111,12 +122,12 @@ export async function run(argv: string[]): Promise<number> {
   const everyMs = parseDuration(values.every);
   const grid = values.tiles === undefined ? undefined : /^([1-8])x([1-8])$/.exec(values.tiles);
   if (grid === null) throw new WeisuError('bad_option', `--tiles ${values.tiles} is not a grid like 2x2`, { field: '--tiles', fix: 'give columns x rows, each 1 to 8, e.g. --tiles 2x2' });
-  const tiles = grid && tileRegions(Number(grid[1]), Number(grid[2]));
+  const regions: RegionsConfig | undefined = grid ? regionsSchema.parse({ ...DEFAULTS.regions, mode: grid[0] === '1x1' ? 'full' : 'tiles', tiles: [Number(grid[1]), Number(grid[2])] }) : DEFAULTS.regions;
 
   const many = positionals.length > 1 || positionals.some((p) => VIDEO.test(p));
   if (values.out && many) outPath(values.out, positionals[0]!, 0, many); // refuse a bad --out before any work
 
-  const detector: Detector = await createDetector({ modelsDir: defaultModelsDir(), model: values.model, threads, scoreThreshold: threshold, regionsFor: tiles ? () => tiles : undefined });
+  const detector: Detector = await detectorFromConfig({ ...DEFAULTS, model: values.model, threads, score_threshold: threshold ?? DEFAULTS.score_threshold, regions }, { modelsDir: defaultModelsDir() });
   let failed = 0;
   let reader: PlateReader | undefined;
   try {

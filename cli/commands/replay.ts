@@ -7,7 +7,7 @@ import { parseDuration } from '../../core/duration.js';
 import { WeisuError } from '../../core/errors.js';
 import type { RuleEvent } from '../../core/types.js';
 import { createClassifier, type Classifier } from '../../detector/classifier.js';
-import { createDetector } from '../../detector/detector.js';
+import { detectorFromConfig } from '../../detector/from_config.js';
 import { replayFile } from '../../pipeline/replay.js';
 import { defaultModelsDir } from '../../models/registry.js';
 import type { CalibrationSet } from '../../rules/calibration.js';
@@ -125,7 +125,7 @@ export async function run(argv: string[]): Promise<number> {
   const calibration = values.calibrated && models[0] ? await storedCalibration(cfg.data_dir, cam.id, models[0]) : undefined;
 
   const modelsDir = defaultModelsDir();
-  const detector = await createDetector({ modelsDir, model: cfg.detector.model, threads, scoreThreshold: cfg.detector.score_threshold });
+  const detector = await detectorFromConfig({ ...cfg.detector, threads }, { modelsDir, zonesOf: () => cam.zones.map((z) => z.polygon) });
   let classifier: Classifier | undefined;
   try {
     classifier = models[0] ? await createClassifier({ modelsDir, model: models[0], threads }) : undefined;
