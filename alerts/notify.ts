@@ -33,6 +33,11 @@ export interface CrewMessage {
   reason?: string;
 }
 
+/** The crew webhooks that take `event` of this camera. */
+export function webhooksFor(alerts: AlertsConfig, event: CrewEvent, cameraId: string): WebhookConfig[] {
+  return alerts.webhooks.filter((w) => (!w.events || w.events.includes(event)) && (!w.cameras || w.cameras.includes(cameraId)));
+}
+
 /**
  * Queues `event` for every crew webhook that wants it, in the caller's transaction: the message is
  * committed with the change it reports, and the webhook sender delivers it (with retries) afterwards.
@@ -46,7 +51,7 @@ export async function notifyCrews(
   ticket?: TicketRow,
   reason?: string,
 ): Promise<void> {
-  const targets = alerts.webhooks.filter((w) => (!w.events || w.events.includes(event)) && (!w.cameras || w.cameras.includes(incident.cameraId)));
+  const targets = webhooksFor(alerts, event, incident.cameraId);
   if (!targets.length) return;
   const evidence = await listEvidence(db, incident.id);
   const main = evidence.find((e) => e.role === 'main') ?? evidence[0];

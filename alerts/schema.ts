@@ -95,8 +95,11 @@ const webhookSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9-]+$/, 'webhook id must use only a-z, 0-9 and -').describe('unique id of the webhook: a-z, 0-9 and -'),
   url: httpUrl('webhook url').describe('where events are POSTed'),
   secret: z.string().min(16, 'webhook secret must be at least 16 characters').describe('HMAC-SHA256 key; the receiver checks `X-Weisu-Signature` with it.'),
-  events: z.array(z.enum(['ticket.filed', 'ticket.dead', 'ticket.overdue', 'incident.cleared', 'incident.verified', 'incident.closed_not_fixed'])).optional().describe('Which events it receives; all crew events when unset.'),
-  cameras: z.array(z.string()).optional().describe('Only incidents of these cameras (all when unset).'),
+  events: z
+    .array(z.enum(['ticket.filed', 'ticket.dead', 'ticket.overdue', 'incident.cleared', 'incident.verified', 'incident.closed_not_fixed', 'camera.view_changed', 'camera.view_restored']))
+    .optional()
+    .describe('Which events it receives; all crew events when unset. camera.view_changed / camera.view_restored: a camera stopped or resumed showing the view its zones were drawn on (docs/moving-cameras.md).'),
+  cameras: z.array(z.string()).optional().describe('Only incidents and view changes of these cameras (all when unset).'),
 });
 
 export const alertsSchema = z.strictObject({

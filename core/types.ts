@@ -104,3 +104,26 @@ export interface IncidentMessage {
   /** Filled in by plate reading for parking incidents, when read. */
   plate?: { text: string; confidence: number; format?: string; votes?: number } | { unread: true; reason: string };
 }
+
+/**
+ * A camera's view left its reference views (align/: moved, covered…) or came back to one: what the worker
+ * that saw it sends to the alerts side over the `view_changes` queue, so crews' webhooks are told.
+ */
+export interface ViewChangeMessage {
+  /** The same for every sending of one change (camera, event, the last sample before it): a re-sent message is dropped. */
+  id: string;
+  cameraId: string;
+  event: 'camera.view_changed' | 'camera.view_restored';
+  state: 'aligned' | 'view_changed' | 'obstructed';
+  /** Why not aligned: no_match, moved, too_dark, covered, defocused. */
+  reason?: string;
+  /** When the new state began (ms epoch). */
+  since: number;
+  /** The state left behind; absent for a camera's first check. */
+  was?: { state: string; reason?: string; since: number };
+  preset?: string;
+  /** How far the view moved from its reference, in fractions of the picture. */
+  shift?: number;
+  /** The picture that showed the change (JPEG). */
+  jpegBase64: string;
+}

@@ -1,4 +1,4 @@
-import type { EvidenceFrame, IncidentMessage } from '../core/types.js';
+import type { EvidenceFrame, IncidentMessage, ViewChangeMessage } from '../core/types.js';
 import type { SampledCamera } from '../queue/cameras.js';
 import type { CameraView } from '../queue/views.js';
 import type { CameraHealth } from '../streams/health.js';
@@ -71,6 +71,8 @@ export interface ViewPort {
   read(cameraId: string): Promise<CameraView | undefined>;
   /** Records the view; `picture` is asked for only when a change away from the reference begins. */
   save(cameraId: string, view: CameraView, picture: () => Buffer): Promise<void>;
+  /** Tells the alerts side (crews' webhooks) a view left its reference or came back; sending one message twice must be harmless. */
+  announce(msg: ViewChangeMessage): Promise<void>;
 }
 
 /** Where confirmed and cleared events go (the alerts side); sending one message twice must be harmless. */

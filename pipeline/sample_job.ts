@@ -3,7 +3,7 @@ import { log } from '../core/log.js';
 import type { SampledCamera } from '../queue/cameras.js';
 import type { SampleOutcome } from '../queue/worker_metrics.js';
 import type { ViewMatch } from '../align/align.js';
-import { nextView } from '../queue/views.js';
+import { nextView, viewChange } from '../queue/views.js';
 import type { CameraRuleState } from '../rules/camera_rules.js';
 import { failureReason } from './errors.js';
 import { decide, perceive, type FrameInput } from './frame_step.js';
@@ -77,10 +77,16 @@ async function sampleOnce(deps: SampleDeps, job: { cameraId: string; due: number
   return committed.result;
 }
 
-/** The camera's view state for the API and console; a change is logged and counted (operators alert on it). */
+/**
+ * The camera's view state for the API and console; a change is logged and counted (operators alert on it),
+ * and one away from the reference or back is told to crews' webhooks — before it is recorded, so a sample
+ * that dies in between tells it again (the same message) rather than never.
+ */
 async function recordView(deps: SampleDeps, cameraId: string, frame: Frame, match: ViewMatch): Promise<void> {
   const prev = await deps.ports.views.read(cameraId);
   const view = nextView(prev, match, Date.now());
+  const change = viewChange(cameraId, prev, view, () => frame.jpeg);
+  if (change) await deps.ports.views.announce(change);
   await deps.ports.views.save(cameraId, view, () => frame.jpeg);
   deps.metrics.viewChecks.inc({ state: view.state, ...(view.reason ? { reason: view.reason } : {}) });
   if (view.since === view.at && (prev || view.state !== 'aligned')) {

@@ -88,7 +88,7 @@ export async function startWorkerHost(opts: WorkerHostOptions): Promise<WorkerHo
   // Loaded ahead, in the background: the first confirmed incident must not wait seconds for OCR models.
   if (config.plates.enabled) plateReader.get('').catch((e: Error) => log.warn({ err: e.message }, 'plate reader could not load: incidents are marked plate unread until it does'));
   // Assigned to the port types here: this is where the Redis implementation is checked against pipeline/ports.ts.
-  const ports: SamplePorts = redisSamplePorts(redis, keys, queues.incidents, w.evidence_ttl);
+  const ports: SamplePorts = redisSamplePorts(redis, keys, queues, w.evidence_ttl);
   const deps: SampleDeps = {
     ports,
     openSource,

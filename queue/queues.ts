@@ -1,14 +1,15 @@
 import { Queue, QueueEvents, type ConnectionOptions, type JobsOptions } from 'bullmq';
-import type { IncidentMessage } from '../core/types.js';
+import type { IncidentMessage, ViewChangeMessage } from '../core/types.js';
 import type { RedisClient } from './redis.js';
 
 /**
  * The BullMQ queues weisu runs on, all under one hash-tagged prefix (Redis Cluster keeps each queue's keys
  * in one slot). `samples`: one job per camera per interval, made by the job schedulers. `incidents`:
  * confirmed and cleared events from workers to the alerts side. `rechecks`: "is it still there?" questions
- * from the alerts side, answered by a worker that samples the camera again.
+ * from the alerts side, answered by a worker that samples the camera again. `view_changes`: a camera's
+ * view left its reference or came back (queue/views.ts), from workers to the alerts side like incidents.
  */
-export const QUEUE_NAMES = { samples: 'samples', incidents: 'incidents', rechecks: 'rechecks' } as const;
+export const QUEUE_NAMES = { samples: 'samples', incidents: 'incidents', rechecks: 'rechecks', viewChanges: 'view_changes' } as const;
 
 export interface SampleJob {
   cameraId: string;
@@ -37,6 +38,7 @@ export interface Queues {
   samples: Queue<SampleJob>;
   incidents: Queue<IncidentMessage>;
   rechecks: Queue<RecheckJob, RecheckResult>;
+  viewChanges: Queue<ViewChangeMessage>;
   close(): Promise<void>;
 }
 
@@ -69,14 +71,17 @@ export function openQueues(connection: RedisClient, prefix: string): Queues {
     prefix,
     defaultJobOptions: { attempts: 2, removeOnComplete: { age: 3600 }, removeOnFail: { age: 3600 } },
   });
+  // Told to the alerts side as incidents are: retried until taken, re-sent ones dropped by job id.
+  const viewChanges = new Queue<ViewChangeMessage>(QUEUE_NAMES.viewChanges, { connection: conn, prefix, defaultJobOptions: INCIDENT_JOB_OPTS });
   // Connection errors are the client's to report (queue/redis.ts logs losing and regaining Redis once).
-  for (const q of [samples, incidents, rechecks]) q.on('error', () => undefined);
+  for (const q of [samples, incidents, rechecks, viewChanges]) q.on('error', () => undefined);
   return {
     samples,
     incidents,
     rechecks,
+    viewChanges,
     async close() {
-      await Promise.all([samples.close(), incidents.close(), rechecks.close()]);
+      await Promise.all([samples.close(), incidents.close(), rechecks.close(), viewChanges.close()]);
     },
   };
 }
@@ -88,6 +93,10 @@ export function incidentJobId(msg: IncidentMessage): string {
 
 export async function emitIncident(queue: Queue<IncidentMessage>, msg: IncidentMessage): Promise<void> {
   await queue.add(msg.event.type, msg, { jobId: incidentJobId(msg) });
+}
+
+export async function emitViewChange(queue: Queue<ViewChangeMessage>, msg: ViewChangeMessage): Promise<void> {
+  await queue.add(msg.event, msg, { jobId: msg.id.replaceAll(':', '_') });
 }
 
 /** Scheduler jobs are named `repeat:<scheduler id>:<due millis>`: the due time is the start of the lag. */

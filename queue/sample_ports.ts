@@ -1,23 +1,22 @@
-import type { Queue } from 'bullmq';
 import { StoreUnavailableError } from '../core/errors.js';
-import type { IncidentMessage } from '../core/types.js';
+import type { IncidentMessage, ViewChangeMessage } from '../core/types.js';
 import type { CameraHealth } from '../streams/health.js';
 import { readCamera } from './cameras.js';
 import { redisFirstFrames } from './first_frames.js';
 import type { Keys } from './keys.js';
 import { acquireLease } from './lease.js';
-import { emitIncident } from './queues.js';
+import { emitIncident, emitViewChange, type Queues } from './queues.js';
 import type { RedisClient } from './redis.js';
 import { clearPending, commitState, loadState } from './rule_state.js';
 import { readView, writeView, type CameraView } from './views.js';
 
 /**
  * The sampling job's ports (pipeline/ports.ts) on Redis and BullMQ: cameras and leases, the versioned rule
- * state (compare-and-set in Lua), first-seen frames, health, view state, and the `incidents` queue. Every failure of a
+ * state (compare-and-set in Lua), first-seen frames, health, view state and its changes (`view_changes` queue), and the `incidents` queue. Every failure of a
  * Redis call surfaces as `StoreUnavailableError`. The shapes match pipeline/ports.ts structurally (queue/
  * does not import pipeline/); pipeline/worker_host.ts assigns them to the port types, which checks them.
  */
-export function redisSamplePorts(redis: RedisClient, keys: Keys, incidents: Queue<IncidentMessage>, evidenceTtlMs: number) {
+export function redisSamplePorts(redis: RedisClient, keys: Keys, queues: Pick<Queues, 'incidents' | 'viewChanges'>, evidenceTtlMs: number) {
   const firstFrames = redisFirstFrames(redis, keys, evidenceTtlMs);
   return guarded({
     cameras: {
@@ -41,8 +40,9 @@ export function redisSamplePorts(redis: RedisClient, keys: Keys, incidents: Queu
     views: {
       read: (cameraId: string) => readView(redis, keys, cameraId),
       save: (cameraId: string, view: CameraView, picture: () => Buffer) => writeView(redis, keys, cameraId, view, picture),
+      announce: (msg: ViewChangeMessage) => emitViewChange(queues.viewChanges, msg),
     },
-    incidents: { emit: (msg: IncidentMessage) => emitIncident(incidents, msg) },
+    incidents: { emit: (msg: IncidentMessage) => emitIncident(queues.incidents, msg) },
   });
 }
 

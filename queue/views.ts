@@ -1,4 +1,5 @@
 import type { ViewMatch } from '../align/align.js';
+import type { ViewChangeMessage } from '../core/types.js';
 import type { Keys } from './keys.js';
 import type { RedisClient } from './redis.js';
 
@@ -32,6 +33,30 @@ export function nextView(prev: CameraView | undefined, match: ViewMatch, at: num
     ...(match.referenceId !== undefined ? { referenceId: match.referenceId } : {}),
     ...(match.state === 'aligned' && match.preset !== undefined ? { preset: match.preset } : {}),
     ...('shift' in match && match.shift !== undefined ? { shift: Math.round(match.shift * 1000) / 1000 } : {}),
+  };
+}
+
+/**
+ * What operators must be told of a new view record: the view left its reference (from aligned, or on the
+ * camera's first check) or came back to it. A change between two paused states (covered, then moved) is
+ * not news: the rules stay paused. The id hangs on the record before the change, so a sample retried
+ * after dying between telling and recording tells the same change again, not a new one.
+ */
+export function viewChange(cameraId: string, prev: CameraView | undefined, view: CameraView, jpeg: () => Buffer): ViewChangeMessage | undefined {
+  const wasAligned = !prev || prev.state === 'aligned';
+  if (wasAligned === (view.state === 'aligned')) return undefined;
+  const event = view.state === 'aligned' ? 'camera.view_restored' : 'camera.view_changed';
+  return {
+    id: `${cameraId}.${event}.${prev?.at ?? 0}`,
+    cameraId,
+    event,
+    state: view.state,
+    ...(view.reason ? { reason: view.reason } : {}),
+    since: view.since,
+    ...(prev ? { was: { state: prev.state, ...(prev.reason ? { reason: prev.reason } : {}), since: prev.since } } : {}),
+    ...(view.preset !== undefined ? { preset: view.preset } : {}),
+    ...(view.shift !== undefined ? { shift: view.shift } : {}),
+    jpegBase64: jpeg().toString('base64'),
   };
 }
 

@@ -6,6 +6,7 @@ import { Worker, type ConnectionOptions } from 'bullmq';
 import type { FastifyPluginAsync } from 'fastify';
 import { AlertsService } from '../../alerts/service.js';
 import { acceptIncident, type AlertsDeps } from '../../alerts/intake.js';
+import { acceptViewChange } from '../../alerts/view_changes.js';
 import { EvidenceStore } from '../../alerts/evidence_store.js';
 import { evidencePlugin } from '../../alerts/http.js';
 import { buildApi } from '../../api/server.js';
@@ -14,7 +15,7 @@ import { packageRoot } from '../../core/paths.js';
 import type { CameraConfig } from '../../config/schema.js';
 import type { CalibrationSet } from '../../rules/calibration.js';
 import { intFlag } from '../flags.js';
-import type { IncidentMessage } from '../../core/types.js';
+import type { IncidentMessage, ViewChangeMessage } from '../../core/types.js';
 import { log } from '../../core/log.js';
 import { fleetMetricsText, fleetStatus } from '../../queue/fleet.js';
 import { redisKeys } from '../../queue/keys.js';
@@ -105,6 +106,17 @@ export async function run(argv: string[]): Promise<number> {
     incidents.on('failed', (job, e) => log.warn({ incident: job?.data.event.incidentId, attempt: job?.attemptsMade, err: e.message }, 'incident not accepted yet; retrying'));
     incidents.on('error', (e) => isConnectionError(e) || log.warn({ err: e.message }, 'incidents consumer error'));
     stops.push(() => incidents.close());
+    // View changes (a camera moved, covered, back) reach crews' webhooks through the store's outbox too.
+    const viewChanges = new Worker<ViewChangeMessage>(QUEUE_NAMES.viewChanges, (job) => acceptViewChange(alertsDeps, job.data), {
+      connection: redis as unknown as ConnectionOptions,
+      prefix,
+      concurrency: 1,
+      name: 'weisu-serve',
+      settings: { backoffStrategy: incidentBackoff },
+    });
+    viewChanges.on('failed', (job, e) => log.warn({ camera: job?.data.cameraId, event: job?.data.event, attempt: job?.attemptsMade, err: e.message }, 'view change not recorded yet; retrying'));
+    viewChanges.on('error', (e) => isConnectionError(e) || log.warn({ err: e.message }, 'view changes consumer error'));
+    stops.push(() => viewChanges.close());
 
     const rechecksDone = queueEvents(redis, prefix, QUEUE_NAMES.rechecks);
     stops.push(() => rechecksDone.close());

@@ -1,4 +1,4 @@
-import type { EvidenceFrame, IncidentMessage } from '../../core/types.js';
+import type { EvidenceFrame, IncidentMessage, ViewChangeMessage } from '../../core/types.js';
 import type { LastSample, SamplePorts, StoredRuleState } from '../../pipeline/ports.js';
 import type { SampledCamera } from '../../queue/cameras.js';
 import type { CameraView } from '../../queue/views.js';
@@ -19,6 +19,7 @@ export function memoryPorts(cameras: SampledCamera[] = []) {
     views: new Map<string, CameraView>(),
     viewPictures: new Map<string, Buffer>(),
     emitted: [] as IncidentMessage[],
+    announced: [] as ViewChangeMessage[],
     beforeCommit: undefined as ((cameraId: string) => void) | undefined,
   };
   const framesOf = (id: string) => state.firstFrames.get(id) ?? state.firstFrames.set(id, new Map()).get(id)!;
@@ -64,6 +65,7 @@ export function memoryPorts(cameras: SampledCamera[] = []) {
         if (view.state === 'aligned') state.viewPictures.delete(id);
         else if (view.since === view.at) state.viewPictures.set(id, picture());
       },
+      announce: async (msg) => void state.announced.push(msg),
     },
     incidents: { emit: async (msg) => void state.emitted.push(msg) },
   };

@@ -23,7 +23,7 @@ export function workerDeps(o: {
 }): SampleDeps {
   const streams = streamsSchema.parse(o.streams ?? {});
   return {
-    ports: redisSamplePorts(o.redis, o.keys, o.queues.incidents, 60_000),
+    ports: redisSamplePorts(o.redis, o.keys, o.queues, 60_000),
     openSource: o.openSource ?? openSource,
     sourceDefaults: sourceDefaults(streams),
     streams,

@@ -1,0 +1,46 @@
+import type { ViewAligner } from '../../align/aligner.js';
+import { cameraSchema } from '../../config/schema.js';
+import type { Frame } from '../../core/types.js';
+import type { SampleDeps } from '../../pipeline/job_deps.js';
+import { processSample, type SampleResult } from '../../pipeline/sample_job.js';
+import { toSpec } from '../../queue/cameras.js';
+import { WorkerMetrics } from '../../queue/worker_metrics.js';
+import { backoffPolicy, sourceDefaults, streamsSchema } from '../../streams/schema.js';
+import type { Source } from '../../streams/source.js';
+import { memoryPorts } from './memory_ports.js';
+import { VIEW_SIZE } from './views.js';
+
+/**
+ * A camera (`cam` unless named) with one reference view whose pictures are given in turn, sampled by the real sampling
+ * job on in-memory ports with the real aligner (no detector: every detection list is empty, and counted).
+ * `sample()` takes the next picture, ten seconds after the last.
+ */
+export function viewCamera(aligner: ViewAligner, reference: Buffer, pictures: Buffer[], id = 'cam') {
+  const spec = toSpec(cameraSchema.parse({ id, url: 'http://camera.invalid/snap.jpg', location: { lat: 40, lon: 124 }, sample_every: '10s' }), 0, undefined, [
+    { id: 'ref-1', jpegBase64: reference.toString('base64') },
+  ]);
+  const { ports, state } = memoryPorts([spec]);
+  const queue = [...pictures];
+  let ts = 1_000_000;
+  const counts = { detected: 0 };
+  const cfg = streamsSchema.parse({});
+  const metrics = new WorkerMetrics('w', 1);
+  const deps: SampleDeps = {
+    ports,
+    sourceDefaults: sourceDefaults(cfg),
+    backoff: backoffPolicy(cfg),
+    openSource: (opts): Source => ({
+      kind: 'http_snapshot',
+      grab: async (): Promise<Frame> => ({ cameraId: opts.cameraId, ts: (ts += 10_000), ...VIEW_SIZE, jpeg: queue.shift()! }),
+      close: async () => undefined,
+    }),
+    detect: async (frame) => {
+      counts.detected++;
+      return { cameraId: frame.cameraId, ts: frame.ts, ...VIEW_SIZE, items: [] };
+    },
+    checkView: (frame, refs) => aligner.check(frame.jpeg, refs, { maxShift: 0.15 }),
+    metrics,
+    workerId: 'w',
+  };
+  return { state, metrics, counts, sample: (): Promise<SampleResult> => processSample(deps, { cameraId: id, due: Date.now() }) };
+}
