@@ -33,6 +33,7 @@ import { ticketRoutes } from './routes/tickets.js';
 import { userRoutes } from './routes/users.js';
 import { zoneRoutes } from './routes/zones.js';
 import { referenceViewRoutes } from './routes/reference_views.js';
+import { presetRoutes } from './routes/presets.js';
 import type { CameraView } from '../queue/views.js';
 import { maskRoutes } from './routes/masks.js';
 
@@ -147,6 +148,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       await probeRoutes(api, deps);
       await zoneRoutes(api, deps);
       await referenceViewRoutes(api, deps);
+      await presetRoutes(api, deps);
       await maskRoutes(api, deps);
       await calibrationRoutes(api, deps);
       await incidentRoutes(api, deps);

@@ -31,6 +31,7 @@ export async function checkApiCameraUrl(config: WeisuConfig, url: string): Promi
  * they are never sent to the new host.
  */
 export function dropMovedCredentials(current: CameraInput, next: CameraInput, patch: Record<string, unknown>): void {
+  dropMovedOnvifPassword(current, next, patch);
   if (next.url === current.url || 'password' in patch) return;
   let moved: boolean;
   try {
@@ -41,4 +42,17 @@ export function dropMovedCredentials(current: CameraInput, next: CameraInput, pa
   if (!moved) return;
   delete next.password;
   if (!('username' in patch)) delete next.username;
+}
+
+/**
+ * The same for the ONVIF password: a patch that moves `onvif.address` must send `onvif.password` again
+ * (without it the camera fails validation, naming the field), so a stored password never follows the
+ * address to another host.
+ */
+function dropMovedOnvifPassword(current: CameraInput, next: CameraInput, patch: Record<string, unknown>): void {
+  const sent = patch.onvif;
+  if (!current.onvif || !next.onvif || next.onvif.address === current.onvif.address) return;
+  if (sent && typeof sent === 'object' && 'password' in sent) return;
+  const { password: _dropped, ...rest } = next.onvif;
+  next.onvif = rest as typeof next.onvif;
 }

@@ -32,6 +32,10 @@ export const cameraViewSchema = z
     timezone: z.string(),
     sample_every: z.string(),
     zones: z.array(zoneViewSchema),
+    onvif: z
+      .looseObject({ address: z.string(), user: z.string(), password: z.never().optional().describe('never returned'), has_password: z.boolean() })
+      .optional()
+      .describe('ONVIF access as written, its password left out'),
     managed_by: managedBySchema,
     zones_managed_by: z.record(z.string(), managedBySchema),
     revision: z.number().int(),
@@ -46,6 +50,10 @@ export type CameraView = z.infer<typeof cameraViewSchema>;
 export function cameraView(s: StoredCamera, liveUrl: string | null = null): CameraView {
   const input: Record<string, unknown> = { ...s.input };
   for (const k of Object.keys(input)) if (SECRET_KEY.test(k)) delete input[k];
+  if (s.input.onvif) {
+    const { password, ...onvif } = s.input.onvif;
+    input.onvif = { ...onvif, has_password: Boolean(password) };
+  }
   return {
     ...(input as Pick<CameraView, 'id' | 'location' | 'zones'>),
     enabled: s.camera.enabled,

@@ -7,6 +7,7 @@ import { platesSchema } from '../plates/schema.js';
 import { workersSchema } from '../queue/schema.js';
 import { detectorSchema } from '../detector/schema.js';
 import { serverSchema } from '../api/schema.js';
+import { onvifSchema, patrolSchema } from '../onvif/schema.js';
 
 /**
  * The single source of truth for weisu's configuration. Each stage owns its part (imported above);
@@ -30,6 +31,8 @@ export const cameraSchema = z
     timezone: timezoneSchema.default('Asia/Shanghai').describe('IANA time zone of the camera, for schedules and evidence timestamps.'),
     sample_every: durationField('sample_every').prefault('10s').describe('one sample (one frame through detector and rules) this often'),
     zones: z.array(zoneSchema).default([]).describe('the areas of the picture the rules watch (no-parking zones, bin sites)'),
+    onvif: onvifSchema.optional(),
+    patrol: patrolSchema.optional(),
   })
   .superRefine((cam, ctx) => {
     const seen = new Set<string>();
@@ -37,6 +40,15 @@ export const cameraSchema = z
       if (seen.has(z.id)) ctx.addIssue({ code: 'custom', path: ['zones', i, 'id'], message: `zone id "${z.id}" is used twice in this camera: zone ids must be unique per camera` });
       seen.add(z.id);
     });
+    if (cam.patrol && !cam.onvif) ctx.addIssue({ code: 'custom', path: ['patrol'], message: 'a patrol drives the dome over ONVIF: add onvif (address, user, password) to this camera' });
+    if (cam.patrol) {
+      const stops = new Set(cam.patrol.stops.map((s) => s.preset));
+      cam.zones.forEach((z, i) => {
+        if (z.kind !== 'no_parking') return;
+        if (!z.preset) ctx.addIssue({ code: 'custom', path: ['zones', i, 'preset'], message: `zone "${z.id}" needs a preset: on a patrolling dome a zone is drawn on one preset's view (one of ${[...stops].join(', ')})` });
+        else if (!stops.has(z.preset)) ctx.addIssue({ code: 'custom', path: ['zones', i, 'preset'], message: `zone "${z.id}" is on preset "${z.preset}", which the patrol never visits: add a stop for it or move the zone` });
+      });
+    }
   });
 
 export const configSchema = z

@@ -85,7 +85,12 @@ export class OnvifClient {
     }
     if (u.kind !== 'network' || u.scheme !== 'http') throw new OnvifError('onvif.address must be an http:// URL', 'write it like http://192.0.2.10/onvif/device_service');
     if (u.username || u.password) throw new OnvifError('onvif.address must not carry credentials', 'put them in onvif.user and onvif.password');
-    const pinned = await pinTarget(u, o.policy);
+    let pinned: PinnedAddress;
+    try {
+      pinned = await pinTarget(u, o.policy);
+    } catch (e) {
+      throw new OnvifError(`onvif.address: ${(e as Error).message}`, e instanceof WeisuError && e.fix ? e.fix : 'check onvif.address', e);
+    }
     const path = new URL(u.href).pathname;
     const client = new OnvifClient(target, u, pinned, o.timeoutMs ?? 5000, 0, { device: path, media: path, ptz: path });
     await client.syncClock();

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseDuration } from '../core/duration.js';
 import { checkTimeZone, parseException, parseWindow, type Schedule } from './schedule.js';
 import { polygonProblem } from '../core/geometry.js';
+import { presetToken } from '../core/preset.js';
 import { parkingTuningSchema } from './parking/tuning.js';
 
 const point = z.tuple([
@@ -132,6 +133,7 @@ export const noParkingZoneSchema = z.strictObject({
   id: zoneId,
   kind: z.literal('no_parking').describe('no_parking: a vehicle staying in the zone longer than `dwell` is an incident'),
   name: z.string().max(200).optional().describe('operator-facing name, e.g. "School gate"'),
+  preset: presetToken.optional().describe('PTZ domes: the preset whose view the zone is drawn on; it is watched only while the dome is there (a patrol stop), and its stays carry across visits'),
   polygon: polygonSchema.describe('the zone: [x, y] points in fractions of the frame width and height, in order around it'),
   dwell: positiveDuration('dwell').describe('how long a vehicle must stay (inside the schedule) before it is an offence, e.g. 5m'),
   classes: z

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { WeisuError } from '../../core/errors.js';
+import { presetToken } from '../../core/preset.js';
 import { getCamera, notFound } from '../../store/cameras.js';
 import { listReferenceViews, referenceViewJpeg, saveReferenceView, type ReferenceViewInfo } from '../../store/reference_views.js';
 import { actor, ANYONE, ZONE_WRITERS } from '../auth.js';
@@ -19,7 +20,7 @@ import { cameraIdParams } from './cameras.js';
 
 const MAX_UPLOAD = 12 * 1024 * 1024;
 
-const presetField = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'preset uses only letters, digits, _ . - (at most 64)');
+const presetField = presetToken;
 
 const referenceView = z
   .object({ id: z.string(), camera_id: z.string(), preset: z.string(), width: z.number(), height: z.number(), taken_by: z.string(), taken_at: z.string() })

@@ -30,6 +30,20 @@ const camera = cameraBody('fuzz-new') as Record<string, Json>;
 
 const ROUTES: WriteRoute[] = [
   { route: 'POST /api/v1/cameras', name: 'create camera', method: 'POST', url: '/api/v1/cameras', valid: camera, nested: ['location', 'zones.0'], polygons: ['zones.0.polygon'] },
+  {
+    route: 'POST /api/v1/cameras',
+    name: 'create patrolling dome',
+    method: 'POST',
+    url: '/api/v1/cameras',
+    valid: {
+      ...camera,
+      id: 'fuzz-dome',
+      zones: [{ ...ZONE, preset: 'gate' }],
+      onvif: { address: 'http://127.0.0.1:8000/onvif/device_service', user: 'op', password: 'onvif-pass', timeout: '3s' },
+      patrol: { stops: [{ preset: 'gate', settle: '2s', stay: '1m' }], manual_idle: '5m' },
+    },
+    nested: ['onvif', 'patrol', 'patrol.stops.0', 'zones.0'],
+  },
   { route: 'PATCH /api/v1/cameras/{id}', name: 'patch camera', method: 'PATCH', url: '/api/v1/cameras/fuzz-cam', valid: { name: 'x', location: { lat: 1, lon: 2 }, sample_every: '5s', enabled: false }, nested: ['location'] },
   { route: 'POST /api/v1/cameras/import', name: 'import cameras', method: 'POST', url: '/api/v1/cameras/import', valid: { cameras: [camera] }, nested: ['cameras.0', 'cameras.0.location'], polygons: ['cameras.0.zones.0.polygon'] },
   { route: 'POST /api/v1/cameras/import', name: 'import camera file', method: 'POST', url: '/api/v1/cameras/import', valid: { format: 'csv', content: 'id,url,lat,lon\nfuzz-csv,rtsp://h/x,1,2\n' } },

@@ -127,6 +127,8 @@ const CASES: Case[] = [
       return { method: 'GET', url: `/api/v1/cameras/${id}/reference` };
     },
   },
+  // The harness camera has no onvif settings: an allowed caller gets the route's own 409 (test/api/presets.test.ts reads a real dome).
+  { route: 'GET /api/v1/cameras/{id}/presets', allowed: ALL, ok: 409, request: async (c) => ({ method: 'GET', url: `/api/v1/cameras/${await camera(c)}/presets` }) },
   { route: 'GET /api/v1/cameras/{id}/view', allowed: ALL, ok: 200, request: async (c) => ({ method: 'GET', url: `/api/v1/cameras/${await camera(c)}/view` }) },
   // No view change on a camera that was never sampled: an allowed caller gets the route's own 404, the others 403.
   { route: 'GET /api/v1/cameras/{id}/view/picture', allowed: ALL, ok: 404, request: async (c) => ({ method: 'GET', url: `/api/v1/cameras/${await camera(c)}/view/picture` }) },

@@ -125,6 +125,8 @@ describe('virtual PTZ dome and weisu ONVIF client', () => {
 
   it('refuses an address the URL policy does not allow, before contacting it', async () => {
     const err = await OnvifClient.connect({ address: cam.onvifUrl, user: USER, password: PASSWORD }, { policy: { allowNetworks: [], allowLocal: false } }).catch((e: unknown) => e);
-    expect((err as { reason?: string }).reason).toBe('blocked');
+    expect(err).toBeInstanceOf(OnvifError);
+    expect((err as OnvifError).message).toMatch(/onvif.address: .*loopback/);
+    expect(cam.device.calls.filter((c) => c.op === 'GetSystemDateAndTime')).toHaveLength(1);
   });
 });
