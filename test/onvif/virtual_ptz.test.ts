@@ -124,9 +124,10 @@ describe('virtual PTZ dome and weisu ONVIF client', () => {
   });
 
   it('refuses an address the URL policy does not allow, before contacting it', async () => {
+    const before = cam.device.calls.length;
     const err = await OnvifClient.connect({ address: cam.onvifUrl, user: USER, password: PASSWORD }, { policy: { allowNetworks: [], allowLocal: false } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OnvifError);
     expect((err as OnvifError).message).toMatch(/onvif.address: .*loopback/);
-    expect(cam.device.calls.filter((c) => c.op === 'GetSystemDateAndTime')).toHaveLength(1);
+    expect(cam.device.calls.length).toBe(before);
   });
 });
