@@ -1,5 +1,6 @@
 import type { BBox, Detections } from '../core/types.js';
-import { invert, mapBox, type Homography } from './homography.js';
+import type { Point } from '../core/geometry.js';
+import { invert, mapBox, mapPolygon, type Homography } from './homography.js';
 
 /**
  * Boxes between the current picture and the reference view the zones were drawn on. The rules work in
@@ -17,6 +18,15 @@ export function detectionsInReference(d: Detections, toCurrent: Homography): Det
 /** A box of the reference view's pixels in the current picture's pixels (to draw on the current frame). */
 export function boxInCurrent(box: BBox, toCurrent: Homography, size: { width: number; height: number }): BBox {
   return mapPixelBox(toCurrent, box, size);
+}
+
+/**
+ * The camera with its zones where they lie in the current picture (fractions, clipped to it), given
+ * reference → current: what the eyes crop and run again at full resolution. The rules keep the zones as drawn.
+ */
+export function zonesInCurrent<Z extends { polygon: Point[] }, C extends { zones: Z[] }>(camera: C, toCurrent: Homography): C {
+  const clip = (v: number) => Math.min(1, Math.max(0, v));
+  return { ...camera, zones: camera.zones.map((z) => ({ ...z, polygon: mapPolygon(toCurrent, z.polygon).map(([x, y]) => [clip(x), clip(y)] as [number, number]) })) };
 }
 
 function mapPixelBox(h: Homography, [x1, y1, x2, y2]: BBox, { width, height }: { width: number; height: number }): BBox {

@@ -1,6 +1,6 @@
 import type { ViewMatch } from '../align/align.js';
 import type { ReferencePicture } from '../align/aligner.js';
-import { boxInCurrent, detectionsInReference } from '../align/detections.js';
+import { boxInCurrent, detectionsInReference, zonesInCurrent } from '../align/detections.js';
 import type { BinObservation, Detections, Frame } from '../core/types.js';
 import { withAppearance } from '../detector/appearance.js';
 import { emptyCameraState, stepCamera, type CameraRuleState, type CameraRulesInput, type CameraSpec, type CameraStep } from '../rules/camera_rules.js';
@@ -38,7 +38,8 @@ export interface FrameInput extends CameraRulesInput {
 /**
  * What the rules take from one frame: its detections, each with its look, and its bin-site observations.
  * With reference views, the frame is first checked against them: a view that matches none is not even
- * detected on (the rules pause), and an aligned one has its boxes moved into the reference's frame.
+ * detected on (the rules pause), and an aligned one has its boxes moved into the reference's frame; the
+ * eyes are given the zones where they lie in the current picture (inference regions, bin-site crops).
  */
 export async function perceive<C extends FrameCamera>(eyes: FrameEyes<C>, frame: Frame, camera: C): Promise<FrameInput> {
   const view = eyes.checkView && camera.references?.length ? await eyes.checkView(frame, camera.references) : undefined;
@@ -46,10 +47,13 @@ export async function perceive<C extends FrameCamera>(eyes: FrameEyes<C>, frame:
     const none: Detections = { cameraId: frame.cameraId, ts: frame.ts, width: frame.width, height: frame.height, items: [] };
     return { detections: none, seen: none, view };
   }
+  // Where the zones lie in this picture: inference regions and bin-site crops are cut from it, not from
+  // where the zones were drawn, so a shifted view still reads each bin site from its own bin.
+  const here = view ? zonesInCurrent(camera, view.homography) : camera;
   // The look lets the rules tell a different vehicle in the same spot from the same one seen again.
-  const seen = await withAppearance(frame, await eyes.detect(frame, camera));
+  const seen = await withAppearance(frame, await eyes.detect(frame, here));
   const detections = view ? detectionsInReference(seen, view.homography) : seen;
-  const sites = camera.zones.filter((z): z is BinSiteZone => z.kind === 'bin_site');
+  const sites = here.zones.filter((z): z is BinSiteZone => z.kind === 'bin_site');
   const bins = sites.length && eyes.observeBins ? await eyes.observeBins(frame, sites, camera.calibration) : undefined;
   return { detections, seen, ...(bins ? { bins } : {}), ...(view ? { view } : {}) };
 }
