@@ -3,7 +3,7 @@ import { boxIou, coverage } from '../core/geometry.js';
 import { matchStays, type TrackMotion } from './parking/matching.js';
 import { referenceScene, withoutBackground } from './parking/background.js';
 import { hiddenBy, remember } from './parking/occlusion.js';
-import { beginStay, bounded, emptyNoParking, gone, seenAgain, unseen, upgraded, type NoParkingState, type Stay } from './parking/stay.js';
+import { beginStay, bounded, emptied, emptyNoParking, gone, seenAgain, unseen, upgraded, type NoParkingState, type Stay } from './parking/stay.js';
 import { vehiclesIn } from './parking/vehicles.js';
 import { inSchedule } from './schedule.js';
 import type { NoParkingZone } from './schema.js';
@@ -67,7 +67,7 @@ export function stepNoParking(
   const spots = state.spots.filter((sp) => sp.until > ts);
   const stays: Stay[] = [];
   // Vehicles standing in their own spots this sample are accounted for, and the street's furniture stands
-  // where it always stood: they hide nothing.
+  // where it always stood: they hide nothing, unless standing in front of a spot (occlusion.ts).
   const standing = new Set([...[...vehicleOf.values()].map((v) => vehicles[v]!), ...street]);
   state.stays.forEach((old, s) => {
     const v = vehicleOf.get(s);
@@ -77,15 +77,15 @@ export function stepNoParking(
       : unseen(old, hiddenBy(old, items, standing, motion.still, others.get(s), tuning), ts);
     stay.enforcedSince = enforced ? (stay.enforcedSince ?? ts) : undefined;
 
-    if (gone(stay, zone, ts) || (!veh && leftSpot.has(s))) {
-      if (stay.confirmedAt !== undefined) {
-        events.push(event('cleared', stay, zone, ctx));
-        if (zone.cooldown > 0) spots.push({ box: [...stay.anchor], until: ts + zone.cooldown });
-      }
-      return;
+    const ended = gone(stay, zone, ts) || (!veh && leftSpot.has(s));
+    if (stay.confirmedAt !== undefined && !stay.cleared && (ended || emptied(stay, zone, ts))) {
+      events.push(event('cleared', stay, zone, ctx));
+      if (zone.cooldown > 0) spots.push({ box: [...stay.anchor], until: ts + zone.cooldown });
+      stay.cleared = true;
     }
+    if (ended) return;
     const blocked = spots.some((sp) => boxIou(sp.box, stay.anchor) >= tuning.spot_iou);
-    const seenEnough = stay.samples >= tuning.seen_per_missed * stay.missed;
+    const seenEnough = stay.samples >= tuning.seen_per_gap * stay.gaps;
     if (veh && stay.confirmedAt === undefined && seenEnough && stay.enforcedSince !== undefined && ts - stay.enforcedSince >= zone.dwell && !blocked) {
       stay.confirmedAt = ts;
       events.push(event('confirmed', stay, zone, ctx));

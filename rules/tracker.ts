@@ -1,5 +1,5 @@
 import type { BBox, Category, Detection, Detections } from '../core/types.js';
-import { boxIou } from '../core/geometry.js';
+import { boxArea, boxIou } from '../core/geometry.js';
 import { greedyMatch } from './match.js';
 
 /**
@@ -34,9 +34,14 @@ export interface TrackerOptions {
   iouThreshold: number;
   /** Source-time ms a track survives without being detected; one missed sample always survives (one sighting of a miss decides nothing). */
   maxLostMs: number;
+  /**
+   * Largest factor by which a track's box area may change between its samples: a bus stopping in front of
+   * a parked car overlaps the car's box well enough, but it is a second object, not the car driving off.
+   */
+  maxAreaRatio: number;
 }
 
-export const DEFAULT_TRACKER: TrackerOptions = { iouThreshold: 0.3, maxLostMs: 5000 };
+export const DEFAULT_TRACKER: TrackerOptions = { iouThreshold: 0.3, maxLostMs: 5000, maxAreaRatio: 1.6 };
 
 export function emptyTracker(): TrackerState {
   return { nextId: 1, tracks: [] };
@@ -44,7 +49,7 @@ export function emptyTracker(): TrackerState {
 
 /**
  * Greedy matching by descending IoU within the same category (a car re-labelled truck by the detector
- * stays the same vehicle). Unmatched detections start tracks; unmatched tracks age and are dropped once
+ * stays the same vehicle) and of about the same size (`maxAreaRatio`). Unmatched detections start tracks; unmatched tracks age and are dropped once
  * missed for longer than `maxLostMs` (and in more than one sample).
  */
 export function stepTracker(
@@ -58,7 +63,8 @@ export function stepTracker(
     dets.items.forEach((det, d) => {
       if (det.category !== track.category) return;
       const iou = boxIou(track.box, det.box);
-      if (iou >= opts.iouThreshold) pairs.push({ a: t, b: d, iou });
+      const ratio = boxArea(det.box) / Math.max(boxArea(track.box), 1);
+      if (iou >= opts.iouThreshold && ratio <= opts.maxAreaRatio && ratio >= 1 / opts.maxAreaRatio) pairs.push({ a: t, b: d, iou });
     });
   });
   const detectionOf = greedyMatch(pairs, (x, y) => y.iou - x.iou);

@@ -160,6 +160,13 @@ export function drawScenario(seed: number): DrawnScenario {
     actors.push(occluder(occlusion, spot, at, occlusionS, mirror));
   }
 
+  // The zone is watched before anything comes: what stands in it at the first sample is its reference
+  // scene (the street), so every vehicle starts moving after that sample (the phase is below one interval).
+  const lead = everyS + 1;
+  const moving = actors.map((a) => (a.sprite === LOUDSPEAKER_BOX ? a : { ...a, path: a.path.map((p) => ({ ...p, t: p.t + lead })) }));
+  const truth = expect.map((x) => ({ firstSeenS: x.firstSeenS + lead, leftS: x.leftS + lead }));
+  end += lead;
+
   const light: Scenario['light'] =
     lighting === 'dusk'
       ? [{ t: 0, v: 1 }, { t: end * 0.2, v: 1 }, { t: end, v: between(0.35, 0.6) }]
@@ -167,7 +174,7 @@ export function drawScenario(seed: number): DrawnScenario {
         ? [{ t: 0, v: 1 }, { t: end * 0.3, v: 1 }, { t: end * 0.4, v: between(0.45, 0.7) }, { t: end * 0.6, v: 1 }]
         : undefined;
   const greyscaleFrom = grey ? whole(end * 0.2, end * 0.7) : undefined;
-  const scenario: Scenario = { name: `g${seed}`, durationS: end, width: 640, actors, mirror, seed, quality, ...(light ? { light } : {}), ...(greyscaleFrom !== undefined ? { greyscaleFrom } : {}) };
+  const scenario: Scenario = { name: `g${seed}`, durationS: end, width: 640, actors: moving, mirror, seed, quality, ...(light ? { light } : {}), ...(greyscaleFrom !== undefined ? { greyscaleFrom } : {}) };
   const zone = { polygon: mirror ? STREET.zone.map(([x, y]) => [1 - x, y] as [number, number]).reverse() : STREET.zone, dwell: `${dwellS}s` };
   const params: Params = {
     interval: `${everyS}s`,
@@ -183,7 +190,7 @@ export function drawScenario(seed: number): DrawnScenario {
     dwell: `${dwellS}s`,
     'background look-alike': lookAlike ? 'in zone' : 'none',
   };
-  return { seed, scenario, zone, dwellS, everyS, phaseS, expect, params };
+  return { seed, scenario, zone, dwellS, everyS, phaseS, expect: truth, params };
 }
 
 /**

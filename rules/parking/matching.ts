@@ -3,6 +3,7 @@ import { boxArea, boxIou, coverage } from '../../core/geometry.js';
 import { greedyMatch } from '../match.js';
 import type { NoParkingZone } from '../schema.js';
 import { otherLook } from './look.js';
+import { inFront } from './occlusion.js';
 import type { Stay } from './stay.js';
 
 /**
@@ -62,24 +63,27 @@ export function matchStays(stays: readonly Stay[], vehicles: readonly Detection[
   const overlapping = new Map<number, boolean>(); // vehicle → whether it is clearly another vehicle for every stay it overlaps
   stays.forEach((stay, s) =>
     vehicles.forEach((veh, v) => {
+      const own = veh.trackId !== undefined && veh.trackId === stay.trackId;
+      // Something standing in front of the spot hides it (occlusion.ts): it neither is nor replaces its vehicle.
+      if (!own && inFront(veh.box, stay.anchor, zone.tuning)) return;
       const iou = boxIou(stay.anchor, veh.box);
       const within = coverage(stay.anchor, veh.box) >= inside;
       if (iou < zone.stationary_iou) {
         // Its own track seen away from the spot (not the visible part of it within the spot): it drove off.
-        if (veh.trackId !== undefined && veh.trackId === stay.trackId && !within) leftSpot.add(s);
-        if (within) overlapping.set(v, (overlapping.get(v) ?? true) && isNewcomer(otherVehicle(stay, veh, zone, motion)));
+        if (own && !within) leftSpot.add(s);
+        if (within) overlapping.set(v, (overlapping.get(v) ?? true) && isNewcomer(stay, otherVehicle(stay, veh, zone, motion)));
         return;
       }
       const other = otherVehicle(stay, veh, zone, motion);
-      overlapping.set(v, (overlapping.get(v) ?? true) && isNewcomer(other));
+      overlapping.set(v, (overlapping.get(v) ?? true) && isNewcomer(stay, other));
       if (other) {
         (others.get(s) ?? others.set(s, new Set()).get(s)!).add(veh);
-        // Seen again after its spot was seen empty, but looking like another vehicle: the first one left.
-        if (other === 'look' && stay.goneSamples > 0) leftSpot.add(s);
+        // Its spot was seen empty, and now holds a vehicle that looks other or stands elsewhere: the first one left.
+        if (other !== 'arrived' && stay.goneSamples > 0) leftSpot.add(s);
       }
       // Near where it has been on average, but no longer where it stopped: creeping, as in a queue.
       else if (boxIou(stay.origin, veh.box) < zone.stationary_iou) leftSpot.add(s);
-      else pairs.push({ a: s, b: v, iou, own: veh.trackId !== undefined && veh.trackId === stay.trackId });
+      else pairs.push({ a: s, b: v, iou, own });
     }),
   );
   const vehicleOf = greedyMatch(pairs, (x, y) => Number(y.own) - Number(x.own) || y.iou - x.iou);
@@ -87,7 +91,10 @@ export function matchStays(stays: readonly Stay[], vehicles: readonly Detection[
   return { vehicleOf, leftSpot, others, newcomers };
 }
 
-/** A vehicle that looks other or drove in is certainly not the stay's; one merely back elsewhere after a gap may be. */
-function isNewcomer(other: ReturnType<typeof otherVehicle>): boolean {
-  return other === 'look' || other === 'arrived';
+/**
+ * A vehicle that looks other or drove in is certainly not the stay's; one back elsewhere after a gap is not
+ * either once the spot was seen empty (after a mere occlusion it may be the vehicle, partly hidden).
+ */
+function isNewcomer(stay: Stay, other: ReturnType<typeof otherVehicle>): boolean {
+  return other === 'look' || other === 'arrived' || (other === 'reappeared' && stay.goneSamples > 0);
 }

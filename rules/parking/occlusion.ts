@@ -16,9 +16,18 @@ export function remember(known: BBox[], items: Detection[], veh: Detection, spot
 }
 
 /**
+ * Whether `box` stands in front of `anchor`: seen from above, it meets the ground clearly lower in the picture
+ * (by more than `front_slack` of the vehicle's height). Such a box hides the spot; it is never the vehicle
+ * standing in it, nor another vehicle taking it.
+ */
+export function inFront(box: BBox, anchor: BBox, tuning: ParkingTuning): boolean {
+  return box[3] > anchor[3] + tuning.front_slack * (anchor[3] - anchor[1]);
+}
+
+/**
  * The spot is hidden, not empty, when something in front of it (lower in the picture) covers it that is not
  * the vehicle itself driving off (its own track counts only when it lies within the spot: the visible part of
- * a partly hidden vehicle), not another vehicle standing in its own spot or in the vehicle's (`others`), and
+ * a partly hidden vehicle), not another vehicle standing beside it in its own spot or in the vehicle's (`others`), and
  * not a static thing that was already there while the vehicle was visible. Something standing still must
  * also be of a plausible size: a still box many times the vehicle's (YOLOX draws one over a whole empty
  * road) is the scene, not a bus in front. A vehicle seen only once has shown no stay worth protecting.
@@ -35,7 +44,8 @@ export function hiddenBy(
   const maxStill = tuning.max_still_occluder_area * boxArea(stay.anchor);
   return items.some(
     (d) =>
-      !standing.has(d) &&
+      // A vehicle standing in its own spot hides this one only from in front of it (a truck parked before a car).
+      (!standing.has(d) || inFront(d.box, stay.anchor, tuning)) &&
       // Another vehicle standing or passing in the spot itself shows the spot, not something in front of it.
       !others?.has(d) &&
       // Its own track counts only as the visible part of it, never as it driving off.

@@ -5,8 +5,10 @@ import { LIMITS } from './tuning.js';
 
 /**
  * The life of a stay: one vehicle standing in one place. It begins at the vehicle's first sighting, follows
- * the vehicle while it is seen where it stopped, waits while its spot is hidden, and ends when the spot has
- * been seen empty for `clear_grace` (never on one empty sighting), or once hidden longer than `max_hidden`.
+ * the vehicle while it is seen where it stopped, waits while its spot is hidden or seen empty (something the
+ * detector does not know may stand in front), and ends once its vehicle is unseen for longer than
+ * `max_hidden` or another vehicle takes its spot (matching.ts). A confirmed stay's incident is cleared when
+ * the spot has been seen empty for `clear_grace` (never on one empty sighting).
  */
 
 export interface Stay {
@@ -27,11 +29,17 @@ export interface Stay {
   /** Consecutive samples at which the spot was visible and the vehicle not in it. */
   goneSamples: number;
   /**
-   * All samples since the stay began at which the spot was visible and the vehicle not in it: a vehicle that
-   * stands there is seen in most samples, while a spot that cars of a stream happen to pass now and then
-   * (looking alike, each landing near where the last stood) is empty about as often as not.
+   * Runs of such samples since the stay began. A parked vehicle is hidden now and then, once for as long as
+   * the bus or the board stands in front; cars of a stream passing a spot (looking alike, now and then one
+   * landing where the last stood) leave it empty between every two of them.
    */
-  missed: number;
+  gaps: number;
+  /**
+   * Its incident was cleared (the spot seen empty for `clear_grace`), yet the stay is kept until `max_hidden`:
+   * something the detector does not see may have stood in front, and the vehicle, back where it stood looking
+   * as it did, continues this stay (never a second ticket).
+   */
+  cleared?: boolean;
   /**
    * Other boxes that covered the spot while the vehicle was seen (the latest few distinct ones): a static
    * thing (a sign, a false detection over the whole road) that was there with the vehicle cannot be what hides it.
@@ -69,7 +77,7 @@ export function beginStay(incidentId: string, veh: Detection, ts: number, overla
     lastSeen: ts,
     lastAccounted: ts,
     goneSamples: 0,
-    missed: 0,
+    gaps: 0,
     overlappers,
   };
 }
@@ -98,18 +106,28 @@ export function seenAgain(old: Stay, veh: Detection, zone: NoParkingZone, ts: nu
 
 /** The stay at a sample that did not show its vehicle: hidden by something in front, or its spot seen empty. */
 export function unseen(old: Stay, hidden: boolean, ts: number): Stay {
-  return hidden ? { ...old, lastAccounted: ts } : { ...old, goneSamples: old.goneSamples + 1, missed: old.missed + 1 };
+  return hidden ? { ...old, lastAccounted: ts } : { ...old, goneSamples: old.goneSamples + 1, gaps: old.gaps + (old.goneSamples === 0 ? 1 : 0) };
 }
 
-/** Whether the stay is over: hidden too long, or its spot seen empty for `clear_grace` and in enough sightings. */
+/**
+ * Whether the stay is over: its vehicle unseen for longer than `max_hidden`, whatever stood in front of it.
+ * A spot seen empty may be hidden by something the detector does not know, so emptiness alone ends no stay
+ * of a vehicle seen standing; it clears a confirmed stay's incident (`emptied`), and another vehicle in the
+ * spot ends the stay. A vehicle seen once has not shown that it stands: its spot seen empty (in more than
+ * one sighting) ends it, and whatever is seen there next is a new stay (a stream's next car).
+ */
 export function gone(stay: Stay, zone: NoParkingZone, ts: number): boolean {
-  if (ts - stay.lastSeen > zone.max_hidden) return true;
+  return ts - stay.lastSeen > zone.max_hidden || (stay.samples < 2 && stay.goneSamples >= zone.tuning.empty_sightings);
+}
+
+/** Whether the spot has been seen empty for `clear_grace`, in enough sightings: the vehicle is no longer there to be ticketed. */
+export function emptied(stay: Stay, zone: NoParkingZone, ts: number): boolean {
   return stay.goneSamples >= zone.tuning.empty_sightings && ts - stay.lastAccounted >= zone.clear_grace;
 }
 
 /** A state stored by an earlier weisu (in Redis across an upgrade) lacks fields added since: fill them in. */
 export function upgraded(state: NoParkingState): NoParkingState {
-  return { ...state, spots: state.spots ?? [], background: state.background ?? [], stays: state.stays.map((s) => ({ ...s, origin: s.origin ?? s.anchor, overlappers: s.overlappers ?? [], missed: s.missed ?? 0 })) };
+  return { ...state, spots: state.spots ?? [], background: state.background ?? [], stays: state.stays.map((s) => ({ ...s, origin: s.origin ?? s.anchor, overlappers: s.overlappers ?? [], gaps: s.gaps ?? 0 })) };
 }
 
 /** At most LIMITS.stays stays: confirmed ones first, then the most recently seen. */

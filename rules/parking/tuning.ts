@@ -47,11 +47,13 @@ export const parkingTuningSchema = z
       .describe(
         'a vehicle seen again after a gap is the one that stood there only if its box is where it was last seen to within detector jitter; the next car of a stream lands near the spot, not on it',
       ),
-    seen_per_missed: z
+    seen_per_gap: z
       .number()
       .min(0)
       .default(2)
-      .describe('a stay confirms only when its vehicle was seen at least this many times per sample its spot was seen empty (a ratio: the same at any sampling rate)'),
+      .describe(
+        'a stay confirms only when its vehicle was seen at least this many times per run of samples its spot was seen empty (a hidden car has one gap per occlusion; a stream of look-alike cars leaves one between every two)',
+      ),
     same_size: factor('same_size').default(2).describe('a tracked box whose area changed by more than this factor since its last sample is not one object moving (the tracker linked two)'),
     mask_iou: fraction('mask_iou')
       .default(0.5)

@@ -122,20 +122,23 @@ describe('no_parking: occlusion, turnover, duplicates', () => {
     // then while the car stands there, all the time once the road is empty.
     const ghost = car([50, 150, 1250, 700], 0.4, 'car');
     const samples = seconds(100, (i) => {
-      const parked = i < 12 || (i >= 30 && i < 45);
+      const parked = i < 40;
       const g = !parked || i % 4 < 2 ? [ghost] : [];
-      // Stops 12 s (red light), leaves; a second car stops in the same place from 30 s to 45 s.
       return (parked ? [car(SPOT)] : []).concat(g);
     });
-    expect(run([kerb], samples).events).toEqual([]);
+    // The spot is seen empty once the car has left, not hidden: its incident is cleared after the grace.
+    const { events } = run([zone({ dwell: '30s', clear_grace: '5s' })], samples);
+    expect(events.map((e) => e.type)).toEqual(['confirmed', 'cleared']);
+    expect(events[1]!.ts).toBe(T0 + 44_000);
   });
 
   it('does not believe a still box many times the car over the spot once it is empty (YOLOX on an empty road)', () => {
     const road = car([50, 150, 1250, 690], 0.45, 'car');
     const b: BBox = [405, 448, 607, 602];
-    // Car A until 40 s; the empty road then shows the ghost; car B parks in the same place at 46 s (a short
-    // grace: without looks, only the grace tells B from A back again).
-    const { events } = run([zone({ dwell: '30s', clear_grace: '3s' })], seconds(100, (i) => (i < 40 ? [car(SPOT)] : i < 46 ? [road] : [car(b), road])));
+    // Car A until 40 s; the empty road then shows the ghost; car B, grey where A was red, parks in the same place at 46 s.
+    const a = { ...car(SPOT), appearance: [0.607, 0.246, 0.347] as [number, number, number] };
+    const other = { ...car(b), appearance: [0.34, 0.35, 0.42] as [number, number, number] };
+    const { events } = run([zone({ dwell: '30s', clear_grace: '3s' })], seconds(100, (i) => (i < 40 ? [a] : i < 46 ? [road] : [other, road])));
     expect(events.map((e) => e.type)).toEqual(['confirmed', 'cleared', 'confirmed']);
     expect(events[1]!.ts).toBeLessThanOrEqual(T0 + 43_000);
     expect(events[2]!.firstSeen).toBe(T0 + 46_000);
@@ -219,7 +222,10 @@ describe('no_parking: occlusion, turnover, duplicates', () => {
 describe('no_parking: cooldown per spot', () => {
   it('holds back a new incident in the same spot until the cooldown has passed', () => {
     const z = zone({ dwell: '10s', cooldown: '60s', clear_grace: '5s' });
-    const { events } = run([z], seconds(150, (i) => (i < 20 || (i >= 30 && i < 140) ? [car(SPOT)] : [])));
+    // A red car, then a grey one in the same spot (the same car back would continue its stay).
+    const red = { ...car(SPOT), appearance: [0.607, 0.246, 0.347] as [number, number, number] };
+    const grey = { ...car(SPOT), appearance: [0.34, 0.35, 0.42] as [number, number, number] };
+    const { events } = run([z], seconds(150, (i) => (i < 20 ? [red] : i >= 30 && i < 140 ? [grey] : [])));
     expect(events.map((e) => e.type)).toEqual(['confirmed', 'cleared', 'confirmed', 'cleared']);
     const cleared = events[1]!.ts;
     expect(events[2]!.confirmedAt).toBeGreaterThanOrEqual(cleared + 60_000);

@@ -48,6 +48,11 @@ describe('tracker', () => {
     expect(ids).toEqual([[1], [2]]);
   });
 
+  it('does not continue a track with a much larger object over it (a bus stopping in front of a parked car)', () => {
+    const { ids } = track([[det([100, 100, 200, 200])], [det([80, 90, 250, 240], 'bus')]]);
+    expect(ids).toEqual([[1], [2]]);
+  });
+
   it('is deterministic and its state survives JSON', () => {
     const frames = [0, 1, 2].map((i) => [det([100 + i * 10, 100, 200 + i * 10, 200]), det([500, 500, 600, 600])]);
     const a = track(frames).state;

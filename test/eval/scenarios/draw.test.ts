@@ -30,4 +30,13 @@ describe('drawScenario', () => {
       times.slice(1).forEach((t, i) => expect(t - times[i]!).toBeCloseTo(d.everyS, 6));
     }
   });
+
+  it('lets the zone be watched before anything comes: no vehicle or occluder has started moving at the first sample', () => {
+    for (const d of SEEDS.map(drawScenario)) {
+      // Only the street's own loudspeaker box stands from time 0 (it is the reference scene: background).
+      const early = d.scenario.actors.filter((a) => a.path[0]!.t <= d.phaseS && a.path[a.path.length - 1]!.t < 1e5);
+      expect(early, `seed ${d.seed}`).toEqual([]);
+      for (const x of d.expect) expect(x.firstSeenS, `seed ${d.seed}`).toBeGreaterThan(d.phaseS);
+    }
+  });
 });

@@ -70,22 +70,40 @@ describe('parking in time: the same incidents at 2, 5 and 10 s sampling, any pha
     expectIncidents(scene, 150, { arrivals: [10] });
   });
 
+  it('a bus the detector sees standing in front of the car for 25 s (its box over the car\'s, lower in the picture): one ticket', () => {
+    // The bus stands in the lane before the spot: it meets the ground lower than the car and covers it whole.
+    const bus: BBox = [360, 420, 640, 640];
+    // Seen standing (twice at any rate) before it is hidden: one sighting shows no stay worth keeping.
+    const scene = (t: number) => (t >= 10 && t < 80 ? (t >= 35 && t < 60 ? [seen(bus, GREY, 'bus')] : [seen(SPOT, RED)]) : []);
+    expectIncidents(scene, 100, { arrivals: [10] });
+  });
+
+  it('a car hidden for 60 s by something the detector does not see (its spot looks empty), back where it stood looking as it did: one ticket', () => {
+    const scene = (t: number) => (t >= 10 && t < 120 && !(t >= 35 && t < 95) ? [seen(shift(SPOT, t % 3), RED)] : []);
+    expectIncidents(scene, 140, { arrivals: [10] });
+  });
+
+  it('an IR camera switching to greyscale mid-stay (no colour, so no look, from then on): one ticket', () => {
+    const scene = (t: number) => (t >= 10 && t < 60 ? [t < 30 ? seen(SPOT, RED) : car(shift(SPOT, 1))] : []);
+    expectIncidents(scene, 80, { arrivals: [10] });
+  });
+
   it('one car leaves and another parks in its place 8 s later: two tickets', () => {
     const scene = (t: number) => (t >= 10 && t < 60 ? [seen(SPOT, RED)] : t >= 68 && t < 120 ? [seen(shift(SPOT, 6, -3), GREY)] : []);
     expectIncidents(scene, 140, { arrivals: [10, 68] });
   });
 
   it('a queue at a light (each car stands 20 s, then drives off and the next stops there): no ticket', () => {
-    // The first car arrives after the zone is first watched (a car standing at that sample is the street).
+    // The first car arrives after the zone is first watched at every phase (a car standing at that sample is the street).
     const scene = (t: number) => {
-      const c = Math.floor((t - 6) / 26);
-      const s = t - 6 - c * 26;
-      if (t < 6) return [];
+      const c = Math.floor((t - 10) / 26);
+      const s = t - 10 - c * 26;
+      if (t < 10) return [];
       const look = c % 2 ? GREY : RED;
       // Stands for 20 s, then drives off down the lane over 4 s (and the next arrives 2 s later).
       return s < 20 ? [seen(shift(SPOT, (c % 3) * 8), look)] : s < 24 ? [seen(shift(SPOT, (s - 20) * 120, (s - 20) * 60), look)] : [];
     };
-    expectIncidents(scene, 200, { arrivals: [] });
+    expectIncidents(scene, 204, { arrivals: [] });
   });
 
   it('a car crawling along the kerb: no ticket', () => {
