@@ -28,6 +28,14 @@ export interface Frame {
   pixels?: RawImage;
 }
 
+/**
+ * A sampled picture whose full-resolution JPEG may not be encoded yet: the sampling job needs it only when
+ * a sample becomes evidence (a stay begins, an event), so a keyframe source skips encoding it, which costs
+ * about as much CPU as decoding the keyframe, and `encodeJpeg` makes it from the very same picture when
+ * asked (core/frames.ts `fullJpeg`). Every `Frame` is one, its JPEG at hand.
+ */
+export type SampledFrame = Omit<Frame, 'jpeg'> & { jpeg?: Buffer; encodeJpeg?: () => Promise<Buffer> };
+
 /** weisu's own categories; models' labels map onto them through their manifests. */
 export type Category = 'vehicle' | 'person' | 'bin' | 'other';
 

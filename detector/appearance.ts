@@ -1,4 +1,5 @@
-import type { Detections, Frame, RawImage } from '../core/types.js';
+import type { Detections, SampledFrame, RawImage } from '../core/types.js';
+import { fullJpeg } from '../core/frames.js';
 import { decodeImage } from './image.js';
 
 /**
@@ -59,9 +60,9 @@ export function isGreyscale(img: RawImage): boolean {
  * greyscale picture (an IR camera at night) a look says nothing about colour, so none is set: the switch
  * to greyscale makes a vehicle's colour unknown, never different.
  */
-export async function withAppearance(frame: Frame, detections: Detections): Promise<Detections> {
+export async function withAppearance(frame: SampledFrame, detections: Detections): Promise<Detections> {
   if (!detections.items.length) return detections;
-  const img = frame.pixels ?? (await decodeImage(frame.jpeg));
+  const img = frame.pixels ?? (await decodeImage(await fullJpeg(frame)));
   if (isGreyscale(img)) return detections;
   const sx = img.width / detections.width;
   const sy = img.height / detections.height;

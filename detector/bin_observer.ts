@@ -1,6 +1,7 @@
 import sharp from 'sharp';
+import { fullJpeg } from '../core/frames.js';
 import { MAX_PICTURE_PIXELS } from '../core/caps.js';
-import type { BBox, Frame, RawImage } from '../core/types.js';
+import type { BBox, SampledFrame, RawImage } from '../core/types.js';
 import { pixelBounds, type Point } from '../core/geometry.js';
 import type { Classification } from './classifier.js';
 
@@ -63,9 +64,9 @@ export function cropBox(zone: Pick<BinSiteView, 'polygon'>, frame: { width: numb
 }
 
 /** Crops of each site from the frame's full-resolution JPEG (decoded once). */
-export async function cropSites(frame: Frame, zones: Pick<BinSiteView, 'polygon'>[]): Promise<RawImage[]> {
+export async function cropSites(frame: SampledFrame, zones: Pick<BinSiteView, 'polygon'>[]): Promise<RawImage[]> {
   if (zones.length === 0) return [];
-  const { data, info } = await sharp(frame.jpeg, { limitInputPixels: MAX_PICTURE_PIXELS }).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(await fullJpeg(frame), { limitInputPixels: MAX_PICTURE_PIXELS }).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
   const full = sharp(data, { raw: { width: info.width, height: info.height, channels: 3 } });
   return Promise.all(
     zones.map(async (z) => {

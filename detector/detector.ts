@@ -1,6 +1,7 @@
 import * as ort from 'onnxruntime-node';
+import { fullJpeg } from '../core/frames.js';
 import { WeisuError } from '../core/errors.js';
-import type { Detection, Detections, Frame, RawImage } from '../core/types.js';
+import type { Detection, Detections, SampledFrame, RawImage } from '../core/types.js';
 import { categoryTable, resolveLabels, type DetectManifest } from '../models/manifest.js';
 import { decoderFor } from './decoders/index.js';
 import { decodeImage } from './image.js';
@@ -21,12 +22,12 @@ import { createTimings, serialised } from './timings.js';
  */
 export interface Detector extends ModelRunner<DetectManifest> {
   /** Detections per frame; rejects if any frame cannot be prepared. */
-  run(frames: Frame[]): Promise<Detections[]>;
+  run(frames: SampledFrame[]): Promise<Detections[]>;
   /**
    * The same, but a frame that cannot be prepared (corrupt JPEG, no pixels) gets its own WeisuError in its
    * place while the other frames of the batch are answered: one bad camera never fails the others.
    */
-  runSettled(frames: Frame[]): Promise<(Detections | WeisuError)[]>;
+  runSettled(frames: SampledFrame[]): Promise<(Detections | WeisuError)[]>;
 }
 
 export interface DetectorOptions {
@@ -37,7 +38,7 @@ export interface DetectorOptions {
   /** Most pictures per session.run for dynamic-batch models (default 8). */
   maxBatch?: number;
   /** Parts of a frame (fractions) to run again at full resolution, e.g. its camera's zones (see regions.ts). */
-  regionsFor?(frame: Frame): readonly Region[] | undefined;
+  regionsFor?(frame: SampledFrame): readonly Region[] | undefined;
   /** A region is run only if the model sees it at least this many times larger than in the whole frame (default 1.3). */
   minRegionGain?: number;
 }
@@ -59,7 +60,7 @@ interface Found {
 /** Boxes cut by a region's inner edge are halves of something the whole-frame pass sees whole. */
 const EDGE_PX = 3;
 
-function regionCrops(frame: Frame, regions: readonly Region[], input: { width: number; height: number }, minGain: number): PixelRect[] {
+function regionCrops(frame: SampledFrame, regions: readonly Region[], input: { width: number; height: number }, minGain: number): PixelRect[] {
   return regions
     .filter((r) => regionGain(r, frame.width, frame.height, input.width, input.height) >= minGain)
     .map((r) => {
@@ -88,7 +89,7 @@ export async function createDetector(opts: DetectorOptions): Promise<Detector> {
   const buffers = [new Float32Array(writer.size * maxBatch), new Float32Array(writer.size * maxBatch)];
 
   /** Candidates of one picture of the batch, in full-frame pixels. */
-  function frameCandidates(frame: Frame, item: Item, place: Placement, data: Float32Array, dims: readonly number[], batchIndex: number): Candidate[] {
+  function frameCandidates(frame: SampledFrame, item: Item, place: Placement, data: Float32Array, dims: readonly number[], batchIndex: number): Candidate[] {
     const cands = decode(data, dims, { batchIndex, inputWidth: input.width, inputHeight: input.height, scoreThreshold: threshold, numClasses: labels.length });
     const c = item.crop ?? { left: 0, top: 0, width: frame.width, height: frame.height };
     const out: Candidate[] = [];
@@ -104,7 +105,7 @@ export async function createDetector(opts: DetectorOptions): Promise<Detector> {
     return out;
   }
 
-  function toDetections(frame: Frame, found: Found): Detections {
+  function toDetections(frame: SampledFrame, found: Found): Detections {
     const nms = (cands: Candidate[]) => mergeWithinGroups(nmsPerClass(cands, manifest.nms_iou), groupOf, manifest.category_merge_iou);
     const whole = nms(found.whole);
     const kept = found.regions.length ? nms([...whole, ...dropParts(found.regions, whole, groupOf)]) : whole;
@@ -118,13 +119,13 @@ export async function createDetector(opts: DetectorOptions): Promise<Detector> {
     return { cameraId: frame.cameraId, ts: frame.ts, width: frame.width, height: frame.height, items };
   }
 
-  async function runItems(frames: Frame[], items: Item[]): Promise<Found[]> {
+  async function runItems(frames: SampledFrame[], items: Item[]): Promise<Found[]> {
     const perFrame: Found[] = frames.map(() => ({ whole: [], regions: [] }));
     const fullRes = new Map<number, Promise<RawImage>>();
     const picture = (it: Item) => {
       const frame = frames[it.frame]!;
       if (!it.crop) return framePicture(frame, input);
-      if (!fullRes.has(it.frame)) fullRes.set(it.frame, decodeImage(frame.jpeg));
+      if (!fullRes.has(it.frame)) fullRes.set(it.frame, fullJpeg(frame).then(decodeImage));
       return fullRes.get(it.frame)!.then((full) => regionPicture(full, it.crop!, input));
     };
     /**
@@ -172,7 +173,7 @@ export async function createDetector(opts: DetectorOptions): Promise<Detector> {
     return perFrame;
   }
 
-  const runSettled = serialised(async (frames: Frame[]): Promise<(Detections | WeisuError)[]> => {
+  const runSettled = serialised(async (frames: SampledFrame[]): Promise<(Detections | WeisuError)[]> => {
     const items: Item[] = frames.flatMap((f, i) => [{ frame: i }, ...regionCrops(f, opts.regionsFor?.(f) ?? [], input, minGain).map((crop) => ({ frame: i, crop }))]);
     const found = await runItems(frames, items);
     const t0 = performance.now();
@@ -186,7 +187,7 @@ export async function createDetector(opts: DetectorOptions): Promise<Detector> {
     return out;
   });
 
-  async function run(frames: Frame[]): Promise<Detections[]> {
+  async function run(frames: SampledFrame[]): Promise<Detections[]> {
     const out = await runSettled(frames);
     const failed = out.find((d) => d instanceof WeisuError);
     if (failed) throw failed;

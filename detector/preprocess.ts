@@ -1,6 +1,7 @@
 import sharp, { type Metadata, type Sharp } from 'sharp';
+import { fullJpeg } from '../core/frames.js';
 import { MAX_PICTURE_PIXELS } from '../core/caps.js';
-import type { BBox, Frame, RawImage } from '../core/types.js';
+import type { BBox, SampledFrame, RawImage } from '../core/types.js';
 import type { ModelInput } from '../models/manifest.js';
 
 /**
@@ -113,13 +114,13 @@ export function rawSharp(img: RawImage): Sharp {
  * The frame's picture at its size inside the model input, with its placement. Uses `frame.pixels` when it
  * is already that size (±1 px of rounding: used as is) or larger (one resize); decodes the JPEG otherwise.
  */
-export async function framePicture(frame: Frame, input: ModelInput): Promise<{ img: RawImage; place: Placement }> {
+export async function framePicture(frame: SampledFrame, input: ModelInput): Promise<{ img: RawImage; place: Placement }> {
   const want = placement(frame.width, frame.height, input);
   const px = frame.pixels;
   if (px && input.resize === 'letterbox' && px.width <= input.width && px.height <= input.height && Math.abs(px.width - want.width) <= 1 && Math.abs(px.height - want.height) <= 1) {
     return { img: px, place: placement(frame.width, frame.height, input, px) };
   }
-  const src = px && px.width >= want.width && px.height >= want.height ? rawSharp(px) : sharp(frame.jpeg, { failOn: 'error', limitInputPixels: MAX_PICTURE_PIXELS }).autoOrient();
+  const src = px && px.width >= want.width && px.height >= want.height ? rawSharp(px) : sharp(await fullJpeg(frame), { failOn: 'error', limitInputPixels: MAX_PICTURE_PIXELS }).autoOrient();
   return { img: await resizeRaw(src, want.width, want.height), place: want };
 }
 

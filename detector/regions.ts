@@ -1,4 +1,4 @@
-import type { Frame } from '../core/types.js';
+import type { SampledFrame } from '../core/types.js';
 import { polygonBounds, type Point } from '../core/geometry.js';
 import type { RegionsConfig } from './schema.js';
 
@@ -76,7 +76,7 @@ export function regionGain(r: Region, frameW: number, frameH: number, inputW: nu
  * config), the camera's zones for `zones` (looked up by camera id, so zones edited at run time count), a
  * fixed grid for `tiles`.
  */
-export function regionsFromConfig(cfg: RegionsConfig | undefined, zonesOf: (cameraId: string) => Point[][] | undefined): ((frame: Frame) => Region[] | undefined) | undefined {
+export function regionsFromConfig(cfg: RegionsConfig | undefined, zonesOf: (cameraId: string) => Point[][] | undefined): ((frame: SampledFrame) => Region[] | undefined) | undefined {
   if (!cfg || cfg.mode === 'full') return undefined;
   if (cfg.mode === 'tiles') {
     const tiles = tileRegions(cfg.tiles[0], cfg.tiles[1]);

@@ -1,4 +1,4 @@
-import type { BinObservation, Frame } from '../core/types.js';
+import type { BinObservation, SampledFrame } from '../core/types.js';
 import { cropBox, cropSites, exposureProblem, judgeGeneric, measureExposure } from '../detector/bin_observer.js';
 import type { Classifier } from '../detector/classifier.js';
 import { judgeByCalibration, type CalibrationSet } from '../rules/calibration.js';
@@ -10,7 +10,7 @@ import type { BinSiteZone } from '../rules/schema.js';
  * the site's own calibration decide when it has enough labelled examples, the generic classifier otherwise.
  */
 export async function observeBinSites(
-  frame: Frame,
+  frame: SampledFrame,
   zones: BinSiteZone[],
   classifier: Classifier,
   calibration?: Record<string, CalibrationSet>,

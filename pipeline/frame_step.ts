@@ -1,7 +1,7 @@
 import type { ViewMatch } from '../align/align.js';
 import type { ReferencePicture } from '../align/aligner.js';
 import { boxInCurrent, detectionsInReference, zonesInCurrent } from '../align/detections.js';
-import type { BinObservation, Detections, Frame } from '../core/types.js';
+import type { BinObservation, Detections, SampledFrame } from '../core/types.js';
 import { withAppearance } from '../detector/appearance.js';
 import { emptyCameraState, stepCamera, type CameraRuleState, type CameraRulesInput, type CameraSpec, type CameraStep } from '../rules/camera_rules.js';
 import type { CalibrationSet } from '../rules/calibration.js';
@@ -17,11 +17,11 @@ import type { BinSiteZone } from '../rules/schema.js';
 
 /** How a caller runs the models: a live worker batches across cameras, replay runs one frame at a time. */
 export interface FrameEyes<C extends FrameCamera = FrameCamera> {
-  detect(frame: Frame, camera: C): Promise<Detections>;
+  detect(frame: SampledFrame, camera: C): Promise<Detections>;
   /** Fill state of the camera's bin sites in this frame; needed only when the camera has bin sites. */
-  observeBins?(frame: Frame, zones: BinSiteZone[], calibration?: Record<string, CalibrationSet>): Promise<Record<string, BinObservation>>;
+  observeBins?(frame: SampledFrame, zones: BinSiteZone[], calibration?: Record<string, CalibrationSet>): Promise<Record<string, BinObservation>>;
   /** Does the frame still show one of the camera's reference views (align/)? Absent: views are not checked. */
-  checkView?(frame: Frame, references: readonly ReferencePicture[]): Promise<ViewMatch>;
+  checkView?(frame: SampledFrame, references: readonly ReferencePicture[]): Promise<ViewMatch>;
 }
 
 /** A camera as the step needs it: id, time zone, zones, its bin sites' labelled examples and its reference views if any. */
@@ -41,7 +41,7 @@ export interface FrameInput extends CameraRulesInput {
  * detected on (the rules pause), and an aligned one has its boxes moved into the reference's frame; the
  * eyes are given the zones where they lie in the current picture (inference regions, bin-site crops).
  */
-export async function perceive<C extends FrameCamera>(eyes: FrameEyes<C>, frame: Frame, camera: C): Promise<FrameInput> {
+export async function perceive<C extends FrameCamera>(eyes: FrameEyes<C>, frame: SampledFrame, camera: C): Promise<FrameInput> {
   const view = eyes.checkView && camera.references?.length ? await eyes.checkView(frame, camera.references) : undefined;
   if (view && view.state !== 'aligned') {
     const none: Detections = { cameraId: frame.cameraId, ts: frame.ts, width: frame.width, height: frame.height, items: [] };

@@ -1,6 +1,6 @@
 import type { ViewMatch } from '../align/align.js';
 import type { ReferencePicture } from '../align/aligner.js';
-import type { BinObservation, Detections, Frame, IncidentMessage } from '../core/types.js';
+import type { BinObservation, Detections, SampledFrame, IncidentMessage } from '../core/types.js';
 import { log } from '../core/log.js';
 import { sourceOptions, type SampledCamera } from '../queue/cameras.js';
 import type { WorkerMetrics } from '../queue/worker_metrics.js';
@@ -29,16 +29,21 @@ export interface SampleDeps {
   /** The config's `streams.retry`: how long a failing camera is left alone. */
   backoff: BackoffPolicy;
   /** One frame's detections; the caller batches concurrent calls into one detector run. */
-  detect(frame: Frame, camera: SampledCamera): Promise<Detections>;
+  detect(frame: SampledFrame, camera: SampledCamera): Promise<Detections>;
   /** Fill state of the camera's bin sites in this frame (with the sites' calibration when there is one). */
-  observeBins?(frame: Frame, zones: BinSiteZone[], calibration?: SampledCamera['calibration']): Promise<Record<string, BinObservation>>;
+  observeBins?(frame: SampledFrame, zones: BinSiteZone[], calibration?: SampledCamera['calibration']): Promise<Record<string, BinObservation>>;
   /** The frame against the camera's reference views (align/); absent: views are not checked. */
-  checkView?(frame: Frame, references: readonly ReferencePicture[]): Promise<ViewMatch>;
+  checkView?(frame: SampledFrame, references: readonly ReferencePicture[]): Promise<ViewMatch>;
   /** The plate of a confirmed parking incident, read from its evidence frames; absent when plate reading is off. */
   readPlate?(msg: IncidentMessage): Promise<NonNullable<IncidentMessage['plate']>>;
   metrics: WorkerMetrics;
   /** Long side of the scaled copy sources decode for inference (the detector's input). */
   inferenceLongSide?: number;
+  /**
+   * The detector reads every frame's full-resolution picture (inference regions): sources then make the
+   * JPEG with the inference copy, in one decode, instead of leaving it for the rare sample that is evidence.
+   */
+  fullPictures?: boolean;
   workerId: string;
 }
 
@@ -57,12 +62,14 @@ export function jobEyes(deps: SampleDeps): FrameEyes<SampledCamera> {
 }
 
 /** One frame of the camera, or why not (recorded in the camera's health either way). */
-export async function grabFrame(deps: SampleDeps, camera: SampledCamera, prev: CameraHealth | undefined, signal?: AbortSignal): Promise<{ frame: Frame } | { reason: string }> {
+export async function grabFrame(deps: SampleDeps, camera: SampledCamera, prev: CameraHealth | undefined, signal?: AbortSignal): Promise<{ frame: SampledFrame } | { reason: string }> {
   let source: Source | undefined;
   try {
     // Opening may refuse the URL outright (bad URL, missing file): that is the camera's health too.
     source = deps.openSource({ ...deps.sourceDefaults, ...sourceOptions(camera, deps.streams ?? DEFAULT_URL_POLICY, deps.inferenceLongSide) });
-    const frame = await source.grab(signal);
+    // Bin sites are cropped from the full-resolution picture every sample: it is made in the same decode.
+    const full = deps.fullPictures || camera.zones.some((z) => z.kind === 'bin_site');
+    const frame = full ? await source.grab(signal) : await source.sample(signal);
     const info = source.lastGrab;
     await saveHealth(deps, camera.id, nextHealth(prev, { ok: true, at: Date.now(), frame, codec: info?.codec, latencyMs: info?.latencyMs }, Math.random, deps.backoff));
     return { frame };

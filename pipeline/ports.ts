@@ -70,7 +70,7 @@ export interface HealthPort {
 export interface ViewPort {
   read(cameraId: string): Promise<CameraView | undefined>;
   /** Records the view; `picture` is asked for only when a change away from the reference begins. */
-  save(cameraId: string, view: CameraView, picture: () => Buffer): Promise<void>;
+  save(cameraId: string, view: CameraView, picture: () => Promise<Buffer>): Promise<void>;
   /** Tells the alerts side (crews' webhooks) a view left its reference or came back; sending one message twice must be harmless. */
   announce(msg: ViewChangeMessage): Promise<void>;
 }

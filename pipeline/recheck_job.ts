@@ -1,4 +1,5 @@
 import { boxIou } from '../core/geometry.js';
+import { fullJpeg } from '../core/frames.js';
 import type { RecheckJob, RecheckResult } from '../queue/queues.js';
 import type { BinSiteZone } from '../rules/schema.js';
 import { grabFrame, type SampleDeps } from './job_deps.js';
@@ -17,7 +18,7 @@ export async function processRecheck(deps: SampleDeps, job: RecheckJob, signal?:
   if ('reason' in got) return { verdict: 'unknown', reason: `camera gave no frame: ${got.reason}` };
   const { frame } = got;
   const detections = await deps.detect(frame, camera);
-  const out = { ts: frame.ts, jpegBase64: frame.jpeg.toString('base64') };
+  const out = { ts: frame.ts, jpegBase64: (await fullJpeg(frame)).toString('base64') };
   if (job.kind === 'no_parking') {
     // Boxes are in full-resolution pixels; a camera whose resolution changed is rescaled onto the old frame.
     const sx = (job.frameSize?.width ?? frame.width) / frame.width;

@@ -1,4 +1,5 @@
-import type { BBox, Detections, EvidenceFrame, Frame, IncidentMessage, RuleEvent } from '../core/types.js';
+import type { BBox, Detections, EvidenceFrame, IncidentMessage, RuleEvent, SampledFrame } from '../core/types.js';
+import { fullJpeg } from '../core/frames.js';
 import { log } from '../core/log.js';
 import type { SampledCamera } from '../queue/cameras.js';
 import type { SampleOutcome } from '../queue/worker_metrics.js';
@@ -82,12 +83,12 @@ async function sampleOnce(deps: SampleDeps, job: { cameraId: string; due: number
  * and one away from the reference or back is told to crews' webhooks — before it is recorded, so a sample
  * that dies in between tells it again (the same message) rather than never.
  */
-async function recordView(deps: SampleDeps, cameraId: string, frame: Frame, match: ViewMatch): Promise<void> {
+async function recordView(deps: SampleDeps, cameraId: string, frame: SampledFrame, match: ViewMatch): Promise<void> {
   const prev = await deps.ports.views.read(cameraId);
   const view = nextView(prev, match, Date.now());
-  const change = viewChange(cameraId, prev, view, () => frame.jpeg);
+  const change = await viewChange(cameraId, prev, view, () => fullJpeg(frame));
   if (change) await deps.ports.views.announce(change);
-  await deps.ports.views.save(cameraId, view, () => frame.jpeg);
+  await deps.ports.views.save(cameraId, view, () => fullJpeg(frame));
   deps.metrics.viewChecks.inc({ state: view.state, ...(view.reason ? { reason: view.reason } : {}) });
   if (view.since === view.at && (prev || view.state !== 'aligned')) {
     const fields = { camera: cameraId, view: view.state, reason: view.reason, was: prev?.state, shift: view.shift };
@@ -96,9 +97,10 @@ async function recordView(deps: SampleDeps, cameraId: string, frame: Frame, matc
   }
 }
 
-function evidence(frame: Frame, detections: Detections, role: EvidenceFrame['role']): EvidenceFrame {
+/** The frame as evidence: its full-resolution JPEG (encoded now if the source left it for later) and the people to blur. */
+async function evidence(frame: SampledFrame, detections: Detections, role: EvidenceFrame['role']): Promise<EvidenceFrame> {
   const people = detections.items.filter((d) => d.category === 'person').map((d) => [...d.box] as BBox);
-  return { ts: frame.ts, jpegBase64: frame.jpeg.toString('base64'), role, ...(people.length ? { people } : {}) };
+  return { ts: frame.ts, jpegBase64: (await fullJpeg(frame)).toString('base64'), role, ...(people.length ? { people } : {}) };
 }
 
 /** Open (unconfirmed) parking stays in a rule state: the only ones whose first-seen frame is still needed. */
@@ -121,7 +123,7 @@ interface Committed {
 /** Messages committed longer ago than this whose worker has not cleared them: it died, a later sample sends them. */
 const PENDING_GRACE_MS = 60_000;
 
-async function applyRules(deps: SampleDeps, camera: SampledCamera, frame: Frame, input: FrameInput): Promise<Committed | { result: SampleResult }> {
+async function applyRules(deps: SampleDeps, camera: SampledCamera, frame: SampledFrame, input: FrameInput): Promise<Committed | { result: SampleResult }> {
   const { ruleState, firstFrames, incidents } = deps.ports;
   const stored = await ruleState.load(camera.id);
   // Events a previous sample committed but did not clear: re-sent once their worker has had time (same job
@@ -137,11 +139,11 @@ async function applyRules(deps: SampleDeps, camera: SampledCamera, frame: Frame,
   // Evidence is the current picture: drawn with, and blurred by, the boxes as seen in it.
   const detections = input.seen;
   // Encoded only when a stay begins or an event needs it (most samples need neither).
-  let encoded: EvidenceFrame | undefined;
+  let encoded: Promise<EvidenceFrame> | undefined;
   const here = () => (encoded ??= evidence(frame, detections, 'first_seen'));
   if (step.started.length) {
     log.debug({ camera: camera.id, incidents: step.started }, 'stay began');
-    await firstFrames.keep(camera.id, frame.ts, here(), step.started);
+    await firstFrames.keep(camera.id, frame.ts, await here(), step.started);
   }
   const messages: IncidentMessage[] = [];
   for (const ev of step.events) {
@@ -149,10 +151,10 @@ async function applyRules(deps: SampleDeps, camera: SampledCamera, frame: Frame,
     if (ev.type === 'confirmed') {
       const first = await firstFrames.get(camera.id, ev.incidentId);
       if (first) frames.push(first);
-      frames.push({ ...here(), role: 'confirmed' });
+      frames.push({ ...(await here()), role: 'confirmed' });
     } else {
       // A cleared event shows the spot as it is now.
-      frames.push({ ...here(), role: 'recheck' });
+      frames.push({ ...(await here()), role: 'recheck' });
     }
     messages.push({ event: ev, frames });
   }

@@ -1,9 +1,10 @@
 import { createServer, type Server } from 'node:http';
+import { fullJpeg } from '../core/frames.js';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Worker, type ConnectionOptions } from 'bullmq';
 import type { WeisuConfig } from '../config/schema.js';
-import type { BinObservation, Detections, Frame, IncidentMessage } from '../core/types.js';
+import type { BinObservation, Detections, SampledFrame, IncidentMessage } from '../core/types.js';
 import { log } from '../core/log.js';
 import { createClassifier } from '../detector/classifier.js';
 import type { Detector } from '../detector/detector.js';
@@ -69,7 +70,7 @@ export async function startWorkerHost(opts: WorkerHostOptions): Promise<WorkerHo
   const detector: Detector = await detectorFromConfig(config.detector, { modelsDir, maxBatch: w.batch, zonesOf: (id) => zonesByCamera.get(id) });
   const metrics = new WorkerMetrics(id, concurrency);
   // Settled per frame: one camera's corrupt picture must not fail the other cameras batched with it.
-  const batcher = createBatcher<Frame, Detections>((frames) => detector.runSettled(frames), {
+  const batcher = createBatcher<SampledFrame, Detections>((frames) => detector.runSettled(frames), {
     maxSize: w.batch,
     maxWaitMs: w.batch_wait,
     onBatch(size, ms) {
@@ -108,10 +109,11 @@ export async function startWorkerHost(opts: WorkerHostOptions): Promise<WorkerHo
       return out;
     },
     // The inference copy is already decoded: the aligner's grey copy is made from it, not from the JPEG.
-    checkView: async (frame, references) => (await aligner.get('')).check(frame.pixels ?? frame.jpeg, references, { maxShift: DEFAULT_MAX_SHIFT }),
+    checkView: async (frame, references) => (await aligner.get('')).check(frame.pixels ?? (await fullJpeg(frame)), references, { maxShift: DEFAULT_MAX_SHIFT }),
     ...(config.plates.enabled ? { readPlate: async (msg: IncidentMessage) => readIncidentPlate(await plateReader.get(''), msg) } : {}),
     metrics,
     inferenceLongSide: Math.max(input.width, input.height),
+    fullPictures: (config.detector.regions?.mode ?? 'full') !== 'full',
     workerId: id,
   };
   const connection = redis as unknown as ConnectionOptions;

@@ -39,7 +39,7 @@ export function redisSamplePorts(redis: RedisClient, keys: Keys, queues: Pick<Qu
     },
     views: {
       read: (cameraId: string) => readView(redis, keys, cameraId),
-      save: (cameraId: string, view: CameraView, picture: () => Buffer) => writeView(redis, keys, cameraId, view, picture),
+      save: (cameraId: string, view: CameraView, picture: () => Promise<Buffer>) => writeView(redis, keys, cameraId, view, picture),
       announce: (msg: ViewChangeMessage) => emitViewChange(queues.viewChanges, msg),
     },
     incidents: { emit: (msg: IncidentMessage) => emitIncident(queues.incidents, msg) },

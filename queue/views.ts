@@ -42,7 +42,7 @@ export function nextView(prev: CameraView | undefined, match: ViewMatch, at: num
  * not news: the rules stay paused. The id hangs on the record before the change, so a sample retried
  * after dying between telling and recording tells the same change again, not a new one.
  */
-export function viewChange(cameraId: string, prev: CameraView | undefined, view: CameraView, jpeg: () => Buffer): ViewChangeMessage | undefined {
+export async function viewChange(cameraId: string, prev: CameraView | undefined, view: CameraView, jpeg: () => Promise<Buffer>): Promise<ViewChangeMessage | undefined> {
   const wasAligned = !prev || prev.state === 'aligned';
   if (wasAligned === (view.state === 'aligned')) return undefined;
   const event = view.state === 'aligned' ? 'camera.view_restored' : 'camera.view_changed';
@@ -56,7 +56,7 @@ export function viewChange(cameraId: string, prev: CameraView | undefined, view:
     ...(prev ? { was: { state: prev.state, ...(prev.reason ? { reason: prev.reason } : {}), since: prev.since } } : {}),
     ...(view.preset !== undefined ? { preset: view.preset } : {}),
     ...(view.shift !== undefined ? { shift: view.shift } : {}),
-    jpegBase64: jpeg().toString('base64'),
+    jpegBase64: (await jpeg()).toString('base64'),
   };
 }
 
@@ -66,9 +66,11 @@ export async function readView(redis: RedisClient, keys: Keys, cameraId: string)
 }
 
 /** Records the view; a change away from the reference keeps its first picture (what the operator must see). */
-export async function writeView(redis: RedisClient, keys: Keys, cameraId: string, view: CameraView, jpeg: () => Buffer): Promise<void> {
+export async function writeView(redis: RedisClient, keys: Keys, cameraId: string, view: CameraView, jpeg: () => Promise<Buffer>): Promise<void> {
+  // The picture of a change only: asked for (and encoded, if the frame has no JPEG yet) when the view changed.
+  const picture = view.state !== 'aligned' && view.since === view.at ? await jpeg() : undefined;
   const tx = redis.multi().hset(keys.views, cameraId, JSON.stringify(view));
-  if (view.state !== 'aligned' && view.since === view.at) tx.hset(keys.viewPictures, cameraId, jpeg().toString('base64'));
+  if (picture) tx.hset(keys.viewPictures, cameraId, picture.toString('base64'));
   if (view.state === 'aligned') tx.hdel(keys.viewPictures, cameraId);
   await tx.exec();
 }

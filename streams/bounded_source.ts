@@ -1,4 +1,4 @@
-import type { Frame } from '../core/types.js';
+import type { Frame, SampledFrame } from '../core/types.js';
 import { GRAB_BUDGET_FACTOR } from '../core/caps.js';
 import { StreamError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
@@ -28,7 +28,15 @@ export class BoundedSource implements Source {
     return this.inner.lastGrab;
   }
 
-  async grab(signal?: AbortSignal): Promise<Frame> {
+  grab(signal?: AbortSignal): Promise<Frame> {
+    return this.bounded((s) => this.inner.grab(s), signal);
+  }
+
+  sample(signal?: AbortSignal): Promise<SampledFrame> {
+    return this.bounded((s) => this.inner.sample(s), signal);
+  }
+
+  private async bounded<T>(take: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
     const ctrl = new AbortController();
     const onAbort = () => ctrl.abort();
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -42,7 +50,7 @@ export class BoundedSource implements Source {
       }, this.budgetMs);
     });
     try {
-      return await Promise.race([this.inner.grab(ctrl.signal), overrun]);
+      return await Promise.race([take(ctrl.signal), overrun]);
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);

@@ -52,16 +52,32 @@ export interface GrabRequest extends GrabTimeouts {
  * leaves at once.
  */
 export function outputArgs(inferenceLongSide: number | undefined, jpegQscale: number, frames: number | undefined): string[] {
-  const count = frames === undefined ? [] : ['-frames:v', String(frames)];
-  const each = ['-fps_mode', 'passthrough', '-flush_packets', '1', ...count];
+  const each = perPicture(frames);
   // Full-range output: camera H.264 is limited range (yuv420p); the JPEG must be full range to look right.
   // One encoder thread: a frame-threaded encoder holds pictures back until later ones arrive (and costs thread start-up).
   const jpegOut = ['-f', 'image2pipe', '-c:v', 'mjpeg', '-threads', '1', '-pix_fmt', 'yuvj420p', '-q:v', String(jpegQscale), ...each, 'pipe:1'];
   if (!inferenceLongSide) return ['-map', '0:v:0', ...jpegOut];
-  const L = inferenceLongSide;
-  // Long side becomes L, the short side follows the aspect ratio.
-  const graph = `[0:v:0]split=2[full][s];[s]scale=w='if(gte(iw,ih),${L},-2)':h='if(gte(iw,ih),-2,${L})':flags=area,format=rgb24[px]`;
-  return ['-filter_complex', graph, '-map', '[full]', ...jpegOut, '-map', '[px]', '-f', 'image2pipe', '-c:v', 'ppm', '-threads', '1', ...each, 'pipe:3'];
+  const graph = `[0:v:0]split=2[full][s];[s]${scaleFilter(inferenceLongSide)}[px]`;
+  return ['-filter_complex', graph, '-map', '[full]', ...jpegOut, '-map', '[px]', ...ppmOut(each, 'pipe:3')];
+}
+
+/** The inference copy alone, as PPM on pipe:1 (a long-lived decoder's): no full-resolution JPEG is encoded. */
+export function pixelsOutputArgs(inferenceLongSide: number): string[] {
+  return ['-filter_complex', `[0:v:0]${scaleFilter(inferenceLongSide)}[px]`, '-map', '[px]', ...ppmOut(perPicture(undefined), 'pipe:1')];
+}
+
+/** Each picture leaves as soon as it is made (and, for a one-shot run, only `frames` of them). */
+function perPicture(frames: number | undefined): string[] {
+  return ['-fps_mode', 'passthrough', '-flush_packets', '1', ...(frames === undefined ? [] : ['-frames:v', String(frames)])];
+}
+
+/** Long side becomes L, the short side follows the aspect ratio; packed RGB as the detector takes it. */
+function scaleFilter(L: number): string {
+  return `scale=w='if(gte(iw,ih),${L},-2)':h='if(gte(iw,ih),-2,${L})':flags=area,format=rgb24`;
+}
+
+function ppmOut(each: string[], pipe: string): string[] {
+  return ['-f', 'image2pipe', '-c:v', 'ppm', '-threads', '1', ...each, pipe];
 }
 
 /** Size of the inference copy for a full-resolution size (the long side set to `long`). */

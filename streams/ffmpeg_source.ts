@@ -1,4 +1,5 @@
-import type { Frame } from '../core/types.js';
+import type { Frame, SampledFrame } from '../core/types.js';
+import { fullJpeg } from '../core/frames.js';
 import type { GrabInfo, Source } from './source.js';
 import { StreamError } from './errors.js';
 import { grabPicture, type GrabbedPicture } from './ffmpeg_grab.js';
@@ -21,6 +22,9 @@ import { diagnoseRtspTimeout } from './rtsp_diagnose.js';
  * host is resolved once, checked by the policy and contacted at that address; an RTSP redirect is
  * checked like the first URL before anything follows it.
  */
+/** A grabbed picture whose JPEG may be left for later. */
+type Picture = Omit<GrabbedPicture, 'jpeg'> & { jpeg?: Buffer; encodeJpeg?: () => Promise<Buffer> };
+
 export class FfmpegSource implements Source {
   lastGrab?: GrabInfo;
   /** Set once a camera's SDP turned out too thin for ffmpeg's fast start (no sprop-parameter-sets). */
@@ -44,13 +48,23 @@ export class FfmpegSource implements Source {
   }
 
   async grab(signal?: AbortSignal): Promise<Frame> {
+    const frame = await this.take(true, signal);
+    return { ...frame, jpeg: await fullJpeg(frame) };
+  }
+
+  sample(signal?: AbortSignal): Promise<SampledFrame> {
+    return this.take(false, signal);
+  }
+
+  /** `jpeg` false: weisu's RTSP client path leaves the JPEG to `encodeJpeg` (the ffmpeg path makes it in the same run anyway). */
+  private async take(jpeg: boolean, signal?: AbortSignal): Promise<SampledFrame> {
     if (this.closed) throw new StreamError('aborted', `${this.o.what}: source is closed`);
     this.hopTarget = undefined;
     const started = this.o.now();
-    let pic: GrabbedPicture | undefined;
+    let pic: Picture | undefined;
     if (!this.needsFfmpeg) {
       try {
-        pic = await this.viaRtspClient(signal);
+        pic = await this.viaRtspClient(jpeg, signal);
       } catch (e) {
         if (!(e instanceof NeedsFfmpeg)) throw e;
         this.needsFfmpeg = true;
@@ -65,16 +79,16 @@ export class FfmpegSource implements Source {
     };
     // Capture time: when the picture arrived, on the source's clock.
     const ts = this.o.now() - (Date.now() - pic.pictureAt);
-    return { cameraId: this.o.cameraId, ts, width: pic.width, height: pic.height, jpeg: pic.jpeg, pixels: pic.pixels };
+    return { cameraId: this.o.cameraId, ts, width: pic.width, height: pic.height, pixels: pic.pixels, ...(pic.jpeg ? { jpeg: pic.jpeg } : {}), ...(pic.encodeJpeg ? { encodeJpeg: pic.encodeJpeg } : {}) };
   }
 
   /** weisu's RTSP client at the pinned address; redirects followed only after the policy passed them. */
-  private async viaRtspClient(signal?: AbortSignal): Promise<GrabbedPicture> {
+  private async viaRtspClient(jpeg: boolean, signal?: AbortSignal): Promise<Picture> {
     for (let hop = 0; ; hop++) {
       const target = this.target;
       const pinned = await pinTarget(target, this.o.policy);
       try {
-        return await this.fetchAndDecode(target, pinned.address, signal);
+        return await this.fetchAndDecode(target, pinned.address, jpeg, signal);
       } catch (e) {
         if (!(e instanceof RtspRedirect)) throw e;
         if (hop >= MAX_REDIRECTS) throw new StreamError('failed', `${this.o.what}: more than ${MAX_REDIRECTS} RTSP redirects`);
@@ -99,7 +113,7 @@ export class FfmpegSource implements Source {
     return next;
   }
 
-  private async fetchAndDecode(target: NetworkCameraUrl, address: string, signal?: AbortSignal): Promise<GrabbedPicture> {
+  private async fetchAndDecode(target: NetworkCameraUrl, address: string, jpeg: boolean, signal?: AbortSignal): Promise<Picture> {
     const k = await fetchKeyframe({
       url: target.href,
       address,
@@ -110,17 +124,15 @@ export class FfmpegSource implements Source {
       frameTimeoutMs: this.o.frameTimeoutMs,
       signal,
     });
-    const decoding = decodeKeyframe(k.au, {
-      codec: k.codec,
-      inferenceLongSide: this.o.inferenceLongSide,
-      jpegQscale: jpegQscale(this.o.jpegQuality),
-      what: this.o.what,
-      timeoutMs: Math.max(5000, this.o.frameTimeoutMs),
-      signal,
-    });
+    const settings = { codec: k.codec, jpegQscale: jpegQscale(this.o.jpegQuality), what: this.o.what, timeoutMs: Math.max(5000, this.o.frameTimeoutMs) };
+    const decoding = decodeKeyframe(k.au, { ...settings, inferenceLongSide: this.o.inferenceLongSide, jpeg, signal });
     if (!decoding) throw new NeedsFfmpeg('sequence parameter set weisu cannot read');
     const pic = await decoding;
-    return { ...pic, connectedAt: k.connectedAt, pictureAt: k.pictureAt, codec: k.codec };
+    // The same access unit decoded again, for its JPEG alone, when the sample turns out to be evidence (once).
+    let encoded: Promise<Buffer> | undefined;
+    const encodeJpeg = () =>
+      (encoded ??= decodeKeyframe(k.au, settings)!.then((p) => p.jpeg!));
+    return { ...pic, ...(pic.jpeg ? {} : { encodeJpeg }), connectedAt: k.connectedAt, pictureAt: k.pictureAt, codec: k.codec };
   }
 
   /** The input's own options (`-rtsp_transport`...) and its probe sizes, as ffmpeg_input.ts places them. */
@@ -134,7 +146,7 @@ export class FfmpegSource implements Source {
     return { options: [['rw_timeout', us], ['live_start_index', '-1']], probe };
   }
 
-  private async viaFfmpeg(signal?: AbortSignal): Promise<GrabbedPicture> {
+  private async viaFfmpeg(signal?: AbortSignal): Promise<Picture> {
     const target = this.target;
     const pinned = await pinTarget(target, this.o.policy);
     const attempt = () => {

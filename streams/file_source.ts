@@ -66,5 +66,10 @@ export class FileSource implements Source {
     return { cameraId: this.o.cameraId, ts, width: pic.width, height: pic.height, jpeg: pic.jpeg, pixels: pic.pixels };
   }
 
+  /** A file's picture comes out of one ffmpeg run with its JPEG: nothing to save by leaving it out. */
+  sample(signal?: AbortSignal): Promise<Frame> {
+    return this.grab(signal);
+  }
+
   async close(): Promise<void> {}
 }

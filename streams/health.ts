@@ -39,7 +39,7 @@ export interface CameraHealth {
 }
 
 export type HealthOutcome =
-  | { ok: true; at: number; frame?: Frame; codec?: string; keyframeIntervalMs?: number; latencyMs?: number }
+  | { ok: true; at: number; frame?: Pick<Frame, 'ts' | 'width' | 'height'>; codec?: string; keyframeIntervalMs?: number; latencyMs?: number }
   | { ok: false; at: number; error: unknown };
 
 export interface BackoffPolicy {

@@ -84,6 +84,11 @@ export class HttpSource implements Source {
     }
   }
 
+  /** A snapshot arrives as a JPEG, and HLS goes through one ffmpeg run making both: the frame keeps its JPEG. */
+  sample(signal?: AbortSignal): Promise<Frame> {
+    return this.grab(signal);
+  }
+
   private async grabHls(signal?: AbortSignal): Promise<Frame> {
     const frame = await this.hls!.grab(signal);
     this.lastGrab = this.hls!.lastGrab;

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type { RawImage } from '../core/types.js';
 import { MAX_PICTURE_PIXELS } from '../core/caps.js';
 import { StreamError } from './errors.js';
-import { outputArgs } from './ffmpeg_grab.js';
+import { inferenceSize, outputArgs, pixelsOutputArgs } from './ffmpeg_grab.js';
 import { startFfmpeg, type FfmpegRun } from './ffmpeg.js';
 import { JpegSplitter, jpegSize } from './jpeg.js';
 import { PpmSplitter } from './ppm.js';
@@ -11,15 +11,18 @@ import { spsSize } from './sps.js';
 
 /**
  * Long-lived ffmpeg decoders fed keyframe access units on stdin (Annex-B, each closed by an access unit
- * delimiter), answering each with the full JPEG and the inference copy. Starting ffmpeg costs more CPU
- * than decoding a 1080p keyframe, so a worker keeps a couple of these per (codec, inference size, quality)
- * instead of starting one per sample; they exit after `IDLE_MS` without work.
+ * delimiter), answering each with the full JPEG, the inference copy, or both. Starting ffmpeg costs more
+ * CPU than decoding a 1080p keyframe, so a worker keeps a couple of these per (codec, outputs, inference
+ * size, quality) instead of starting one per sample; they exit after `IDLE_MS` without work. Encoding the
+ * full-resolution JPEG costs about as much as the decode itself, so the sampling job asks for the
+ * inference copy alone and has the same access unit decoded again for a JPEG when it needs evidence.
  *
  * One access unit is in flight per process at a time, so an answer can never be paired with another
  * camera's request; a unit that yields no picture in time gets the process killed and replaced.
  */
 export interface DecodedPicture {
-  jpeg: Buffer;
+  /** Absent when only the inference copy was asked for. */
+  jpeg?: Buffer;
   width: number;
   height: number;
   pixels?: RawImage;
@@ -56,6 +59,8 @@ class KeyframeDecoder {
     private readonly codec: VideoCodec,
     private readonly inferenceLongSide: number | undefined,
     private readonly jpegQscale: number,
+    /** False: the inference copy alone (on stdout); `inferenceLongSide` is then set. */
+    private readonly withJpeg: boolean,
   ) {}
 
   get load(): number {
@@ -82,23 +87,28 @@ class KeyframeDecoder {
   }
 
   private start(): FfmpegRun {
+    const outputs = this.withJpeg ? outputArgs(this.inferenceLongSide, this.jpegQscale, undefined) : pixelsOutputArgs(this.inferenceLongSide!);
+    // With the JPEG on stdout the inference copy comes on fd 3; alone, on stdout.
+    const twoOutputs = this.withJpeg && this.inferenceLongSide !== undefined;
     const run = startFfmpeg(
-      ['-hide_banner', '-loglevel', 'error', '-flags', 'low_delay', '-threads', '1', '-probesize', '32', '-analyzeduration', '0', '-f', this.codec, '-i', 'pipe:0', '-an', ...outputArgs(this.inferenceLongSide, this.jpegQscale, undefined)],
-      { stdin: true, extraPipes: this.inferenceLongSide ? 1 : 0, longLived: true },
+      ['-hide_banner', '-loglevel', 'error', '-flags', 'low_delay', '-threads', '1', '-probesize', '32', '-analyzeduration', '0', '-f', this.codec, '-i', 'pipe:0', '-an', ...outputs],
+      { stdin: true, extraPipes: twoOutputs ? 1 : 0, longLived: true },
     );
     this.jpegs = new JpegSplitter();
     this.ppms = new PpmSplitter();
     run.child.stdin!.on('error', () => undefined); // a dead decoder is handled by its exit
     // A picture nobody asked for means the decoder is out of step with its requests: replace it rather
     // than ever hand one camera's picture to another.
-    run.child.stdout!.on('data', (d: Buffer) => {
+    const jpegOut = this.withJpeg ? run.child.stdout! : undefined;
+    const ppmOut = (this.withJpeg ? run.child.stdio[3] : run.child.stdout) as Readable | undefined;
+    jpegOut?.on('data', (d: Buffer) => {
       for (const pic of this.jpegs.push(d)) {
         if (!this.current || this.gotJpeg) return run.kill();
         this.gotJpeg = pic;
       }
       this.maybeDone();
     });
-    (run.child.stdio[3] as Readable | undefined)?.on('data', (d: Buffer) => {
+    ppmOut?.on('data', (d: Buffer) => {
       try {
         for (const px of this.ppms.push(d)) {
           if (!this.current || this.gotPixels) return run.kill();
@@ -153,20 +163,29 @@ class KeyframeDecoder {
 
   private maybeDone(): void {
     const job = this.current;
-    if (!job || !this.gotJpeg || (this.inferenceLongSide && !this.gotPixels)) return;
+    if (!job || (this.withJpeg && !this.gotJpeg) || (this.inferenceLongSide && !this.gotPixels)) return;
     clearTimeout(this.timer);
     const jpeg = this.gotJpeg;
     const pixels = this.gotPixels;
     this.current = undefined;
-    const size = jpegSize(jpeg);
-    if (!size || size.width !== job.size.width || size.height !== job.size.height) {
+    if (!this.isPictureOf(job, jpeg, pixels)) {
       // Not the picture that was sent: fail this one and start over with a fresh decoder.
       this.current = job;
       this.run?.kill();
       return;
     }
-    if (!job.cancelled) job.resolve({ jpeg, ...size, pixels });
+    if (!job.cancelled) job.resolve({ ...(jpeg ? { jpeg } : {}), ...job.size, pixels });
     this.next();
+  }
+
+  /** The answer has the size of the picture sent: the JPEG exactly, the inference copy as scaled from it (±2 px of rounding). */
+  private isPictureOf(job: Job, jpeg: Buffer | undefined, pixels: RawImage | undefined): boolean {
+    if (jpeg) {
+      const size = jpegSize(jpeg);
+      return size?.width === job.size.width && size.height === job.size.height;
+    }
+    const want = inferenceSize(job.size.width, job.size.height, this.inferenceLongSide!);
+    return !!pixels && Math.abs(pixels.width - want.width) <= 2 && Math.abs(pixels.height - want.height) <= 2;
   }
 
   stop(): void {
@@ -193,12 +212,13 @@ function evictIdle(): void {
 
 /**
  * Decodes one keyframe access unit on the least busy long-lived decoder for its settings and picture
- * size (an ffmpeg decoder keeps the size of its first picture, so sizes never share one). Undefined
- * when the access unit's SPS does not parse: the caller then decodes another way.
+ * size (an ffmpeg decoder keeps the size of its first picture, so sizes never share one). `jpeg: false`
+ * asks for the inference copy alone (`inferenceLongSide` set). Undefined when the access unit's SPS does
+ * not parse: the caller then decodes another way.
  */
 export function decodeKeyframe(
   au: Buffer,
-  o: { codec: VideoCodec; inferenceLongSide?: number; jpegQscale: number; what: string; timeoutMs: number; signal?: AbortSignal },
+  o: { codec: VideoCodec; inferenceLongSide?: number; jpeg?: boolean; jpegQscale: number; what: string; timeoutMs: number; signal?: AbortSignal },
 ): Promise<DecodedPicture> | undefined {
   const size = spsSize(o.codec, au);
   if (!size) return undefined;
@@ -206,13 +226,14 @@ export function decodeKeyframe(
   if (size.width <= 0 || size.height <= 0 || size.width * size.height > MAX_PICTURE_PIXELS) {
     return Promise.reject(new StreamError('bad_data', `${o.what}: the stream announces ${size.width}x${size.height} pictures, outside 1..${MAX_PICTURE_PIXELS / 1e6} MP`));
   }
-  const key = `${o.codec}|${size.width}x${size.height}|${o.inferenceLongSide ?? 0}|${o.jpegQscale}`;
+  const withJpeg = o.jpeg !== false || !o.inferenceLongSide;
+  const key = `${o.codec}|${size.width}x${size.height}|${o.inferenceLongSide ?? 0}|${withJpeg ? o.jpegQscale : 'pixels'}`;
   const list = pool.get(key) ?? [];
   pool.set(key, list);
   let dec = list.reduce<KeyframeDecoder | undefined>((best, d) => (!best || d.load < best.load ? d : best), undefined);
   if (!dec || (dec.load > 0 && list.length < PER_KEY)) {
     if ([...pool.values()].reduce((n, l) => n + l.length, 0) >= MAX_DECODERS) evictIdle();
-    dec = new KeyframeDecoder(o.codec, o.inferenceLongSide, o.jpegQscale);
+    dec = new KeyframeDecoder(o.codec, o.inferenceLongSide, o.jpegQscale, withJpeg);
     list.push(dec);
   }
   dec.lastUsed = Date.now();

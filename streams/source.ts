@@ -1,4 +1,4 @@
-import type { Frame } from '../core/types.js';
+import type { Frame, SampledFrame } from '../core/types.js';
 import { StreamError } from './errors.js';
 import { redactUrl } from './redact.js';
 import type { ResolvedOptions } from './options.js';
@@ -76,6 +76,12 @@ export interface Source {
   readonly lastGrab?: GrabInfo;
   /** One picture. Throws StreamError (reason says why) on failure, timeout or abort; never leaves a child process behind. */
   grab(signal?: AbortSignal): Promise<Frame>;
+  /**
+   * One picture as `grab` takes it, but its full-resolution JPEG encoded only if asked (`encodeJpeg`): what
+   * the sampling job takes, since few samples become evidence. A source that receives a JPEG anyway (HTTP
+   * snapshots) or makes both in one run (the ffmpeg fallback) returns it as `grab` does.
+   */
+  sample(signal?: AbortSignal): Promise<SampledFrame>;
   close(): Promise<void>;
 }
 

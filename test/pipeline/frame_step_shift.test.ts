@@ -2,6 +2,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ViewAligner, type ReferencePicture } from '../../align/aligner.js';
 import type { Point } from '../../core/geometry.js';
+import { fullJpeg } from '../../core/frames.js';
 import type { Frame, RawImage } from '../../core/types.js';
 import { createClassifier, type Classifier } from '../../detector/classifier.js';
 import { cropSites } from '../../detector/bin_observer.js';
@@ -56,7 +57,7 @@ describe('a drifted view: bin sites and inference regions follow it', () => {
         given.bins = zones;
         return observeBinSites(frame, zones, classifier, calibration);
       },
-      checkView: (frame, refs) => aligner.check(frame.jpeg, refs, { maxShift: 0.15 }),
+      checkView: async (frame, refs) => aligner.check(await fullJpeg(frame), refs, { maxShift: 0.15 }),
     };
     const camera: FrameCamera = { id: 'cam', timezone: 'UTC', zones: [SITE], references: [reference] };
     const frame: Frame = { cameraId: 'cam', ts: 1000, ...VIEW_SIZE, jpeg: await viewOf(media(FILE), DRIFTED) };

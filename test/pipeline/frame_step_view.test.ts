@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { fullJpeg } from '../../core/frames.js';
 import { ViewAligner, type ReferencePicture } from '../../align/aligner.js';
 import type { BBox, Frame, RuleEvent } from '../../core/types.js';
 import type { CameraRuleState } from '../../rules/camera_rules.js';
@@ -30,8 +31,8 @@ let reference: ReferencePicture;
 /** The window each composed picture shows, by its bytes: the truth the stand-in detector reads. */
 const windows = new WeakMap<Buffer, ViewWindow>();
 const eyes: FrameEyes = {
-  detect: async (frame) => ({ cameraId: frame.cameraId, ts: frame.ts, ...VIEW_SIZE, items: [car(carIn(windows.get(frame.jpeg)!))] }),
-  checkView: (frame, refs) => aligner.check(frame.jpeg, refs, { maxShift: 0.15 }),
+  detect: async (frame) => ({ cameraId: frame.cameraId, ts: frame.ts, ...VIEW_SIZE, items: [car(carIn(windows.get(await fullJpeg(frame))!))] }),
+  checkView: async (frame, refs) => aligner.check(await fullJpeg(frame), refs, { maxShift: 0.15 }),
 };
 
 beforeAll(async () => {

@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { cameraSchema } from '../../config/schema.js';
 import { StoreUnavailableError } from '../../core/errors.js';
-import type { Detections, Frame } from '../../core/types.js';
+import type { Detections, SampledFrame } from '../../core/types.js';
 import type { SampleDeps } from '../../pipeline/job_deps.js';
 import { processSample } from '../../pipeline/sample_job.js';
 import { toSpec } from '../../queue/cameras.js';
@@ -38,7 +38,7 @@ function rig(streams: Record<string, unknown> = {}) {
     opened,
     /** Set to make the next grabs fail with this error. */
     grabError: undefined as Error | undefined,
-    detect: async (frame: Frame): Promise<Detections> => ({ cameraId: frame.cameraId, ts: frame.ts, width: W, height: H, items: [{ box: [...CAR], score: 0.9, classId: 2, label: 'car', category: 'vehicle' }] }),
+    detect: async (frame: SampledFrame): Promise<Detections> => ({ cameraId: frame.cameraId, ts: frame.ts, width: W, height: H, items: [{ box: [...CAR], score: 0.9, classId: 2, label: 'car', category: 'vehicle' }] }),
     deps: undefined as unknown as SampleDeps,
   };
   rigged.deps = {
@@ -53,6 +53,9 @@ function rig(streams: Record<string, unknown> = {}) {
         async grab() {
           if (rigged.grabError) throw rigged.grabError;
           return { cameraId: opts.cameraId, ts: (ts += 1000), width: W, height: H, jpeg };
+        },
+        sample() {
+          return this.grab();
         },
         close: async () => undefined,
       };

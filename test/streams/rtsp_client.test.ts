@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
+import { fullJpeg } from '../../core/frames.js';
 import { openSource } from '../../streams/source.js';
 import { fetchKeyframe } from '../../streams/rtsp_client.js';
 import { residentFfmpegCount, runningFfmpegCount } from '../../streams/ffmpeg.js';
@@ -67,6 +68,23 @@ describe("weisu's RTSP client + long-lived keyframe decoders", () => {
     stopKeyframeDecoders();
     await new Promise((r) => setTimeout(r, 300));
     expect(residentFfmpegCount()).toBe(0);
+  });
+
+  it('sample() leaves the full-resolution JPEG for later, and makes it of the very same picture when asked', async () => {
+    const src = openSource({ cameraId: 'lazy', url: rtsp.url('/full'), inferenceLongSide: 416 });
+    const f = await src.sample();
+    expect([f.width, f.height, src.lastGrab?.path]).toEqual([1920, 1080, 'rtsp_client']);
+    expect(f.jpeg).toBeUndefined();
+    expect([f.pixels!.width, f.pixels!.height]).toEqual([416, 234]);
+    const jpeg = await fullJpeg(f);
+    expect(await fullJpeg(f)).toBe(jpeg); // encoded once
+    expect((await sharp(jpeg).metadata()).width).toBe(1920);
+    const fromJpeg = await sharp(jpeg).resize(416, 234, { fit: 'fill' }).removeAlpha().raw().toBuffer();
+    expect(meanDiff(fromJpeg, f.pixels!.data)).toBeLessThan(10);
+    // Same picture as an eager grab of the same keyframe (the mount plays the file from its start each time).
+    const eager = await openSource({ cameraId: 'eager', url: rtsp.url('/full'), inferenceLongSide: 416 }).grab();
+    expect(meanDiff(eager.pixels!.data, f.pixels!.data)).toBeLessThan(1);
+    expect(runningFfmpegCount()).toBe(0);
   });
 
   it('matches the ffmpeg path picture for picture', async () => {

@@ -63,7 +63,7 @@ export function memoryPorts(cameras: SampledCamera[] = []) {
       async save(id, view, picture) {
         state.views.set(id, view);
         if (view.state === 'aligned') state.viewPictures.delete(id);
-        else if (view.since === view.at) state.viewPictures.set(id, picture());
+        else if (view.since === view.at) state.viewPictures.set(id, await picture());
       },
       announce: async (msg) => void state.announced.push(msg),
     },

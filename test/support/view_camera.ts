@@ -1,5 +1,6 @@
 import type { ViewAligner } from '../../align/aligner.js';
 import { cameraSchema } from '../../config/schema.js';
+import { fullJpeg } from '../../core/frames.js';
 import type { Frame } from '../../core/types.js';
 import type { SampleDeps } from '../../pipeline/job_deps.js';
 import { processSample, type SampleResult } from '../../pipeline/sample_job.js';
@@ -29,16 +30,15 @@ export function viewCamera(aligner: ViewAligner, reference: Buffer, pictures: Bu
     ports,
     sourceDefaults: sourceDefaults(cfg),
     backoff: backoffPolicy(cfg),
-    openSource: (opts): Source => ({
-      kind: 'http_snapshot',
-      grab: async (): Promise<Frame> => ({ cameraId: opts.cameraId, ts: (ts += 10_000), ...VIEW_SIZE, jpeg: queue.shift()! }),
-      close: async () => undefined,
-    }),
+    openSource: (opts): Source => {
+      const grab = async (): Promise<Frame> => ({ cameraId: opts.cameraId, ts: (ts += 10_000), ...VIEW_SIZE, jpeg: queue.shift()! });
+      return { kind: 'http_snapshot', grab, sample: grab, close: async () => undefined };
+    },
     detect: async (frame) => {
       counts.detected++;
       return { cameraId: frame.cameraId, ts: frame.ts, ...VIEW_SIZE, items: [] };
     },
-    checkView: (frame, refs) => aligner.check(frame.jpeg, refs, { maxShift: 0.15 }),
+    checkView: async (frame, refs) => aligner.check(await fullJpeg(frame), refs, { maxShift: 0.15 }),
     metrics,
     workerId: 'w',
   };
