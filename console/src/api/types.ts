@@ -53,9 +53,18 @@ export type ZoneKind = Zone['kind'];
 
 export type HealthState = 'online' | 'degraded' | 'offline' | 'auth_failed' | 'unsupported' | 'unknown';
 
+/** Whether the camera shows the view its zones were drawn on (GET /cameras/{id}/view, also in its health). */
+export interface CameraViewState {
+  state: 'aligned' | 'view_changed' | 'obstructed' | 'unknown';
+  reason?: string;
+  since?: string;
+  picture_url?: string;
+}
+
 /** streams/health.ts as the API passes it on (camelCase or snake_case: read through readHealth()). */
 export interface CameraHealth {
   state: HealthState;
+  view?: CameraViewState;
   [k: string]: unknown;
 }
 

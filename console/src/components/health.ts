@@ -4,7 +4,11 @@ const KNOWN: HealthState[] = ['online', 'degraded', 'offline', 'auth_failed', 'u
 
 /** The parts of a camera's health the console shows, whatever the casing the API used. */
 export interface HealthView {
-  state: HealthState | 'disabled';
+  /** A camera that gives pictures but not of the view its zones were drawn on says so: its rules are paused. */
+  state: HealthState | 'view_changed' | 'obstructed' | 'disabled';
+  /** Why the view is not the reference (no_match, moved, covered, defocused, too_dark), and since when. */
+  viewReason?: string;
+  viewSince?: number;
   lastFrameAt?: number;
   lastError?: string;
   failingSince?: number;
@@ -36,8 +40,11 @@ export function readHealth(h: CameraHealth | undefined, enabled = true): HealthV
   if (!enabled) return { state: 'disabled' };
   if (!h) return { state: 'unknown' };
   const r = h as Record<string, unknown>;
+  const streams = KNOWN.includes(h.state) ? h.state : 'unknown';
+  const paused = (streams === 'online' || streams === 'degraded') && (h.view?.state === 'view_changed' || h.view?.state === 'obstructed') ? h.view : undefined;
   return {
-    state: KNOWN.includes(h.state) ? h.state : 'unknown',
+    state: paused ? (paused.state as 'view_changed' | 'obstructed') : streams,
+    ...(paused ? { viewReason: paused.reason, viewSince: time(paused.since) } : {}),
     lastFrameAt: time(pick(r, 'lastFrameAt', 'last_frame_at')),
     lastError: str(pick(r, 'lastError', 'last_error')),
     failingSince: time(pick(r, 'failingSince', 'failing_since')),

@@ -1,11 +1,12 @@
 import { useState } from 'preact/hooks';
-import { ApiError, del, get } from '../api/client.js';
+import { ApiError, del, get, post } from '../api/client.js';
 import type { Camera, CameraHealth, Session } from '../api/types.js';
-import { fmtDateTime, fmtDuration, t } from '../i18n/index.js';
+import { fmtDateTime, fmtDuration, t, tv } from '../i18n/index.js';
 import { readHealth } from '../components/health.js';
 import { useLoad } from '../hooks.js';
 import { href, navigate, setQuery, useRoute } from '../router.js';
 import { allowed } from '../session.js';
+import { AuthImage } from '../components/AuthImage.js';
 import { HealthBadge } from '../components/HealthBadge.js';
 import { CameraForm } from '../components/CameraForm.js';
 import { LiveView } from '../components/LiveView.js';
@@ -25,6 +26,17 @@ export function CameraPage({ id, session }: { id: string; session: Session }) {
   const raw = health.data ?? c.health;
   const h = readHealth(raw, c.enabled);
   const liveUrl = c.live_url;
+
+  async function retakeReference() {
+    if (!confirm(t('view.confirmRetake'))) return;
+    try {
+      await post(`cameras/${encodeURIComponent(c.id)}/reference`);
+      toast(t('view.retaken'));
+      health.reload();
+    } catch (e) {
+      toast((e as ApiError).message, 'error');
+    }
+  }
 
   async function remove() {
     if (!confirm(t('camera.confirmDelete', { id: c.id }))) return;
@@ -49,6 +61,11 @@ export function CameraPage({ id, session }: { id: string; session: Session }) {
         }
       >
         <HealthBadge health={raw} enabled={c.enabled} timeZone={c.timezone} />
+        {allowed(session, 'editZones') && (
+          <button type="button" class="btn" onClick={retakeReference} data-action="retake-reference">
+            {t('view.retake')}
+          </button>
+        )}
         {allowed(session, 'editCameras') && c.managed_by !== 'config' && (
           <>
             <button type="button" class="btn" onClick={() => setEditing(true)}>
@@ -62,6 +79,12 @@ export function CameraPage({ id, session }: { id: string; session: Session }) {
       </PageHeader>
 
       {c.managed_by === 'config' && <div class="note">{t('camera.fromConfig')}</div>}
+      {h.viewReason && (
+        <div class="note view-change" data-view={h.state}>
+          <AuthImage src={`cameras/${encodeURIComponent(c.id)}/view/picture`} alt={tv('view', h.viewReason)} />
+          <span>{t('view.paused', { reason: tv('view', h.viewReason), since: fmtDateTime(h.viewSince, c.timezone) })}</span>
+        </div>
+      )}
       <dl class="facts">
         <div>
           <dt>{t('camera.url')}</dt>

@@ -14,7 +14,7 @@ import { Empty, ErrorBox, Loading, Modal, PageHeader, toast } from '../component
 import { SetupHint } from '../components/SetupHint.js';
 
 const PAGE = 120;
-const STATES = ['offline', 'auth_failed', 'unsupported', 'degraded', 'online', 'unknown', 'disabled'] as const;
+const STATES = ['offline', 'auth_failed', 'unsupported', 'view_changed', 'obstructed', 'degraded', 'online', 'unknown', 'disabled'] as const;
 
 /** Every camera at a glance: health and the latest frame, worst first so a dead camera is never missed. */
 export function WallPage({ session }: { session: Session }) {
@@ -41,7 +41,7 @@ export function WallPage({ session }: { session: Session }) {
   }, [withHealth]);
 
   const shown = useMemo(() => {
-    const rank = { offline: 0, auth_failed: 0, unsupported: 0, degraded: 1, unknown: 2, online: 3, disabled: 4 };
+    const rank = { offline: 0, auth_failed: 0, unsupported: 0, view_changed: 1, obstructed: 1, degraded: 1, unknown: 2, online: 3, disabled: 4 };
     const q = filter.toLowerCase();
     return withHealth
       .filter((c) => !only || readHealth(c.health, c.enabled).state === only)
@@ -149,6 +149,12 @@ function CameraCard({ camera: c, onHealth }: { camera: Camera; onHealth: (id: st
         {h.lastFrameAt && (
           <div class="cam-sub muted">
             {t('health.lastFrame')}: {fmtDateTime(h.lastFrameAt, c.timezone)}
+          </div>
+        )}
+        {h.viewReason && (
+          <div class="cam-error">
+            {tv('view', h.viewReason)}
+            {h.viewSince ? ` · ${fmtDateTime(h.viewSince, c.timezone)}` : ''}
           </div>
         )}
         {state !== 'online' && h.lastError && (
