@@ -1,12 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ViewAligner } from '../../align/aligner.js';
 import { AlertsService } from '../../alerts/service.js';
 import { acceptViewChange } from '../../alerts/view_changes.js';
 import { listViewChanges } from '../../store/view_changes.js';
 import { listDeliveries } from '../../store/webhooks.js';
-import { media } from '../support/paths.js';
-import { viewCamera } from '../support/view_camera.js';
-import { viewOf, type ViewWindow } from '../support/views.js';
+import { coveredLens, viewCamera } from '../support/view_camera.js';
 import { WebhookReceiver } from '../support/webhook_receiver.js';
 import { alertsConfig, alertsDeps, FAST_OUTBOX, until } from './fixtures.js';
 
@@ -16,17 +13,11 @@ import { alertsConfig, alertsDeps, FAST_OUTBOX, until } from './fixtures.js';
  * by the real outbox sender to a crew's signed-webhook receiver: one message per change, with a signed
  * link to the covered picture; a webhook that did not ask for view events gets none.
  */
-const REF: ViewWindow = { left: 200, top: 60, width: 1100, height: 480 };
-const FILE = 'street/road_parked_cars_lane00000.jpg';
 const SECRET = 'crew-secret-0123456789';
 
-let aligner: ViewAligner;
-let clear: Buffer;
-let covered: Buffer;
+let lens: Awaited<ReturnType<typeof coveredLens>>;
 beforeAll(async () => {
-  aligner = await ViewAligner.create();
-  clear = await viewOf(media(FILE), REF);
-  covered = await viewOf(media(FILE), REF, { cover: [{ left: 0, top: 0.3, width: 1, height: 0.7, grey: 20 }] });
+  lens = await coveredLens();
 });
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -49,7 +40,7 @@ describe('view changes reach crews\' webhooks', () => {
       await deps.db.close();
     });
 
-    const cam = viewCamera(aligner, clear, [clear, covered, covered, clear], 'jinjiang-north');
+    const cam = viewCamera(lens.aligner, lens.clear, [lens.clear, lens.covered, lens.covered, lens.clear], 'jinjiang-north');
     for (let i = 0; i < 4; i++) expect((await cam.sample()).outcome).toBe('ok');
     const [changed, restored] = cam.state.announced;
     expect(cam.state.announced).toHaveLength(2);
@@ -77,7 +68,7 @@ describe('view changes reach crews\' webhooks', () => {
     expect(url.pathname).toMatch(/^\/evidence\/[0-9a-f]{64}\.jpg$/);
     const sha = url.pathname.slice('/evidence/'.length, -'.jpg'.length);
     expect(deps.evidence.refuse(sha, Number(url.searchParams.get('exp')), url.searchParams.get('sig')!)).toBeUndefined();
-    expect((await deps.evidence.get(sha))!.equals(covered)).toBe(true);
+    expect((await deps.evidence.get(sha))!.equals(lens.covered)).toBe(true);
     expect(b!.event).toBe('camera.view_restored');
     expect(b!.body).toMatchObject({ view: { state: 'aligned' }, was: { state: 'obstructed', reason: 'covered' } });
     expect(crew.duplicates).toBe(0);

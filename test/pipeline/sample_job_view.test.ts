@@ -1,8 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ViewAligner } from '../../align/aligner.js';
-import { media } from '../support/paths.js';
-import { viewCamera } from '../support/view_camera.js';
-import { viewOf, type ViewWindow } from '../support/views.js';
+import { coveredLens, viewCamera } from '../support/view_camera.js';
 
 /**
  * The sampling job with a reference view, on in-memory ports and the real aligner: a camera whose lens
@@ -10,21 +7,15 @@ import { viewOf, type ViewWindow } from '../support/views.js';
  * the count of checks by state grows, no detector call or rule step happens on a covered picture, and
  * the change and the resumption are announced for crews' webhooks.
  */
-const REF: ViewWindow = { left: 200, top: 60, width: 1100, height: 480 };
-const FILE = 'street/road_parked_cars_lane00000.jpg';
 
-let aligner: ViewAligner;
-let clear: Buffer;
-let covered: Buffer;
+let lens: Awaited<ReturnType<typeof coveredLens>>;
 beforeAll(async () => {
-  aligner = await ViewAligner.create();
-  clear = await viewOf(media(FILE), REF);
-  covered = await viewOf(media(FILE), REF, { cover: [{ left: 0, top: 0.3, width: 1, height: 0.7, grey: 20 }] });
+  lens = await coveredLens();
 });
 
 describe('pipeline/sample_job with a reference view', () => {
   it('records view changes and resumptions, keeps the first covered picture, and does not detect on a covered picture', async () => {
-    const cam = viewCamera(aligner, clear, [clear, covered, covered, clear]);
+    const cam = viewCamera(lens.aligner, lens.clear, [lens.clear, lens.covered, lens.covered, lens.clear]);
     const seen: { state?: string; reason?: string; since?: number; picture: boolean; detected: number }[] = [];
     for (let i = 0; i < 4; i++) {
       expect((await cam.sample()).outcome).toBe('ok');
@@ -46,6 +37,6 @@ describe('pipeline/sample_job with a reference view', () => {
       ['camera.view_restored', 'aligned', undefined, 'obstructed'],
     ]);
     expect(cam.state.announced[0]!.since).toBe(seen[1]!.since);
-    expect(Buffer.from(cam.state.announced[0]!.jpegBase64, 'base64').equals(covered)).toBe(true);
+    expect(Buffer.from(cam.state.announced[0]!.jpegBase64, 'base64').equals(lens.covered)).toBe(true);
   });
 });

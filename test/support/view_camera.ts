@@ -1,4 +1,4 @@
-import type { ViewAligner } from '../../align/aligner.js';
+import { ViewAligner } from '../../align/aligner.js';
 import { cameraSchema } from '../../config/schema.js';
 import { fullJpeg } from '../../core/frames.js';
 import type { Frame } from '../../core/types.js';
@@ -9,7 +9,8 @@ import { WorkerMetrics } from '../../queue/worker_metrics.js';
 import { backoffPolicy, sourceDefaults, streamsSchema } from '../../streams/schema.js';
 import type { Source } from '../../streams/source.js';
 import { memoryPorts } from './memory_ports.js';
-import { VIEW_SIZE } from './views.js';
+import { media } from './paths.js';
+import { VIEW_SIZE, viewOf, type ViewWindow } from './views.js';
 
 /**
  * A camera (`cam` unless named) with one reference view whose pictures are given in turn, sampled by the real sampling
@@ -43,4 +44,17 @@ export function viewCamera(aligner: ViewAligner, reference: Buffer, pictures: Bu
     workerId: 'w',
   };
   return { state, metrics, counts, sample: (): Promise<SampleResult> => processSample(deps, { cameraId: id, due: Date.now() }) };
+}
+
+const STREET = 'street/road_parked_cars_lane00000.jpg';
+const WINDOW: ViewWindow = { left: 200, top: 60, width: 1100, height: 480 };
+
+/** The real aligner, and one real street as a camera sees it: clear, and with the lower 70 % of the lens covered (a bag, a hand). */
+export async function coveredLens(): Promise<{ aligner: ViewAligner; clear: Buffer; covered: Buffer }> {
+  const [aligner, clear, covered] = await Promise.all([
+    ViewAligner.create(),
+    viewOf(media(STREET), WINDOW),
+    viewOf(media(STREET), WINDOW, { cover: [{ left: 0, top: 0.3, width: 1, height: 0.7, grey: 20 }] }),
+  ]);
+  return { aligner, clear, covered };
 }
