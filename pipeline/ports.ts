@@ -1,6 +1,7 @@
 import type { EvidenceFrame, IncidentMessage, ViewChangeMessage } from '../core/types.js';
 import type { SampledCamera } from '../queue/cameras.js';
 import type { CameraView } from '../queue/views.js';
+import type { PatrolPosition } from '../onvif/patrol.js';
 import type { CameraHealth } from '../streams/health.js';
 
 /**
@@ -80,6 +81,11 @@ export interface IncidentSink {
   emit(msg: IncidentMessage): Promise<void>;
 }
 
+/** Where each patrolling dome is in its patrol (written by its patrol runner, onvif/patrol_runner.ts). */
+export interface PatrolPort {
+  read(cameraId: string): Promise<PatrolPosition | undefined>;
+}
+
 export interface SamplePorts {
   cameras: CameraPort;
   ruleState: RuleStatePort;
@@ -87,4 +93,5 @@ export interface SamplePorts {
   health: HealthPort;
   views: ViewPort;
   incidents: IncidentSink;
+  patrols: PatrolPort;
 }

@@ -9,12 +9,14 @@ import type { CameraRuleState } from '../rules/camera_rules.js';
 import { failureReason } from './errors.js';
 import { decide, perceive, type FrameInput } from './frame_step.js';
 import { grabFrame, jobEyes, type SampleDeps } from './job_deps.js';
+import { sampleScope } from './patrol_stop.js';
 
 /**
  * The sampling job: one camera, one frame. Grab → perceive (detect, batched with the worker's other
  * cameras; looks; bin sites) → decide on the camera's stored rule state → commit the state (compare-and-set)
  * with the events it produced → hand the events to the incident sink with their evidence frames.
- * Stateless: anything a later sample needs (rule state, health, first-seen frames) lives behind the ports
+ * A patrolling dome is sampled only while its patrol stands at a stop, and then only that preset's zones
+ * (pipeline/patrol_stop.ts). Stateless: anything a later sample needs (rule state, health, first-seen frames) lives behind the ports
  * (pipeline/ports.ts), so any worker can take any camera's next sample.
  */
 export interface SampleResult {
@@ -55,8 +57,11 @@ export async function processSample(deps: SampleDeps, job: { cameraId: string; d
 
 async function sampleOnce(deps: SampleDeps, job: { cameraId: string; due: number }, signal?: AbortSignal): Promise<SampleResult> {
   const { cameras, health } = deps.ports;
-  const camera = await cameras.read(job.cameraId);
-  if (!camera) return { outcome: 'removed' };
+  const published = await cameras.read(job.cameraId);
+  if (!published) return { outcome: 'removed' };
+  const scope = await sampleScope(published, deps.ports.patrols, Date.now());
+  if (!scope) return { outcome: 'skipped_patrol' };
+  const { camera, stateKey } = scope;
   const lease = await cameras.lease(camera.id, leaseMs(camera.sample_every));
   if (!lease) return { outcome: 'skipped_busy' };
   let committed: Committed | { result: SampleResult };
@@ -69,12 +74,12 @@ async function sampleOnce(deps: SampleDeps, job: { cameraId: string; due: number
     const { frame } = got;
     const input = await perceive(jobEyes(deps), frame, camera);
     if (input.view) await recordView(deps, camera.id, frame, input.view);
-    committed = await applyRules(deps, camera, frame, input);
+    committed = await applyRules(deps, camera, stateKey, frame, input);
   } finally {
     await lease.release();
   }
   // The state is committed: the camera's next sample may start while this one reads plates and queues its events.
-  if ('version' in committed) await handOn(deps, camera.id, committed);
+  if ('version' in committed) await handOn(deps, camera.id, stateKey, committed);
   return committed.result;
 }
 
@@ -123,9 +128,9 @@ interface Committed {
 /** Messages committed longer ago than this whose worker has not cleared them: it died, a later sample sends them. */
 const PENDING_GRACE_MS = 60_000;
 
-async function applyRules(deps: SampleDeps, camera: SampledCamera, frame: SampledFrame, input: FrameInput): Promise<Committed | { result: SampleResult }> {
+async function applyRules(deps: SampleDeps, camera: SampledCamera, stateKey: string, frame: SampledFrame, input: FrameInput): Promise<Committed | { result: SampleResult }> {
   const { ruleState, firstFrames, incidents } = deps.ports;
-  const stored = await ruleState.load(camera.id);
+  const stored = await ruleState.load(stateKey);
   // Events a previous sample committed but did not clear: re-sent once their worker has had time (same job
   // ids: no duplicates), carried along meanwhile.
   let carried = stored.pending;
@@ -143,13 +148,13 @@ async function applyRules(deps: SampleDeps, camera: SampledCamera, frame: Sample
   const here = () => (encoded ??= evidence(frame, detections, 'first_seen'));
   if (step.started.length) {
     log.debug({ camera: camera.id, incidents: step.started }, 'stay began');
-    await firstFrames.keep(camera.id, frame.ts, await here(), step.started);
+    await firstFrames.keep(stateKey, frame.ts, await here(), step.started);
   }
   const messages: IncidentMessage[] = [];
   for (const ev of step.events) {
     const frames: EvidenceFrame[] = [];
     if (ev.type === 'confirmed') {
-      const first = await firstFrames.get(camera.id, ev.incidentId);
+      const first = await firstFrames.get(stateKey, ev.incidentId);
       if (first) frames.push(first);
       frames.push({ ...(await here()), role: 'confirmed' });
     } else {
@@ -160,11 +165,11 @@ async function applyRules(deps: SampleDeps, camera: SampledCamera, frame: Sample
   }
   // Even with the lease lost (a stalled process), the compare-and-set keeps the state whole.
   const pendingAt = carried.length ? stored.pendingAt : Date.now();
-  const version = await ruleState.commit(camera.id, stored.version, { rules: step.state, pending: [...carried, ...messages], pendingAt, ts: frame.ts });
+  const version = await ruleState.commit(stateKey, stored.version, { rules: step.state, pending: [...carried, ...messages], pendingAt, ts: frame.ts });
   if (version === null) return { result: { outcome: 'conflict', reason: 'state_moved' } };
 
   // First-seen frames of stays that are over (or now confirmed) are no longer needed.
-  await firstFrames.keepOnly(camera.id, openStays(step.state));
+  await firstFrames.keepOnly(stateKey, openStays(step.state));
   return {
     result: { outcome: 'ok', events: step.events.map((e) => ({ type: e.type, incidentId: e.incidentId })) },
     version,
@@ -174,7 +179,7 @@ async function applyRules(deps: SampleDeps, camera: SampledCamera, frame: Sample
 }
 
 /** Plates on confirmed parking incidents, then the incident sink, then this sample's messages cleared from the state. */
-async function handOn(deps: SampleDeps, cameraId: string, { version, messages, carried }: Committed): Promise<void> {
+async function handOn(deps: SampleDeps, cameraId: string, stateKey: string, { version, messages, carried }: Committed): Promise<void> {
   if (!messages.length) return;
   for (const msg of messages) {
     if (msg.event.type === 'confirmed' && msg.event.kind === 'no_parking' && deps.readPlate) {
@@ -184,5 +189,5 @@ async function handOn(deps: SampleDeps, cameraId: string, { version, messages, c
     deps.metrics.incidents.inc({ type: msg.event.type });
     log.info({ camera: cameraId, zone: msg.event.zoneId, incident: msg.event.incidentId, type: msg.event.type }, 'incident event queued');
   }
-  await deps.ports.ruleState.clearPending(cameraId, version, carried);
+  await deps.ports.ruleState.clearPending(stateKey, version, carried);
 }

@@ -14,7 +14,7 @@ import type { RedisClient } from './redis.js';
  */
 export type SampledCamera = Pick<
   CameraConfig,
-  'id' | 'name' | 'url' | 'username' | 'password' | 'transport' | 'loop' | 'timezone' | 'sample_every' | 'zones' | 'location'
+  'id' | 'name' | 'url' | 'username' | 'password' | 'transport' | 'loop' | 'timezone' | 'sample_every' | 'zones' | 'location' | 'patrol'
 > & {
   /** Wall-clock ms at which a file camera's media time 0 is: every worker then replays it at the same position, like a live camera. */
   epoch: number;
@@ -46,6 +46,7 @@ export function toSpec(c: ScheduledCamera, epoch: number, calibration?: Record<s
     sample_every: c.sample_every,
     zones: c.zones,
     location: c.location,
+    ...(c.patrol ? { patrol: c.patrol } : {}),
   };
 }
 

@@ -13,6 +13,8 @@ export interface Keys {
   views: string;
   /** Hash: camera id → JPEG (base64) of the first sample of its current view change or obstruction. */
   viewPictures: string;
+  /** Hash: camera id → JSON PatrolPosition (onvif/patrol.ts): where a patrolling dome is, written by its patrol runner. */
+  patrols: string;
   /** Hash: camera id → JSON LastSample (when, by whom, lag, outcome). */
   lastSample: string;
   /** Hash: worker id → JSON WorkerReport (heartbeat + metrics snapshot), read by `weisu status`. */
@@ -37,6 +39,7 @@ export function redisKeys(prefix: string): Keys {
     health: `${prefix}:health`,
     views: `${prefix}:views`,
     viewPictures: `${prefix}:view-pictures`,
+    patrols: `${prefix}:patrols`,
     lastSample: `${prefix}:last-sample`,
     workers: `${prefix}:workers`,
     state: (id) => `${prefix}:state:${id}`,

@@ -9,6 +9,7 @@ import { emitIncident, emitViewChange, type Queues } from './queues.js';
 import type { RedisClient } from './redis.js';
 import { clearPending, commitState, loadState } from './rule_state.js';
 import { readView, writeView, type CameraView } from './views.js';
+import { readPatrol } from './patrols.js';
 
 /**
  * The sampling job's ports (pipeline/ports.ts) on Redis and BullMQ: cameras and leases, the versioned rule
@@ -43,6 +44,7 @@ export function redisSamplePorts(redis: RedisClient, keys: Keys, queues: Pick<Qu
       announce: (msg: ViewChangeMessage) => emitViewChange(queues.viewChanges, msg),
     },
     incidents: { emit: (msg: IncidentMessage) => emitIncident(queues.incidents, msg) },
+    patrols: { read: (cameraId: string) => readPatrol(redis, keys, cameraId) },
   });
 }
 

@@ -8,6 +8,7 @@ import type { Keys } from './keys.js';
 import { SAMPLE_JOB_OPTS, type Queues } from './queues.js';
 import type { RedisClient } from './redis.js';
 import { deleteState } from './rule_state.js';
+import { presetStateKey } from './patrols.js';
 
 /**
  * Keeps exactly one BullMQ job scheduler per enabled camera, at its `sample_every`, and the camera specs
@@ -27,6 +28,8 @@ export interface SchedulerOptions {
   calibrationOf?(camera: CameraConfig): Promise<Record<string, CalibrationSet>>;
   /** The camera's reference views (one per PTZ preset), published so workers check each sample against them. */
   referencesOf?(camera: CameraConfig): Promise<ReferencePicture[]>;
+  /** Patrolling domes' runners, kept in step with the cameras on every pass. */
+  patrols?: { sync(cameras: ScheduledCamera[]): void };
   /** Safety-net period. */
   everyMs?: number;
 }
@@ -116,6 +119,7 @@ export class Scheduler {
     const { redis, keys, queues } = this.opts;
     const report: ReconcileReport = { added: [], updated: [], removed: [], revived: [] };
     const wanted = new Map((await this.opts.listCameras()).filter((c) => c.enabled).map((c) => [c.id, c]));
+    this.opts.patrols?.sync([...wanted.values()]);
     const specs = await redis.hgetall(keys.cameras);
     const schedulers = new Map((await queues.samples.getJobSchedulers(0, -1)).map((s) => [s.key, s]));
     const now = Date.now();
@@ -150,6 +154,9 @@ export class Scheduler {
       await redis.hdel(keys.health, id);
       await redis.hdel(keys.lastSample, id);
       await deleteState(redis, keys, id);
+      const gone = specs[id] ? (JSON.parse(specs[id]) as SampledCamera) : undefined;
+      for (const stop of gone?.patrol?.stops ?? []) await deleteState(redis, keys, presetStateKey(id, stop.preset));
+      await redis.hdel(keys.patrols, id);
       report.removed.push(id);
     }
     if (report.added.length + report.updated.length + report.removed.length + report.revived.length > 0) {

@@ -6,6 +6,7 @@ export type SampleOutcome =
   | 'ok' // sampled, detected, rules stepped and committed
   | 'skipped_busy' // the camera's previous sample was still running
   | 'skipped_backoff' // the camera is failing and its retry time has not come
+  | 'skipped_patrol' // a patrolling dome between stops (travelling, settling, or under an operator's control)
   | 'conflict' // another worker committed this camera's state meanwhile: this sample was dropped
   | 'failed' // no frame, or a step failed (see failures by reason)
   | 'removed'; // the camera is gone from the schedule
@@ -52,7 +53,7 @@ export class WorkerMetrics {
   ) {
     this.registry = new Registry({ worker: id });
     const r = this.registry;
-    this.samples = r.add(new Counter('weisu_samples_total', 'Sampling jobs by outcome (ok, skipped_busy, skipped_backoff, conflict, failed, removed).'));
+    this.samples = r.add(new Counter('weisu_samples_total', 'Sampling jobs by outcome (ok, skipped_busy, skipped_backoff, skipped_patrol, conflict, failed, removed).'));
     this.failures = r.add(new Counter('weisu_sample_failures_total', 'Failed samples by reason (stream error reasons, detect, rules, redis).'));
     this.lag = r.add(new Summary('weisu_sample_lag_seconds', 'Lag from a sample being due to its being done, over the last minute.'));
     this.inference = r.add(new Summary('weisu_inference_ms', 'Detector time per batch of frames (preprocess + ONNX + decode), over the last minute.'));

@@ -23,6 +23,7 @@ import { incidentBackoff, openQueues, QUEUE_NAMES, queueEvents } from '../../que
 import { createRechecker } from '../../queue/rechecks.js';
 import { connectRedis, isConnectionError, startEmbeddedRedis, waitForRedis, type EmbeddedRedis } from '../../queue/redis.js';
 import { Scheduler } from '../../queue/scheduler.js';
+import { PatrolFleet } from '../../queue/patrol_fleet.js';
 import { onShutdown, SHUTDOWN_DRAIN_MS } from '../../queue/shutdown.js';
 import { recordStuckWorker } from '../../queue/stuck_worker.js';
 import { WorkerPool } from '../../queue/worker_pool.js';
@@ -89,9 +90,10 @@ export async function run(argv: string[]): Promise<number> {
     const keys = redisKeys(prefix);
     const queues = openQueues(redis, prefix);
     stops.push(() => queues.close());
-    const scheduler = new Scheduler({ redis, keys, queues, listCameras: () => allCameras(db), calibrationOf: (cam) => binCalibration(db, cam), referencesOf: (cam) => referencePictures(db, cam.id) });
+    const patrols = new PatrolFleet(redis, keys, cfg.streams);
+    const scheduler = new Scheduler({ redis, keys, queues, patrols, listCameras: () => allCameras(db), calibrationOf: (cam) => binCalibration(db, cam), referencesOf: (cam) => referencePictures(db, cam.id) });
     await scheduler.start();
-    stops.push(() => scheduler.stop());
+    stops.push(() => patrols.stop(), () => scheduler.stop());
 
     const evidence = new EvidenceStore({ dir: join(dataDir, 'evidence'), publicUrl: cfg.public_url, secret: cfg.alerts.signing_secret, ttlMs: cfg.alerts.evidence.url_ttl });
     const alertsDeps: AlertsDeps = { db, config: cfg, evidence, log, findCamera: async (id) => (await getCamera(db, id))?.camera };

@@ -2,6 +2,7 @@ import type { EvidenceFrame, IncidentMessage, ViewChangeMessage } from '../../co
 import type { LastSample, SamplePorts, StoredRuleState } from '../../pipeline/ports.js';
 import type { SampledCamera } from '../../queue/cameras.js';
 import type { CameraView } from '../../queue/views.js';
+import type { PatrolPosition } from '../../onvif/patrol.js';
 import type { CameraHealth } from '../../streams/health.js';
 
 /**
@@ -17,6 +18,7 @@ export function memoryPorts(cameras: SampledCamera[] = []) {
     firstFrames: new Map<string, Map<string, { ts: number; frame: EvidenceFrame }>>(),
     health: new Map<string, CameraHealth>(),
     views: new Map<string, CameraView>(),
+    patrols: new Map<string, PatrolPosition>(),
     viewPictures: new Map<string, Buffer>(),
     emitted: [] as IncidentMessage[],
     announced: [] as ViewChangeMessage[],
@@ -68,6 +70,7 @@ export function memoryPorts(cameras: SampledCamera[] = []) {
       announce: async (msg) => void state.announced.push(msg),
     },
     incidents: { emit: async (msg) => void state.emitted.push(msg) },
+    patrols: { read: async (id) => state.patrols.get(id) },
   };
   return { ports, state };
 }
