@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { log } from '../core/log.js';
 import { checkedSize } from '../detector/image.js';
+import { getCamera } from '../store/cameras.js';
 import { referenceViewJpeg, saveReferenceView } from '../store/reference_views.js';
 import type { ApiDeps } from './server.js';
 
@@ -26,21 +27,26 @@ export async function storedPicture(picture: Buffer): Promise<StoredPicture> {
 }
 
 /**
- * Zones were just saved: a camera (a preset) without a reference view gets its current picture as one,
+ * Zones were just saved: a camera (a PTZ preset) without a reference view gets its current picture as one,
  * so the zones are checked against what they were drawn on from the first sample. Best effort: a camera
- * that gives no picture now keeps its zones and simply stays unchecked until a reference is taken.
- * True when a reference view was taken.
+ * that gives no picture now keeps its zones and simply stays unchecked until a reference is taken. One
+ * picture shows one view, so zones of several presets saved at once take none; nor does a preset zone of
+ * a patrolling dome, which may have moved on since its zone was drawn. True when a reference was taken.
  */
-export async function referenceOnZoneSave(deps: ApiDeps, cameraId: string, who: string, preset = ''): Promise<boolean> {
-  if (!deps.snapshot || (await referenceViewJpeg(deps.db, cameraId, preset))) return false;
+export async function referenceOnZoneSave(deps: ApiDeps, cameraId: string, who: string, zones: readonly object[]): Promise<boolean> {
+  // Parking zones may name a preset; bin sites are on the fixed view.
+  const presets = new Set(zones.map((z) => ('preset' in z && typeof z.preset === 'string' ? z.preset : '')));
+  if (presets.size !== 1 || !deps.snapshot) return false;
+  const [preset = ''] = presets;
+  if (preset && (await getCamera(deps.db, cameraId))?.camera.patrol) return false;
+  if (await referenceViewJpeg(deps.db, cameraId, preset)) return false;
   try {
     const picture = await deps.snapshot(cameraId);
     if (!picture) return false;
     await saveReferenceView(deps.db, { cameraId, ...(preset ? { preset } : {}), ...(await storedPicture(picture)), actor: who });
     return true;
   } catch (e) {
-    log.warn({ camera: cameraId, err: (e as Error).message }, 'no reference view taken on zone save: the camera gave no usable picture');
+    log.warn({ camera: cameraId, preset, err: (e as Error).message }, 'no reference view taken on zone save: the camera gave no usable picture');
     return false;
   }
 }
-

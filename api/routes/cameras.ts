@@ -78,7 +78,7 @@ export async function cameraRoutes(app: FastifyInstance, deps: ApiDeps, live?: L
     handler: async (req, reply) => {
       await checkApiCameraUrl(deps.config, req.body.url);
       await createCamera(db, bodyInput<CameraInput>(req), 'api', actor(req));
-      if (req.body.zones.length) await referenceOnZoneSave(deps, req.body.id, actor(req));
+      if (req.body.zones.length) await referenceOnZoneSave(deps, req.body.id, actor(req), req.body.zones);
       changed();
       return reply.code(201).send(cameraView((await getCamera(db, req.body.id))!));
     },
@@ -106,7 +106,7 @@ export async function cameraRoutes(app: FastifyInstance, deps: ApiDeps, live?: L
       if (next.url !== cam.input.url) await checkApiCameraUrl(deps.config, next.url);
       // Without If-Match, the revision the patch was merged onto: a write in between is not lost.
       await replaceCamera(db, next, 'api', actor(req), { expectRevision: expectedRevision(req.headers) ?? cam.revision });
-      if (req.body.zones && next.zones?.length) await referenceOnZoneSave(deps, req.params.id, actor(req));
+      if (req.body.zones && next.zones?.length) await referenceOnZoneSave(deps, req.params.id, actor(req), next.zones);
       changed();
       const saved = (await getCamera(db, req.params.id))!;
       sendEtag(reply, saved.revision);

@@ -42,7 +42,7 @@ export async function zoneRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
       }
       const zone = bodyInput<ZoneInput>(req);
       const outcome = await putZone(db, req.params.id, zone, actor(req), { expectRevision: expectedRevision(req.headers) });
-      await referenceOnZoneSave(deps, req.params.id, actor(req));
+      await referenceOnZoneSave(deps, req.params.id, actor(req), [zone]);
       deps.onCamerasChanged?.();
       const cam = await getCamera(db, req.params.id);
       if (cam) sendEtag(reply, cam.revision);

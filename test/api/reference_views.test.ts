@@ -81,6 +81,9 @@ describe('reference views API', () => {
     // A camera giving no picture keeps its zones and has no reference yet.
     expect((await call('PUT', '/api/v1/cameras/cam-2/zones/kerb', { ...zone[0], id: 'kerb' })).statusCode).toBe(201);
     expect((await call('GET', '/api/v1/cameras/cam-2/references')).json().items).toEqual([]);
+    // A zone drawn on a preset's view makes the current picture that preset's reference.
+    expect((await call('PUT', '/api/v1/cameras/cam-3/zones/kerb', { ...zone[0], id: 'kerb', preset: 'east' })).statusCode).toBe(201);
+    expect((await call('GET', '/api/v1/cameras/cam-3/references')).json().items.map((v: { preset: string }) => v.preset)).toEqual(['', 'east']);
   });
 
   it("says whether the camera shows its reference view, with the picture of an obstruction", async () => {
