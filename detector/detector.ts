@@ -107,8 +107,8 @@ export async function createDetector(opts: DetectorOptions): Promise<Detector> {
 
   function toDetections(frame: SampledFrame, found: Found): Detections {
     const nms = (cands: Candidate[]) => mergeWithinGroups(nmsPerClass(cands, manifest.nms_iou), groupOf, manifest.category_merge_iou);
-    const whole = nms(found.whole);
-    const kept = found.regions.length ? nms([...whole, ...dropParts(found.regions, whole, groupOf)]) : whole;
+    const all = nms([...found.whole, ...found.regions]);
+    const kept = dropParts(all, all, groupOf);
     const items: Detection[] = kept.map((c) => ({
       box: [c.x1, c.y1, c.x2, c.y2],
       score: c.score,

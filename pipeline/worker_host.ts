@@ -113,7 +113,7 @@ export async function startWorkerHost(opts: WorkerHostOptions): Promise<WorkerHo
     ...(config.plates.enabled ? { readPlate: async (msg: IncidentMessage) => readIncidentPlate(await plateReader.get(''), msg) } : {}),
     metrics,
     inferenceLongSide: Math.max(input.width, input.height),
-    fullPictures: (config.detector.regions?.mode ?? 'full') !== 'full',
+    fullPictures: config.detector.regions.mode !== 'full',
     workerId: id,
   };
   const connection = redis as unknown as ConnectionOptions;

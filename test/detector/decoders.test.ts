@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeYolov5, decodeYolov8 } from '../../detector/decoders/ultralytics.js';
 import { decodeYolox } from '../../detector/decoders/yolox.js';
-import { iou, mergeWithinGroups, nmsPerClass, type Candidate } from '../../detector/nms.js';
+import { dropParts, iou, mergeWithinGroups, nmsPerClass, type Candidate } from '../../detector/nms.js';
 import { WeisuError } from '../../core/errors.js';
 
 /**
@@ -114,5 +114,19 @@ describe('per-class NMS', () => {
     expect(mergeWithinGroups([truck, car, person], groupOf, 0.7)).toEqual([truck, person]);
     expect(mergeWithinGroups([truck, car], groupOf, 1)).toEqual([truck, car]);
     expect(mergeWithinGroups([box(0, 0.9, 2), box(6, 0.5, 7)], groupOf, 0.7)).toHaveLength(2); // IoU 0.54: two vehicles side by side
+  });
+
+  it('drops a part of a vehicle lying inside a larger, at least as confident box of its category, and only that', () => {
+    const groupOf = (c: number) => (c === 0 ? 'person' : 'vehicle');
+    const car: Candidate = { x1: 0, y1: 0, x2: 40, y2: 20, score: 0.8, classId: 2 };
+    const bonnet: Candidate = { x1: 0, y1: 8, x2: 18, y2: 20, score: 0.6, classId: 2 };
+    const all = [car, bonnet];
+    expect(dropParts(all, all, groupOf)).toEqual([car]);
+    // A weak box spanning two parked cars does not erase the cars inside it.
+    const span: Candidate = { ...car, score: 0.4 };
+    expect(dropParts([span, bonnet], [span, bonnet], groupOf)).toEqual([span, bonnet]);
+    // Another category (a person before a bus) is not a part.
+    const person: Candidate = { ...bonnet, classId: 0 };
+    expect(dropParts([car, person], [car, person], groupOf)).toEqual([car, person]);
   });
 });

@@ -38,7 +38,8 @@ describe('region geometry', () => {
   it("builds regionsFor from the config: none, tiles, or the camera's zones", () => {
     const frame = { cameraId: 'a' } as Frame;
     expect(regionsFromConfig(undefined, () => [])).toBeUndefined();
-    expect(regionsFromConfig(regionsSchema.parse({}), () => [])).toBeUndefined();
+    expect(regionsFromConfig(regionsSchema.parse({ mode: 'full' }), () => [])).toBeUndefined();
+    expect(regionsFromConfig(regionsSchema.parse({}), () => [])!(frame)).toHaveLength(6); // the default: 3×2 tiles
     expect(regionsFromConfig(regionsSchema.parse({ mode: 'tiles', tiles: [3, 1] }), () => [])!(frame)).toHaveLength(3);
     const zones = regionsFromConfig(regionsSchema.parse({ mode: 'zones' }), (id) => (id === 'a' ? [[[0.1, 0.5], [0.3, 0.5], [0.2, 0.8]]] : undefined))!;
     expect(zones(frame)).toHaveLength(1);
