@@ -132,12 +132,16 @@ export function drawScenario(seed: number): DrawnScenario {
     actors.push({ sprite: carName, jitter, flip: mirror, path: [{ t: 2, x: x(0.7), y: 0.6, w: 0.12 }, { t: 2 + span, x: x(0.93), y: 0.98, w: 0.24 }] });
     end = span + 6;
   } else {
-    // Queueing at a light: cars in turn stop at the spot, each for less than the dwell, and drive on.
+    // Queueing at a light: cars in turn stop at the spot, each for less than the dwell, and drive on. Two
+    // in a row are never the same photograph: the same car twice at the same stop line, its swap between
+    // two samples, is one car standing to any camera (no truth a sampled rule could reach).
     let t = 0;
+    let last: SpriteName | undefined;
     for (let i = whole(2, 3); i > 0; i--) {
       const stop = whole(5, dwellS - 8);
+      last = pick(CARS.filter((c) => c !== last));
       actors.push({
-        sprite: pick(CARS),
+        sprite: last,
         flip: mirror,
         jitter,
         path: [

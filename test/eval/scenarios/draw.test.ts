@@ -31,6 +31,13 @@ describe('drawScenario', () => {
     }
   });
 
+  it('never queues the same photograph twice in a row (the same car to any camera)', () => {
+    for (const d of SEEDS.map(drawScenario).filter((x) => x.params.traffic === 'queueing')) {
+      const cars = d.scenario.actors.map((a) => a.sprite).filter((x) => typeof x === 'string');
+      cars.slice(1).forEach((c, i) => expect(c, `seed ${d.seed}`).not.toBe(cars[i]));
+    }
+  });
+
   it('lets the zone be watched before anything comes: no vehicle or occluder has started moving at the first sample', () => {
     for (const d of SEEDS.map(drawScenario)) {
       // Only the street's own loudspeaker box stands from time 0 (it is the reference scene: background).
