@@ -15,6 +15,7 @@ const TUNING: Record<string, number[]> = {
   look_hue: [0.025, 0.05],
   look_brightness: [1.6, 2.5],
   reappear_iou: [0.6, 0.85],
+  reappear_iou_once: [0.8, 0.95],
   seen_per_gap: [1, 3],
   empty_sightings: [1, 3],
 };

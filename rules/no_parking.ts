@@ -85,7 +85,8 @@ export function stepNoParking(
     }
     if (ended) return;
     const blocked = spots.some((sp) => boxIou(sp.box, stay.anchor) >= tuning.spot_iou);
-    const seenEnough = stay.samples >= tuning.seen_per_gap * stay.gaps;
+    // More sightings than seen_per_gap per gap: a stream's next car landing where the last stood adds one of each.
+    const seenEnough = stay.gaps === 0 || stay.samples > tuning.seen_per_gap * stay.gaps;
     if (veh && stay.confirmedAt === undefined && seenEnough && stay.enforcedSince !== undefined && ts - stay.enforcedSince >= zone.dwell && !blocked) {
       stay.confirmedAt = ts;
       events.push(event('confirmed', stay, zone, ctx));

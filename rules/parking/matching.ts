@@ -28,7 +28,9 @@ export interface TrackMotion {
 function otherVehicle(stay: Stay, veh: Detection, zone: NoParkingZone, motion: TrackMotion): 'look' | 'reappeared' | 'arrived' | undefined {
   const { tuning } = zone;
   const gap = stay.lastSeen < stay.lastAccounted || stay.goneSamples > 0;
-  const moved = boxIou(stay.subject.box, veh.box) < Math.max(tuning.reappear_iou, zone.stationary_iou);
+  // A vehicle seen once, then not in several sightings, continues its stay only if back exactly where it stood.
+  const unproven = stay.samples < 2 && stay.goneSamples >= tuning.empty_sightings;
+  const moved = boxIou(stay.subject.box, veh.box) < (unproven ? tuning.reappear_iou_once : Math.max(tuning.reappear_iou, zone.stationary_iou));
   if (otherLook(stay.look, veh.appearance, tuning, gap || moved ? tuning.look_hue : tuning.look_hue_unmoved)) return 'look';
   if (gap && moved) return 'reappeared';
   const before = veh.trackId === undefined ? undefined : motion.before.get(veh.trackId);

@@ -111,13 +111,12 @@ export function unseen(old: Stay, hidden: boolean, ts: number): Stay {
 
 /**
  * Whether the stay is over: its vehicle unseen for longer than `max_hidden`, whatever stood in front of it.
- * A spot seen empty may be hidden by something the detector does not know, so emptiness alone ends no stay
- * of a vehicle seen standing; it clears a confirmed stay's incident (`emptied`), and another vehicle in the
- * spot ends the stay. A vehicle seen once has not shown that it stands: its spot seen empty (in more than
- * one sighting) ends it, and whatever is seen there next is a new stay (a stream's next car).
+ * A spot seen empty may be hidden by something the detector does not know, so emptiness alone ends no
+ * stay; it clears a confirmed stay's incident (`emptied`), and another vehicle in the spot ends the stay
+ * (matching.ts: a vehicle seen only once must come back exactly where it stood).
  */
 export function gone(stay: Stay, zone: NoParkingZone, ts: number): boolean {
-  return ts - stay.lastSeen > zone.max_hidden || (stay.samples < 2 && stay.goneSamples >= zone.tuning.empty_sightings);
+  return ts - stay.lastSeen > zone.max_hidden;
 }
 
 /** Whether the spot has been seen empty for `clear_grace`, in enough sightings: the vehicle is no longer there to be ticketed. */

@@ -47,12 +47,17 @@ export const parkingTuningSchema = z
       .describe(
         'a vehicle seen again after a gap is the one that stood there only if its box is where it was last seen to within detector jitter; the next car of a stream lands near the spot, not on it',
       ),
+    reappear_iou_once: fraction('reappear_iou_once')
+      .default(0.9)
+      .describe(
+        'the same for a vehicle seen only once before its spot was seen empty: it has not shown that it stands, so only a box back exactly where it was (a car hidden since) continues its stay',
+      ),
     seen_per_gap: z
       .number()
       .min(0)
       .default(2)
       .describe(
-        'a stay confirms only when its vehicle was seen at least this many times per run of samples its spot was seen empty (a hidden car has one gap per occlusion; a stream of look-alike cars leaves one between every two)',
+        'a stay whose spot was seen empty confirms only when its vehicle was seen more than this many times per run of such samples (a hidden car has one gap per occlusion; each car of a stream landing where the last stood adds one sighting and one gap)',
       ),
     same_size: factor('same_size').default(2).describe('a tracked box whose area changed by more than this factor since its last sample is not one object moving (the tracker linked two)'),
     mask_iou: fraction('mask_iou')

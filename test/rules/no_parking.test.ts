@@ -117,6 +117,14 @@ describe('no_parking: occlusion, turnover, duplicates', () => {
     expect(events[0]!.confirmedAt).toBe(T0 + 30_000);
   });
 
+  it('keeps the stay of a car seen once, hidden 30 s by something the detector does not see, and back exactly where it stood', () => {
+    // Sampled every 5 s: one sighting, six empty samples, then the same box (detector jitter) for 20 s. With
+    // one gap it needs more than two sightings: confirmed at the second one after the gap.
+    const { events } = run([kerb], seconds(12, (i) => (i === 0 || i >= 7 ? [car(shift(SPOT, i % 2))] : []), T0, 5000));
+    expect(events.map((e) => e.type)).toEqual(['confirmed']);
+    expect(events[0]).toMatchObject({ firstSeen: T0, confirmedAt: T0 + 40_000 });
+  });
+
   it('does not take a static false detection over the spot (there while the car was too) for something hiding it', () => {
     // A box over the whole road (wheels outside the zone), as YOLOX-nano draws on an empty road: now and
     // then while the car stands there, all the time once the road is empty.
