@@ -123,6 +123,37 @@ describe('virtual PTZ dome and weisu ONVIF client', () => {
     expect((await post(doctype)).status).toBe(400);
   });
 
+  it('serves the other device, media and PTZ operations: services, device information, stream URI, absolute and continuous moves, stop', async () => {
+    const signed = async (service: string, body: string) => {
+      const res = await fetch(cam.onvifUrl.replace('device_service', service), {
+        method: 'POST',
+        headers: { 'content-type': 'application/soap+xml' },
+        body: envelope(body, usernameToken(USER, PASSWORD, new Date(cam.device.now()))),
+      });
+      return { status: res.status, text: await res.text() };
+    };
+    expect((await signed('device_service', '<tds:GetServices><tds:IncludeCapability>false</tds:IncludeCapability></tds:GetServices>')).text).toContain('/onvif/ptz_service</tds:XAddr>');
+    expect((await signed('device_service', '<tds:GetDeviceInformation/>')).text).toContain('<tds:Model>Virtual PTZ</tds:Model>');
+    const uri = await signed('media_service', '<trt:GetStreamUri><trt:StreamSetup><tt:Stream>RTP-Unicast</tt:Stream><tt:Transport><tt:Protocol>RTSP</tt:Protocol></tt:Transport></trt:StreamSetup><trt:ProfileToken>main</trt:ProfileToken></trt:GetStreamUri>');
+    expect(uri.text).toContain(`<tt:Uri>${cam.rtspUrl}</tt:Uri>`);
+
+    const target = { pan: 0.3, tilt: -0.2, zoom: 0.1 };
+    const move = await signed('ptz_service', `<tptz:AbsoluteMove><tptz:ProfileToken>main</tptz:ProfileToken><tptz:Position><tt:PanTilt x="${target.pan}" y="${target.tilt}"/><tt:Zoom x="${target.zoom}"/></tptz:Position></tptz:AbsoluteMove>`);
+    expect(move.status).toBe(200);
+    await until('head at the absolute target', 15_000, async () => expect(cam.device.position()).toEqual(target));
+
+    await signed('ptz_service', '<tptz:ContinuousMove><tptz:ProfileToken>main</tptz:ProfileToken><tptz:Velocity><tt:PanTilt x="0.5" y="0"/></tptz:Velocity><tptz:Timeout>PT5S</tptz:Timeout></tptz:ContinuousMove>');
+    expect(cam.device.moving()).toBe(true);
+    await until('head panning right', 5_000, async () => expect(cam.device.position().pan).toBeGreaterThan(target.pan));
+    expect((await signed('ptz_service', '<tptz:Stop><tptz:ProfileToken>main</tptz:ProfileToken><tptz:PanTilt>true</tptz:PanTilt><tptz:Zoom>true</tptz:Zoom></tptz:Stop>')).status).toBe(200);
+    expect(cam.device.moving()).toBe(false);
+
+    const bad = await signed('ptz_service', '<tptz:ContinuousMove><tptz:ProfileToken>main</tptz:ProfileToken><tptz:Velocity><tt:PanTilt x="fast" y="0"/></tptz:Velocity></tptz:ContinuousMove>');
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('ter:InvalidArgVal');
+    expect((await signed('ptz_service', '<tptz:GotoPreset><tptz:ProfileToken>main</tptz:ProfileToken><tptz:PresetToken>99</tptz:PresetToken></tptz:GotoPreset>')).text).toContain('no preset');
+  }, 60_000);
+
   it('refuses an address the URL policy does not allow, before contacting it', async () => {
     const before = cam.device.calls.length;
     const err = await OnvifClient.connect({ address: cam.onvifUrl, user: USER, password: PASSWORD }, { policy: { allowNetworks: [], allowLocal: false } }).catch((e: unknown) => e);
