@@ -15,6 +15,7 @@ import { buildApi } from '../../api/server.js';
 import { parseConfig } from '../../config/load.js';
 import type { WeisuConfig } from '../../config/schema.js';
 import type { IncidentMessage } from '../../core/types.js';
+import type { CameraView } from '../../queue/views.js';
 import { getCamera } from '../../store/cameras.js';
 import { openDb, type Db } from '../../store/db.js';
 import { getTicketOfIncident } from '../../store/tickets.js';
@@ -49,6 +50,8 @@ const snapshots = new Map<string, Buffer>();
 /** Anything the browser refused under the console's Content-Security-Policy, or threw. */
 const pageProblems: string[] = [];
 const health = new Map<string, Record<string, unknown>>();
+/** Whether each camera shows its reference view, as the worker records it (queue/views.ts). */
+const views = new Map<string, CameraView>();
 let adminToken = '';
 
 async function jpeg(rel: string): Promise<Buffer> {
@@ -128,6 +131,8 @@ streams: { allow_local_from_api: true }
     snapshot: async (id) => snapshots.get(id),
     // What streams/health.ts records per camera (the worker's bookkeeping), as `weisu serve` passes it on.
     health: async (id) => health.get(id) as never,
+    view: async (id) => views.get(id),
+    viewPicture: async (id) => (views.get(id)?.state === 'aligned' ? undefined : snapshots.get(id)),
   });
   base = await app.listen({ host: '127.0.0.1', port: 0 });
   browser = await launchChromium();
@@ -437,6 +442,21 @@ describe('operators console', () => {
     const stored = await apiGet<{ items: { label: string; source: string }[]; k: number }>('cameras/binhai-market/zones/bins/calibration');
     expect(stored.items).toMatchObject([{ label: 'overflowing', source: 'latest frame' }]);
     await shot('calibration');
+  });
+
+  it('shows on the wall a camera whose lens is covered, with its picture, and retakes its reference view from its page', async () => {
+    views.set('jinjiang-north', { state: 'obstructed', reason: 'covered', since: Date.now() - 120_000, at: Date.now() });
+    await page.click('[data-nav=cameras]');
+    await page.waitForSelector('[data-camera=jinjiang-north] [data-health=obstructed]');
+    expect(await page.textContent('[data-camera=jinjiang-north] .cam-error')).toContain('lens covered');
+    await page.click('[data-camera=jinjiang-north]');
+    await page.waitForSelector('[data-view=obstructed]');
+    await imagesShown('[data-view=obstructed] img', 1);
+    const before = (await apiGet<{ items: { id: string }[] }>('cameras/jinjiang-north/references')).items.map((v) => v.id);
+    page.once('dialog', (d) => void d.accept());
+    await page.click('[data-action=retake-reference]');
+    await expect.poll(async () => (await apiGet<{ items: { id: string; preset: string }[] }>('cameras/jinjiang-north/references')).items.filter((v) => v.preset === '' && !before.includes(v.id)).length).toBe(1);
+    views.set('jinjiang-north', { state: 'aligned', since: Date.now(), at: Date.now(), shift: 0 });
   });
 
   it('shows a viewer what is there, and no button the API would refuse', async () => {
