@@ -28,3 +28,24 @@ export async function listViewChanges(db: Db, cameraId: string): Promise<ViewCha
     [cameraId],
   );
 }
+
+/**
+ * Pictures of view changes recorded before `before`, used by no later change and by no evidence still
+ * kept (the store is content-addressed: the same bytes may be both): retention may delete their files.
+ */
+export async function viewPicturesToPurge(db: Db, before: Date, limit: number): Promise<string[]> {
+  const rows = await db.query<{ sha: string }>(
+    `SELECT DISTINCT v.picture_sha256 AS sha FROM view_changes v
+     WHERE v.picture_sha256 IS NOT NULL AND v.recorded_at < $1
+       AND NOT EXISTS (SELECT 1 FROM view_changes w WHERE w.picture_sha256 = v.picture_sha256 AND w.recorded_at >= $1)
+       AND NOT EXISTS (SELECT 1 FROM evidence e WHERE e.sha256 = v.picture_sha256 AND e.purged_at IS NULL)
+     LIMIT $2`,
+    [before, limit],
+  );
+  return rows.map((r) => r.sha);
+}
+
+/** The changes keep their record; only the link to a deleted picture goes. */
+export async function forgetViewPicture(db: Db, sha256: string): Promise<void> {
+  await db.query('UPDATE view_changes SET picture_sha256 = NULL WHERE picture_sha256 = $1', [sha256]);
+}

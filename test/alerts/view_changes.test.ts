@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertsService } from '../../alerts/service.js';
+import { purgeOldEvidence } from '../../alerts/retention.js';
 import { acceptViewChange } from '../../alerts/view_changes.js';
 import { listViewChanges } from '../../store/view_changes.js';
 import { listDeliveries } from '../../store/webhooks.js';
@@ -11,7 +12,8 @@ import { alertsConfig, alertsDeps, FAST_OUTBOX, until } from './fixtures.js';
  * A camera whose lens is covered, then clear again, sampled by the real sampling job with the real
  * aligner; its view-change messages taken by the alerts side (one re-delivered, as a queue may) and sent
  * by the real outbox sender to a crew's signed-webhook receiver: one message per change, with a signed
- * link to the covered picture; a webhook that did not ask for view events gets none.
+ * link to the covered picture; a webhook that did not ask for view events gets none. The pictures go
+ * with evidence retention.
  */
 const SECRET = 'crew-secret-0123456789';
 
@@ -73,6 +75,11 @@ describe('view changes reach crews\' webhooks', () => {
     expect(b!.body).toMatchObject({ view: { state: 'aligned' }, was: { state: 'obstructed', reason: 'covered' } });
     expect(crew.duplicates).toBe(0);
     expect(ticketsOnly.accepted).toEqual([]);
+
+    // Past alerts.evidence.keep the pictures go (the changes stay on record, without their picture).
+    expect(await purgeOldEvidence(deps.db, deps.evidence, config.alerts.evidence.keep, Date.now() + config.alerts.evidence.keep + 60_000)).toBe(2);
+    expect(await deps.evidence.get(sha)).toBeUndefined();
+    expect((await listViewChanges(deps.db, 'jinjiang-north')).map((c) => c.pictureSha256)).toEqual([null, null]);
     // A store, an aligner and an outbox on a busy two-core box: a generous limit (not a speed check).
   }, 180_000);
 });
