@@ -29,6 +29,7 @@ export class LiveView {
       maxRelays: live.max_relays,
       width: live.width,
       lingerMs: live.linger,
+      connectTimeoutMs: config.streams.connect_timeout,
     });
   }
 

@@ -32,6 +32,12 @@ export const MAX_PICTURE_PIXELS = 50_000_000;
 /** Bytes of one encoded picture (HTTP snapshot body, one MJPEG part): an 8K JPEG at top quality is ~15 MB. */
 export const MAX_PICTURE_BYTES = 32 * 1024 * 1024;
 
+// HLS (streams/hls_playlist.ts, streams/hls_reader.ts): weisu reads playlists and segments itself; ffmpeg gets the bytes.
+/** One playlist (master or media): a live one lists a few segments (1–5 kB); a long event playlist of 10 000 segments is ~500 kB. */
+export const HLS_MAX_PLAYLIST_BYTES = 1024 * 1024;
+/** One segment (and its init section) read for a picture: 10 s of 4K at 50 Mbit/s is 62 MB; reading stops at the first keyframe anyway. */
+export const HLS_MAX_SEGMENT_BYTES = 64 * 1024 * 1024;
+
 // Time
 /**
  * One grab, fallbacks included (weisu's RTSP client, then ffmpeg, then ffmpeg with a longer probe), ends

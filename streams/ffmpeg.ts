@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { Readable } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
 import { MissingDependencyError } from '../core/errors.js';
 
@@ -57,6 +58,8 @@ export interface FfmpegRun {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; missing?: MissingDependencyError }>;
   /** Everything written to stderr so far (capped), for error classification. */
   stderr(): string;
+  /** Why the stream piped to stdin failed (a cap met, the camera hung up), if it did: the child was killed for it. */
+  inputError(): Error | undefined;
   kill(): void;
 }
 
@@ -65,11 +68,12 @@ const STDERR_CAP = 16_384;
 /**
  * Starts ffmpeg (or ffprobe) with `extraPipes` additional output pipes (fd 3, 4, ...). The child is
  * SIGKILLed when `signal` aborts; readers of network input hold nothing worth flushing. `stdin` as text
- * is written to the child's stdin and closed.
+ * is written to the child's stdin and closed; as a stream (bytes weisu fetched itself) it is piped in, and
+ * its failure kills the child (`inputError` says why).
  */
 export function startFfmpeg(
   args: string[],
-  opts: { extraPipes?: number; signal?: AbortSignal; bin?: 'ffmpeg' | 'ffprobe'; stdin?: boolean | string; longLived?: boolean } = {},
+  opts: { extraPipes?: number; signal?: AbortSignal; bin?: 'ffmpeg' | 'ffprobe'; stdin?: boolean | string | Readable; longLived?: boolean } = {},
 ): FfmpegRun {
   const bin = opts.bin === 'ffprobe' ? FFPROBE : FFMPEG;
   const stdio: ('ignore' | 'pipe')[] = [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', ...Array<'pipe'>(opts.extraPipes ?? 0).fill('pipe')];
@@ -80,14 +84,26 @@ export function startFfmpeg(
     child.stdin!.on('error', () => undefined); // a child that dies early closes its stdin: its exit says why
     child.stdin!.end(opts.stdin);
   }
+  let inputError: Error | undefined;
+  const kill = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  if (opts.stdin instanceof Readable) {
+    const input = opts.stdin;
+    // ffmpeg closes its stdin once it has its picture: the rest of the input is not wanted.
+    child.stdin!.on('error', () => undefined);
+    input.on('error', (e) => {
+      inputError = e;
+      kill();
+    });
+    input.pipe(child.stdin!);
+    child.once('close', () => input.destroy());
+  }
   let err = '';
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (d: string) => {
     err = (err + d).slice(-STDERR_CAP);
   });
-  const kill = () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  };
   const onAbort = () => kill();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   if (opts.signal?.aborted) kill();
@@ -101,7 +117,7 @@ export function startFfmpeg(
       resolve({ code, signal });
     });
   });
-  return { child, exited, stderr: () => err, kill };
+  return { child, exited, stderr: () => err, inputError: () => inputError, kill };
 }
 
 export interface MediaInfo {

@@ -36,8 +36,8 @@ export interface GrabRequest extends GrabTimeouts {
   inputArgs: string[];
   /** Input URL or path as ffmpeg should open it (may carry credentials: never logged), or `pipe:0`. */
   input: string;
-  /** Written to ffmpeg's stdin (an ffconcat list carrying the URL with its credentials, out of argv). */
-  stdin?: string;
+  /** Written to ffmpeg's stdin: an ffconcat list carrying the URL with its credentials (out of argv), or bytes weisu fetched (HLS segments). */
+  stdin?: string | Readable;
   /** Redacted description for messages, e.g. `rtsp://user:***@host/path`. */
   what: string;
   inferenceLongSide?: number;
@@ -130,6 +130,9 @@ async function watch(run: FfmpegRun, req: GrabRequest): Promise<GrabbedPicture> 
   const jpeg = new JpegSplitter().push(jpegBytes)[0];
   const size = jpeg && jpegSize(jpeg);
   if (!jpeg || !size) {
+    // A failure of the bytes weisu fed in (a cap, a hang-up) says more than ffmpeg's end of input.
+    const input = run.inputError();
+    if (input instanceof StreamError) throw input;
     if (exit.code === 0) throw new StreamError('ended', `${req.what}: the stream ended before a picture`);
     throw classifyFfmpegError(run.stderr(), req.what);
   }

@@ -2,15 +2,14 @@ import { hrefWithCredentials, type NetworkCameraUrl } from './camera_url.js';
 import type { PinnedAddress } from './policy.js';
 
 /**
- * How ffmpeg (and ffprobe) open a network camera: at the address the policy pinned, in place of the
+ * How ffmpeg (and ffprobe) open an RTSP camera: at the address the policy pinned, in place of the
  * name (so ffmpeg resolves nothing itself), and with `-protocol_whitelist` limited to what the scheme
- * needs (no file:, no data:, no other scheme a playlist or redirect might name).
+ * needs (no file:, no data:, no http). HTTP cameras (snapshots, MJPEG, HLS) are never opened by ffmpeg:
+ * weisu fetches them itself and hands ffmpeg bytes on stdin (hls_reader.ts, live_feed.ts).
  */
-const PROTOCOLS: Record<NetworkCameraUrl['scheme'], string> = {
+const PROTOCOLS: Record<'rtsp' | 'rtsps', string> = {
   rtsp: 'rtsp,tcp,udp,rtp',
   rtsps: 'rtsps,rtsp,tls,tcp,udp,rtp',
-  http: 'http,tcp,crypto',
-  https: 'https,tls,tcp,crypto',
 };
 
 /** The camera's URL with the pinned address as its host (credentials left out). */
@@ -35,22 +34,20 @@ const quote = (v: string) => `'${v.replace(/'/g, "'\\''")}'`;
 
 /**
  * ffmpeg takes RTSP credentials only inside the URL, and its argv is readable by every local user
- * (`/proc/<pid>/cmdline`, `ps`). So an RTSP URL with credentials is handed over on stdin, as an ffconcat
- * list of one entry with the input's options, and argv says only `-f concat -i pipe:0`. `options` are the
- * input's own options (`rtsp_transport`, `timeout`, `probesize`...), placed where each way needs them.
+ * (`/proc/<pid>/cmdline`, `ps`). So an RTSP URL with credentials, or with a query (where cameras put
+ * tokens), is handed over on stdin, as an ffconcat list of one entry with the input's options, and argv
+ * says only `-f concat -i pipe:0`. `options` are the input's own options (`rtsp_transport`, `timeout`,
+ * `probesize`...), placed where each way needs them.
  */
 export function ffmpegNetworkInput(u: NetworkCameraUrl, pinned: PinnedAddress, options: [string, string][] = [], probe: [string, string][] = []): FfmpegNetworkInput {
+  if (u.scheme !== 'rtsp' && u.scheme !== 'rtsps') throw new Error(`ffmpeg opens RTSP cameras only; weisu reads ${u.scheme} cameras itself`);
   // Probe sizes bound both the outer input and, through concat, the camera's own.
   const probeArgs = probe.flatMap(([k, v]) => [`-${k}`, v]);
   const whitelist = PROTOCOLS[u.scheme];
   const url = hrefWithCredentials(u, pinnedHref(u, pinned));
-  const secret = u.username !== undefined || u.password !== undefined;
-  if (secret && (u.scheme === 'rtsp' || u.scheme === 'rtsps')) {
+  if (u.username !== undefined || u.password !== undefined || new URL(u.href).search) {
     const list = ['ffconcat version 1.0', `file ${quote(url)}`, ...[...options, ...probe].map(([k, v]) => `option ${k} ${quote(v)}`)].join('\n');
     return { args: ['-protocol_whitelist', `pipe,${whitelist}`, '-f', 'concat', '-safe', '0', ...probeArgs], input: 'pipe:0', stdin: `${list}\n` };
   }
-  const args = ['-protocol_whitelist', whitelist, ...options.flatMap(([k, v]) => [`-${k}`, v]), ...probeArgs];
-  // HTTP names its host in a header: the pinned connection still asks for the camera's own virtual host.
-  if (u.scheme === 'http' || u.scheme === 'https') args.push('-headers', `Host: ${new URL(u.href).host}\r\n`);
-  return { args, input: url };
+  return { args: ['-protocol_whitelist', whitelist, ...options.flatMap(([k, v]) => [`-${k}`, v]), ...probeArgs], input: url };
 }

@@ -13,10 +13,10 @@ import { fetchKeyframe, NeedsFfmpeg, RtspRedirect } from './rtsp_client.js';
 import { diagnoseRtspTimeout } from './rtsp_diagnose.js';
 
 /**
- * RTSP and HLS cameras, one keyframe per grab, two ways:
+ * RTSP cameras, one keyframe per grab, two ways:
  *  - RTSP over TCP with H.264/H.265 (nearly every IP camera and NVR): weisu's own RTSP client fetches the
  *    first keyframe's packets and a long-lived decoder decodes that one picture — no process start per sample.
- *  - everything else (HLS, RTSPS, UDP, other codecs, or `rtspClient: 'ffmpeg'`): one short ffmpeg run
+ *  - everything else (RTSPS, UDP, other codecs, or `rtspClient: 'ffmpeg'`): one short ffmpeg run
  *    decoding keyframes only (`-skip_frame nokey`).
  * Either way a sample costs one keyframe decode whatever the GOP, never a full decode. Either way the
  * host is resolved once, checked by the policy and contacted at that address; an RTSP redirect is
@@ -26,21 +26,19 @@ import { diagnoseRtspTimeout } from './rtsp_diagnose.js';
 type Picture = Omit<GrabbedPicture, 'jpeg'> & { jpeg?: Buffer; encodeJpeg?: () => Promise<Buffer> };
 
 export class FfmpegSource implements Source {
+  readonly kind = 'rtsp' as const;
   lastGrab?: GrabInfo;
   /** Set once a camera's SDP turned out too thin for ffmpeg's fast start (no sprop-parameter-sets). */
   private fullProbe = false;
   /** Set once weisu's RTSP client found something it does not speak. */
   private needsFfmpeg: boolean;
   private closed = false;
-  /** Where this grab's RTSP redirects led (checked): the ffmpeg fallback opens that, not the original. */
+  /** Where weisu's client followed RTSP redirects to (checked): the ffmpeg fallback opens that, not the original. */
   private hopTarget?: NetworkCameraUrl;
 
-  constructor(
-    readonly kind: 'rtsp' | 'hls',
-    private readonly o: ResolvedOptions,
-  ) {
+  constructor(private readonly o: ResolvedOptions) {
     if (o.target.kind !== 'network') throw new StreamError('bad_url', `${o.what}: not a network camera URL`);
-    this.needsFfmpeg = kind !== 'rtsp' || o.rtspClient === 'ffmpeg' || o.transport !== 'tcp' || o.target.scheme !== 'rtsp';
+    this.needsFfmpeg = o.rtspClient === 'ffmpeg' || o.transport !== 'tcp' || o.target.scheme !== 'rtsp';
   }
 
   private get target(): NetworkCameraUrl {
@@ -59,7 +57,9 @@ export class FfmpegSource implements Source {
   /** `jpeg` false: weisu's RTSP client path leaves the JPEG to `encodeJpeg` (the ffmpeg path makes it in the same run anyway). */
   private async take(jpeg: boolean, signal?: AbortSignal): Promise<SampledFrame> {
     if (this.closed) throw new StreamError('aborted', `${this.o.what}: source is closed`);
-    this.hopTarget = undefined;
+    // Once ffmpeg reads this camera, it keeps opening the target weisu's client checked (ffmpeg would
+    // follow the original's redirect itself, unchecked); the policy judges that target again each time.
+    if (!this.needsFfmpeg) this.hopTarget = undefined;
     const started = this.o.now();
     let pic: Picture | undefined;
     if (!this.needsFfmpeg) {
@@ -138,12 +138,10 @@ export class FfmpegSource implements Source {
   /** The input's own options (`-rtsp_transport`...) and its probe sizes, as ffmpeg_input.ts places them. */
   private inputOptions(): { options: [string, string][]; probe: [string, string][] } {
     const us = String(Math.max(this.o.connectTimeoutMs, this.o.frameTimeoutMs) * 1000);
-    // Fast start: the SDP (RTSP) or the parser (HLS' MPEG-TS) already says codec and size, so do not
-    // buffer seconds of video to "analyse" it; a keyframe-only decoder would otherwise wait the whole 5 s default.
+    // Fast start: the SDP already says codec and size, so do not buffer seconds of video to "analyse" it;
+    // a keyframe-only decoder would otherwise wait the whole 5 s default.
     const probe: [string, string][] = this.fullProbe ? [['probesize', '5000000'], ['analyzeduration', '10000000']] : [['probesize', '32768'], ['analyzeduration', '0']];
-    if (this.kind === 'rtsp') return { options: [['rtsp_transport', this.o.transport], ['timeout', us]], probe };
-    // HLS: start at the newest segment (freshest picture) and give up on a silent server.
-    return { options: [['rw_timeout', us], ['live_start_index', '-1']], probe };
+    return { options: [['rtsp_transport', this.o.transport], ['timeout', us]], probe };
   }
 
   private async viaFfmpeg(signal?: AbortSignal): Promise<Picture> {
@@ -164,7 +162,7 @@ export class FfmpegSource implements Source {
       return await attempt();
     } catch (e) {
       if (!(e instanceof StreamError)) throw e;
-      if (e.reason === 'connect_timeout' && this.kind === 'rtsp') throw await diagnoseRtspTimeout(target, pinned.address, this.o.what, Math.min(1000, this.o.connectTimeoutMs), e);
+      if (e.reason === 'connect_timeout') throw await diagnoseRtspTimeout(target, pinned.address, this.o.what, Math.min(1000, this.o.connectTimeoutMs), e);
       if (this.fullProbe || !/codec parameters|unspecified size/i.test(e.message)) throw e;
       this.fullProbe = true;
       return attempt();

@@ -44,6 +44,11 @@ export class HttpAuth {
     private readonly makeCnonce: () => string = () => randomBytes(8).toString('hex'),
   ) {}
 
+  /** Auth for a camera, with the credentials its URL carries (if any). */
+  static forCamera(u: { username?: string; password?: string }): HttpAuth {
+    return new HttpAuth(u.username === undefined && u.password === undefined ? undefined : { username: u.username ?? '', password: u.password ?? '' });
+  }
+
   get hasCredentials(): boolean {
     return this.cred !== undefined;
   }

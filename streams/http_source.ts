@@ -2,7 +2,7 @@ import type { Frame } from '../core/types.js';
 import type { GrabInfo, Source, SourceKind } from './source.js';
 import { MAX_PICTURE_BYTES } from '../core/caps.js';
 import { StreamError } from './errors.js';
-import { FfmpegSource } from './ffmpeg_source.js';
+import { HlsSource } from './hls_source.js';
 import { HttpAuth } from './http_auth.js';
 import { JpegSplitter } from './jpeg.js';
 import { PhaseTimer } from './phase_timer.js';
@@ -10,8 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import type { NetworkCameraUrl } from './camera_url.js';
 import type { ResolvedOptions } from './options.js';
 import { asJpeg, scaledPixels } from './pictures.js';
-import { getFollowing } from './pinned_http.js';
-import { redactUrl } from './redact.js';
+import { asStreamError, cameraGet, readCapped } from './http_reply.js';
 
 /**
  * HTTP cameras: a JPEG snapshot URL (ONVIF GetSnapshotUri style) or a multipart MJPEG stream, told
@@ -23,7 +22,7 @@ export class HttpSource implements Source {
   private detected?: SourceKind;
   private readonly auth: HttpAuth;
   private readonly url: NetworkCameraUrl;
-  private hls?: FfmpegSource;
+  private hls?: HlsSource;
 
   constructor(
     private readonly initial: 'http_snapshot' | 'mjpeg',
@@ -31,8 +30,7 @@ export class HttpSource implements Source {
   ) {
     if (o.target.kind !== 'network') throw new StreamError('bad_url', `${o.what}: not an http(s) URL`);
     this.url = o.target;
-    const { username, password } = o.target;
-    this.auth = new HttpAuth(username === undefined && password === undefined ? undefined : { username: username ?? '', password: password ?? '' });
+    this.auth = HttpAuth.forCamera(o.target);
   }
 
   get kind(): SourceKind {
@@ -57,7 +55,7 @@ export class HttpSource implements Source {
         res.destroy();
         deadline.clear();
         this.detected = 'hls';
-        this.hls = new FfmpegSource('hls', this.o);
+        this.hls = new HlsSource(this.o);
         return await this.grabHls(signal);
       }
       if (kind === 'unsupported') {
@@ -66,7 +64,7 @@ export class HttpSource implements Source {
         throw new StreamError('unsupported', `${this.o.what} answered with ${type}, not a picture or MJPEG stream${hint}`);
       }
       deadline.arm(this.o.frameTimeoutMs, () => new StreamError('no_frame', `${this.o.what}: connected but no whole picture within ${this.o.frameTimeoutMs} ms`));
-      const body = kind === 'mjpeg' ? await firstPart(res, this.o.what) : await readAll(res, this.o.what);
+      const body = kind === 'mjpeg' ? await firstPart(res, this.o.what) : await readCapped(res, this.o.what, MAX_PICTURE_BYTES, 'a snapshot');
       this.detected = kind;
       const pictureAt = this.o.now();
       const pic = await asJpeg(body, this.o.jpegQuality, this.o.what);
@@ -95,26 +93,10 @@ export class HttpSource implements Source {
     return frame;
   }
 
-  /** GET with auth (one retry after a challenge) and redirects, each hop parsed, checked and pinned by the policy. */
+  /** The camera's answer (auth, redirects, policy: http_reply.ts). */
   private async request(signal: AbortSignal): Promise<IncomingMessage> {
-    const { res } = await getFollowing(this.url, {
-      policy: this.o.policy,
-      signal,
-      what: this.o.what,
-      headers: (url, same) => {
-        const headers: Record<string, string> = { accept: 'image/jpeg, multipart/x-mixed-replace, image/*;q=0.8, */*;q=0.1', 'user-agent': 'weisu' };
-        const path = new URL(url.href);
-        // Credentials go to the camera's own endpoint only, never to where it redirects.
-        const authorization = same ? this.auth.header('GET', path.pathname + path.search) : undefined;
-        if (authorization) headers.authorization = authorization;
-        return headers;
-      },
-      retryAfter401: (r) => this.auth.learn(r.headers['www-authenticate'] ?? null),
-    });
-    const status = res.statusCode ?? 0;
-    if (status >= 200 && status < 300) return res;
-    res.destroy();
-    throw statusError(status, this.o.what, this.auth.hasCredentials);
+    const accept = 'image/jpeg, multipart/x-mixed-replace, image/*;q=0.8, */*;q=0.1';
+    return (await cameraGet({ camera: this.url, url: this.url, auth: this.auth, policy: this.o.policy, signal, what: this.o.what, accept })).res;
   }
 
   async close(): Promise<void> {
@@ -129,32 +111,6 @@ function kindOf(type: string, href: string): 'http_snapshot' | 'mjpeg' | 'hls' |
   // text/plain of cheap cameras) is read and judged by its bytes.
   if (/html|json|xml|javascript|^video\/|^audio\//.test(type)) return 'unsupported';
   return 'http_snapshot';
-}
-
-function statusError(status: number, what: string, hadCredentials: boolean): StreamError {
-  if (status === 401 || status === 403) {
-    return new StreamError('auth_failed', `${what}: HTTP ${status} ${hadCredentials ? 'credentials refused' : 'the camera needs a username and password'}`);
-  }
-  if (status === 404 || status === 410) return new StreamError('not_found', `${what}: HTTP ${status} (no snapshot or stream at this path)`);
-  if (status >= 500) return new StreamError('disconnected', `${what}: HTTP ${status} (the camera or its server failed)`);
-  return new StreamError('failed', `${what}: HTTP ${status}`);
-}
-
-async function readAll(res: IncomingMessage, what: string): Promise<Buffer> {
-  // A declared length over the cap is refused before a byte of the body is read.
-  const declared = Number(res.headers['content-length'] ?? 0);
-  if (declared > MAX_PICTURE_BYTES) throw new StreamError('bad_data', `${what}: the answer declares ${declared} bytes, over the ${MAX_PICTURE_BYTES}-byte limit for a snapshot`);
-  const parts: Buffer[] = [];
-  let n = 0;
-  for await (const chunk of res as AsyncIterable<Buffer>) {
-    n += chunk.length;
-    if (n > MAX_PICTURE_BYTES) {
-      res.destroy();
-      throw new StreamError('bad_data', `${what}: the answer is larger than ${MAX_PICTURE_BYTES} bytes, not a snapshot`);
-    }
-    parts.push(chunk);
-  }
-  return Buffer.concat(parts);
 }
 
 /** First whole JPEG of a multipart stream (cut by JPEG structure, so odd boundaries do not matter). */
@@ -174,18 +130,4 @@ async function firstPart(res: IncomingMessage, what: string): Promise<Buffer> {
   } finally {
     res.destroy();
   }
-}
-
-function asStreamError(e: unknown, what: string): StreamError | Error {
-  if (e instanceof StreamError) return e;
-  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-  const code = cause?.code ?? (e as NodeJS.ErrnoException).code ?? '';
-  const detail = redactUrl(cause?.message ?? (e instanceof Error ? e.message : String(e)));
-  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL/.test(code)) return new StreamError('unreachable', `${what}: ${detail}`);
-  if (code === 'ETIMEDOUT') return new StreamError('connect_timeout', `${what}: ${detail}`);
-  if (code === 'HPE_HEADER_OVERFLOW') return new StreamError('bad_data', `${what}: the answer's headers are over the 16 kB limit of Node's HTTP client (not a camera)`);
-  if (/^HPE_/.test(code)) return new StreamError('bad_data', `${what}: the server does not speak HTTP (${detail})`);
-  if (/ECONNRESET|EPIPE|ERR_STREAM_PREMATURE_CLOSE/.test(code)) return new StreamError('disconnected', `${what}: ${detail}`);
-  if (/ERR_TLS|CERT|SSL/i.test(code + detail)) return new StreamError('unreachable', `${what}: TLS failed (${detail})`);
-  return new StreamError('failed', `${what}: ${detail}`);
 }

@@ -1,11 +1,12 @@
 import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
+import { Readable, type Duplex } from 'node:stream';
 import type { ChildProcess } from 'node:child_process';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { log } from '../core/log.js';
 import { cameraTarget, displayUrl } from './camera_url.js';
 import { startFfmpeg } from './ffmpeg.js';
 import { ffmpegNetworkInput } from './ffmpeg_input.js';
+import { openHttpFeed } from './live_feed.js';
 import { filePath } from './file_source.js';
 import { checkLocalFile, pinTarget, type UrlPolicy } from './policy.js';
 import { redactText, redactUrl } from './redact.js';
@@ -38,6 +39,8 @@ export interface LiveRelayOptions {
   lingerMs: number;
   /** MPEG-1 bitrate in kbit/s. Default 1000. */
   bitrateK?: number;
+  /** Until an HTTP camera (MJPEG, HLS) first answers weisu's own fetch. Default 10 s. */
+  connectTimeoutMs?: number;
   /**
    * A relay whose camera sends no video for this long (at start, or later) is stopped and its viewers told
    * why: a camera that stalls, trickles or loops in its handshake never holds a relay slot. Default 15 s.
@@ -61,8 +64,8 @@ const MAX_BUFFERED = 4 * 1024 * 1024;
 interface Input {
   args: string[];
   url: string;
-  /** An ffconcat list for ffmpeg's stdin (the URL with credentials, out of argv). */
-  stdin?: string;
+  /** For ffmpeg's stdin: an ffconcat list (an RTSP URL with credentials, out of argv), or the bytes of an HTTP camera weisu fetched. */
+  stdin?: string | Readable;
   what: string;
   realtime: boolean;
 }
@@ -99,9 +102,12 @@ export class LiveRelays {
       if (!relay) {
         if (this.relays.size >= this.o.maxRelays) return ws.close(LIVE_CLOSE.busy, `live view is limited to ${this.o.maxRelays} cameras at once: try again later`);
         const input = await this.input(cam).catch((e: unknown) => e as Error);
+        if (input instanceof Error) return ws.readyState === ws.OPEN ? ws.close(LIVE_CLOSE.unsupported, input.message.slice(0, 120)) : undefined;
+        relay = this.relays.get(cameraId);
+        // A feed opened for nothing (the viewer left, or another viewer started the relay meanwhile) is let go.
+        if ((ws.readyState !== ws.OPEN || relay) && input.stdin instanceof Readable) input.stdin.destroy();
         if (ws.readyState !== ws.OPEN) return;
-        if (input instanceof Error) return ws.close(LIVE_CLOSE.unsupported, input.message.slice(0, 120));
-        relay = this.relays.get(cameraId) ?? this.start(cameraId, input);
+        relay ??= this.start(cameraId, input);
       }
     }
     clearTimeout(relay.linger);
@@ -130,9 +136,14 @@ export class LiveRelays {
       return { args: [], url: filePath(target.path), what: target.href, realtime: true };
     }
     if (kind === 'http_snapshot' && /\.(jpe?g|png)$/i.test(new URL(target.href).pathname)) throw new Error('a snapshot camera has no video to relay');
-    const options: [string, string][] = kind === 'rtsp' ? [['rtsp_transport', cam.transport ?? 'tcp']] : [];
-    const net = ffmpegNetworkInput(target, await pinTarget(target, cam.policy ?? {}), options);
-    return { args: net.args, url: net.input, stdin: net.stdin, what: redactUrl(displayUrl(target)), realtime: false };
+    const what = redactUrl(displayUrl(target));
+    if (target.scheme === 'http' || target.scheme === 'https') {
+      // weisu fetches HTTP cameras itself (MJPEG, HLS, other video): ffmpeg gets bytes, never the URL.
+      const feed = await openHttpFeed(target, cam.policy ?? {}, what, this.o.connectTimeoutMs ?? 10_000);
+      return { args: feed.args, url: 'pipe:0', stdin: feed.body, what, realtime: feed.realtime };
+    }
+    const net = ffmpegNetworkInput(target, await pinTarget(target, cam.policy ?? {}), [['rtsp_transport', cam.transport ?? 'tcp']]);
+    return { args: net.args, url: net.input, stdin: net.stdin, what, realtime: false };
   }
 
   private start(cameraId: string, input: Input): Relay {
@@ -167,7 +178,8 @@ export class LiveRelays {
       this.relays.delete(cameraId);
       clearTimeout(relay.linger);
       clearTimeout(relay.watchdog);
-      const why = lastError() || `ffmpeg exited with ${code}`;
+      // What weisu's own feed met (a cap, a refused segment host) says more than ffmpeg's end of input.
+      const why = run.inputError()?.message || lastError() || `ffmpeg exited with ${code}`;
       log.warn({ camera: cameraId, url: input.what, err: why }, 'live relay ended');
       for (const ws of relay.viewers) ws.close(LIVE_CLOSE.sourceEnded, `camera stream ended: ${why}`.slice(0, 120));
     });

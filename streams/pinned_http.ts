@@ -66,17 +66,20 @@ export async function getFollowing(first: NetworkCameraUrl, o: HopOptions): Prom
   throw new StreamError('failed', `${o.what}: more than ${MAX_REDIRECTS} redirects`);
 }
 
-/** A Location header as a camera URL of its own: strictly parsed, http(s) only. */
-export function redirectTarget(location: string, base: NetworkCameraUrl, what: string): NetworkCameraUrl {
+/**
+ * A Location header, or a URI a playlist lists, as a camera URL of its own: strictly parsed, http(s) only.
+ * `how` says what named it, for the message ("redirected to", "lists").
+ */
+export function redirectTarget(location: string, base: NetworkCameraUrl, what: string, how = 'the camera redirected to'): NetworkCameraUrl {
   let next;
   try {
-    // An absolute Location is parsed as written (a backslash in it is refused, not normalised away).
+    // An absolute URL is parsed as written (a backslash in it is refused, not normalised away).
     next = parseCameraUrl(/^[a-z][a-z0-9+.-]*:/i.test(location) ? location : new URL(location, base.href).href);
   } catch {
-    throw new StreamError('bad_data', `${what}: the camera redirected to something that is not a valid URL`);
+    throw new StreamError('bad_data', `${what}: ${how} something that is not a valid URL`);
   }
   if (next.kind !== 'network' || (next.scheme !== 'http' && next.scheme !== 'https')) {
-    throw new StreamError('blocked', `${what}: the camera redirected to a URL that is not http or https`);
+    throw new StreamError('blocked', `${what}: ${how} a URL that is not http or https`);
   }
   return next;
 }

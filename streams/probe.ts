@@ -1,9 +1,12 @@
 import type { Frame } from '../core/types.js';
 import { startFfmpeg } from './ffmpeg.js';
 import { filePath } from './file_source.js';
-import { cameraTarget } from './camera_url.js';
-import { ffmpegNetworkInput, type FfmpegNetworkInput } from './ffmpeg_input.js';
-import { pinTarget } from './policy.js';
+import type { Readable } from 'node:stream';
+import { cameraTarget, displayUrl, type NetworkCameraUrl } from './camera_url.js';
+import { ffmpegNetworkInput } from './ffmpeg_input.js';
+import { HlsReader } from './hls_reader.js';
+import { pinTarget, type UrlPolicy } from './policy.js';
+import { redactUrl } from './redact.js';
 import { openSource, type SourceKind, type SourceOptions } from './source.js';
 
 /**
@@ -40,8 +43,21 @@ interface PacketStats {
   keyframes: number;
 }
 
+/** What ffprobe reads: a file, a pinned RTSP URL (credentials on stdin), or bytes weisu fetched (HLS). */
+interface ProbeInput {
+  args: string[];
+  input: string;
+  stdin?: string | Readable;
+}
+
+/** HLS: the newest segment, read by weisu under the policy, on ffprobe's stdin (ffprobe opens no URL). */
+async function hlsInput(target: NetworkCameraUrl, policy: UrlPolicy, signal: AbortSignal): Promise<ProbeInput> {
+  const segment = await new HlsReader(target, policy, redactUrl(displayUrl(target))).newestSegment(signal);
+  return { args: ['-protocol_whitelist', 'pipe', '-f', segment.format], input: 'pipe:0', stdin: segment.body };
+}
+
 /** Reads packet headers with ffprobe for `windowMs` of media (killed if it overruns) and measures the GOP. */
-async function packetStats(from: FfmpegNetworkInput, windowMs: number, signal?: AbortSignal): Promise<PacketStats | undefined> {
+async function packetStats(from: ProbeInput, windowMs: number, signal?: AbortSignal): Promise<PacketStats | undefined> {
   const args = [
     '-v', 'error', ...from.args, '-select_streams', 'v:0',
     '-read_intervals', `%+${(windowMs / 1000).toFixed(1)}`,
@@ -101,8 +117,13 @@ export async function probeCamera(opts: ProbeOptions, signal?: AbortSignal): Pro
   if (kind === 'rtsp' || kind === 'hls' || kind === 'file') {
     // A second connection: checked and pinned again, like every connection.
     const target = cameraTarget(opts.url, opts.username, opts.password);
-    const options: [string, string][] = kind === 'rtsp' ? [['rtsp_transport', opts.transport ?? 'tcp']] : [];
-    const from = target.kind === 'file' ? { args: [], input: filePath(target.path) } : ffmpegNetworkInput(target, await pinTarget(target, opts.policy ?? {}), options);
+    const policy = opts.policy ?? {};
+    const from: ProbeInput =
+      target.kind === 'file'
+        ? { args: [], input: filePath(target.path) }
+        : kind === 'hls'
+          ? await hlsInput(target, policy, signal ?? AbortSignal.timeout(windowMs + 10_000))
+          : ffmpegNetworkInput(target, await pinTarget(target, policy), [['rtsp_transport', opts.transport ?? 'tcp']]);
     stats = await packetStats(from, windowMs, signal);
     if (!stats) notes.push('could not read packet headers: frame rate and keyframe interval unknown');
     else if (stats.keyframeIntervalMs === undefined) notes.push(`fewer than two keyframes in ${windowMs / 1000} s: the keyframe interval is longer than that (raise streams.frame_timeout above it)`);

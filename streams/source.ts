@@ -7,6 +7,7 @@ import { checkLocalFile, type UrlPolicy } from './policy.js';
 import { BoundedSource } from './bounded_source.js';
 import { FfmpegSource } from './ffmpeg_source.js';
 import { FileSource } from './file_source.js';
+import { HlsSource } from './hls_source.js';
 import { HttpSource } from './http_source.js';
 
 export { StreamError, type StreamErrorReason } from './errors.js';
@@ -116,8 +117,9 @@ export function openSource(opts: SourceOptions): Source {
 function openKind(kind: SourceKind, resolved: ResolvedOptions): Source {
   switch (kind) {
     case 'rtsp':
+      return new FfmpegSource(resolved);
     case 'hls':
-      return new FfmpegSource(kind, resolved);
+      return new HlsSource(resolved);
     case 'file':
       return new FileSource(resolved);
     case 'http_snapshot':

@@ -135,6 +135,7 @@ const RTSP: Partial<Record<HostileName, RtspHandler>> = {
     rtspReply(s, r.cseq, '401 Unauthorized', { 'WWW-Authenticate': `Digest realm="hostile", nonce="${randomBytes(8).toString('hex')}", algorithm=MD5` }),
   rtsp_redirect_loop: (s, r) => rtspReply(s, r.cseq, '302 Moved Temporarily', { Location: r.url }),
   rtsp_redirect_other_host: (s, r, p) => rtspReply(s, r.cseq, '302 Moved Temporarily', { Location: `rtsp://127.0.0.2:${p.other}/rtsp_redirect_other_host` }),
+  rtsp_redirect_then_ffmpeg: (s, r, p) => rtspReply(s, r.cseq, '302 Moved Temporarily', { Location: `rtsp://127.0.0.1:${p.rtsp}/rtsp_unknown_codec` }),
   rtsp_giant_sdp: (s, r) => {
     if (r.method !== 'DESCRIBE') return handshake(s, r, H264_SDP, () => undefined);
     s.write(`RTSP/1.0 200 OK\r\nCSeq: ${r.cseq}\r\nContent-Type: application/sdp\r\nContent-Length: ${64 << 20}\r\n\r\n${H264_SDP}`);
@@ -186,11 +187,15 @@ interface Pictures {
   jpeg: Buffer;
   jpegBomb: Buffer;
   pngBomb: Buffer;
+  /** 10 MB of playlist, built once (building it per request would stall this server for the next behaviours). */
+  hugePlaylist: Buffer;
 }
 
 async function makePictures(): Promise<Pictures> {
   const jpeg = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 90, g: 120, b: 150 } } }).jpeg().toBuffer();
-  return { jpeg, jpegBomb: await jpegPixelBomb(16_000, 16_000), pngBomb: pngDecompressionBomb(15_000, 15_000) };
+  const lines = ['#EXTM3U', '#EXT-X-TARGETDURATION:1', '#EXT-X-MEDIA-SEQUENCE:0'];
+  for (let n = 0; n < 400_000; n++) lines.push('#EXTINF:1.0,', `segment-${n}.ts`);
+  return { jpeg, jpegBomb: await jpegPixelBomb(16_000, 16_000), pngBomb: pngDecompressionBomb(15_000, 15_000), hugePlaylist: Buffer.from(`${lines.join('\n')}\n`) };
 }
 
 type HttpHandler = (sock: Socket, r: Request, ports: Ports, pics: Pictures) => void;
@@ -249,16 +254,32 @@ const HTTP: Partial<Record<HostileName, HttpHandler>> = {
     s.write(httpHead('200 OK', { 'Content-Type': 'application/vnd.apple.mpegurl', Connection: 'close' }));
     s.write('#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXT-X-MEDIA-SEQUENCE:0\n');
     let n = 0;
-    void pump(s, () => `#EXTINF:1.0,\nsegment-${n++}.ts\n`);
+    // In 64 kB writes: the reader's cap, not this server's pace, decides when it ends.
+    void pump(s, () => Array.from({ length: 2048 }, () => `#EXTINF:1.0,\nsegment-${n++}.ts\n`).join(''));
   },
-  hls_huge_playlist: (s) => {
-    const lines = ['#EXTM3U', '#EXT-X-TARGETDURATION:1', '#EXT-X-MEDIA-SEQUENCE:0'];
-    for (let n = 0; n < 400_000; n++) lines.push('#EXTINF:1.0,', `segment-${n}.ts`);
-    httpReply(s, '200 OK', { 'Content-Type': 'application/vnd.apple.mpegurl' }, `${lines.join('\n')}\n`);
+  hls_huge_playlist: (s, _r, _p, pics) => httpReply(s, '200 OK', { 'Content-Type': 'application/vnd.apple.mpegurl' }, pics.hugePlaylist),
+  hls_variant_elsewhere: (s, _r, p) =>
+    httpReply(s, '200 OK', { 'Content-Type': 'application/vnd.apple.mpegurl' }, ['#EXTM3U', '#EXT-X-STREAM-INF:BANDWIDTH=800000,RESOLUTION=640x360', `http://127.0.0.2:${p.other}/hls_variant_elsewhere/media.m3u8`, ''].join('\n')),
+  hls_playlist_redirect_loop: (s, r) => httpReply(s, '302 Found', { Location: r.url }),
+  hls_huge_segment: (s, r) => {
+    if (r.url.endsWith('.m3u8')) return httpReply(s, '200 OK', { 'Content-Type': 'application/vnd.apple.mpegurl' }, livePlaylist('hls_huge_segment'));
+    s.write(httpHead('200 OK', { 'Content-Type': 'video/mp2t', 'Content-Length': 99_999_999_999 }));
+    const nulls = Buffer.alloc(188 * 64, 0xff);
+    for (let i = 0; i < nulls.length; i += 188) nulls.set([0x47, 0x1f, 0xff, 0x10], i);
+    void pump(s, () => nulls);
+  },
+  hls_segment_not_ts: (s, r, _p, pics) => {
+    if (r.url.endsWith('.m3u8')) return httpReply(s, '200 OK', { 'Content-Type': 'application/vnd.apple.mpegurl' }, livePlaylist('hls_segment_not_ts'));
+    httpReply(s, '200 OK', { 'Content-Type': 'video/mp2t' }, Buffer.concat([pics.jpeg, randomBytes(65_536)]));
   },
   hls_playlist_elsewhere: (s, _r, p) =>
     httpReply(s, '200 OK', { 'Content-Type': 'application/vnd.apple.mpegurl' }, ['#EXTM3U', '#EXT-X-TARGETDURATION:1', '#EXT-X-MEDIA-SEQUENCE:0', ...[0, 1, 2].flatMap((n) => ['#EXTINF:1.0,', `http://127.0.0.2:${p.other}/hls_playlist_elsewhere/${n}.ts`]), ''].join('\n')),
 };
+
+/** A live media playlist of three segments under /<name>/. */
+function livePlaylist(name: string): string {
+  return ['#EXTM3U', '#EXT-X-TARGETDURATION:1', '#EXT-X-MEDIA-SEQUENCE:0', ...[0, 1, 2].flatMap((n) => ['#EXTINF:1.0,', `/${name}/${n}.ts`]), ''].join('\n');
+}
 
 interface Ports {
   rtsp: number;
