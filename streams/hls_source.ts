@@ -3,9 +3,8 @@ import type { GrabInfo, Source } from './source.js';
 import { StreamError } from './errors.js';
 import { grabPicture } from './ffmpeg_grab.js';
 import { HlsReader } from './hls_reader.js';
-import { asStreamError } from './http_reply.js';
+import { httpGrab } from './http_reply.js';
 import { pictureSettings, type ResolvedOptions } from './options.js';
-import { PhaseTimer } from './phase_timer.js';
 
 /**
  * HLS cameras, one keyframe per grab: weisu reads the playlist and the newest segment itself (hls_reader.ts:
@@ -25,14 +24,9 @@ export class HlsSource implements Source {
 
   async grab(signal?: AbortSignal): Promise<Frame> {
     const started = this.o.now();
-    const ctrl = new AbortController();
-    const deadline = new PhaseTimer(() => ctrl.abort());
-    const onAbort = () => ctrl.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    if (signal?.aborted) ctrl.abort();
-    try {
+    return httpGrab(this.o.what, signal, async (requests, deadline) => {
       deadline.arm(this.o.connectTimeoutMs, () => new StreamError('connect_timeout', `${this.o.what}: no playlist and segment within ${this.o.connectTimeoutMs} ms`));
-      const segment = await this.reader.newestSegment(ctrl.signal);
+      const segment = await this.reader.newestSegment(requests);
       deadline.clear();
       const pic = await grabPicture({
         // Keyframes only; a short probe: the segment starts with its parameter sets and a keyframe.
@@ -40,20 +34,12 @@ export class HlsSource implements Source {
         input: 'pipe:0',
         stdin: segment.body,
         ...pictureSettings(this.o),
-        signal: ctrl.signal,
+        signal: requests,
       });
       this.lastGrab = { codec: pic.codec, connectMs: pic.connectedAt === undefined ? undefined : pic.connectedAt - started, latencyMs: pic.pictureAt - started };
       const ts = this.o.now() - (Date.now() - pic.pictureAt);
       return { cameraId: this.o.cameraId, ts, width: pic.width, height: pic.height, jpeg: pic.jpeg, pixels: pic.pixels };
-    } catch (e) {
-      if (signal?.aborted) throw new StreamError('aborted', `${this.o.what}: read cancelled`);
-      if (deadline.expired) throw deadline.expired;
-      throw asStreamError(e, this.o.what);
-    } finally {
-      deadline.clear();
-      signal?.removeEventListener('abort', onAbort);
-      ctrl.abort();
-    }
+    });
   }
 
   /** One ffmpeg run makes the JPEG and the inference copy together: the frame keeps its JPEG. */

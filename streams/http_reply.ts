@@ -3,6 +3,7 @@ import { StreamError } from './errors.js';
 import { sameEndpoint, type NetworkCameraUrl } from './camera_url.js';
 import type { HttpAuth } from './http_auth.js';
 import { getFollowing } from './pinned_http.js';
+import { PhaseTimer } from './phase_timer.js';
 import type { UrlPolicy } from './policy.js';
 import { redactUrl } from './redact.js';
 
@@ -103,4 +104,28 @@ export function asStreamError(e: unknown, what: string): StreamError | Error {
   if (/ECONNRESET|EPIPE|ERR_STREAM_PREMATURE_CLOSE/.test(code)) return new StreamError('disconnected', `${what}: ${detail}`);
   if (/ERR_TLS|CERT|SSL/i.test(code + detail)) return new StreamError('unreachable', `${what}: TLS failed (${detail})`);
   return new StreamError('failed', `${what}: ${detail}`);
+}
+
+/**
+ * One grab of an HTTP camera: its requests share an AbortController that the caller's signal, a passed
+ * deadline (armed by `work`) or the grab's end aborts; the error says which (`aborted`, the deadline's own,
+ * or what went wrong as a stream error).
+ */
+export async function httpGrab<T>(what: string, signal: AbortSignal | undefined, work: (requests: AbortSignal, deadline: PhaseTimer) => Promise<T>): Promise<T> {
+  const ctrl = new AbortController();
+  const deadline = new PhaseTimer(() => ctrl.abort());
+  const onAbort = () => ctrl.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) ctrl.abort();
+  try {
+    return await work(ctrl.signal, deadline);
+  } catch (e) {
+    if (signal?.aborted) throw new StreamError('aborted', `${what}: read cancelled`);
+    if (deadline.expired) throw deadline.expired;
+    throw asStreamError(e, what);
+  } finally {
+    deadline.clear();
+    signal?.removeEventListener('abort', onAbort);
+    ctrl.abort();
+  }
 }

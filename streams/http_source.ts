@@ -5,12 +5,11 @@ import { StreamError } from './errors.js';
 import { HlsSource } from './hls_source.js';
 import { HttpAuth } from './http_auth.js';
 import { JpegSplitter } from './jpeg.js';
-import { PhaseTimer } from './phase_timer.js';
 import type { IncomingMessage } from 'node:http';
 import type { NetworkCameraUrl } from './camera_url.js';
 import type { ResolvedOptions } from './options.js';
 import { asJpeg, scaledPixels } from './pictures.js';
-import { asStreamError, cameraGet, readCapped } from './http_reply.js';
+import { cameraGet, httpGrab, readCapped } from './http_reply.js';
 
 /**
  * HTTP cameras: a JPEG snapshot URL (ONVIF GetSnapshotUri style) or a multipart MJPEG stream, told
@@ -40,14 +39,9 @@ export class HttpSource implements Source {
   async grab(signal?: AbortSignal): Promise<Frame> {
     if (this.hls) return this.grabHls(signal);
     const started = this.o.now();
-    const ctrl = new AbortController();
-    const deadline = new PhaseTimer(() => ctrl.abort());
-    const onAbort = () => ctrl.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    if (signal?.aborted) ctrl.abort();
-    try {
+    return httpGrab(this.o.what, signal, async (requests, deadline) => {
       deadline.arm(this.o.connectTimeoutMs, () => new StreamError('connect_timeout', `${this.o.what}: no answer within ${this.o.connectTimeoutMs} ms`));
-      const res = await this.request(ctrl.signal);
+      const res = await this.request(requests);
       const connectMs = this.o.now() - started;
       const type = (res.headers['content-type'] ?? '').toLowerCase();
       const kind = kindOf(type, this.url.href);
@@ -71,15 +65,7 @@ export class HttpSource implements Source {
       const pixels = this.o.inferenceLongSide ? await scaledPixels(pic.jpeg, pic.width, pic.height, this.o.inferenceLongSide, this.o.what) : undefined;
       this.lastGrab = { codec: kind === 'mjpeg' ? 'mjpeg' : 'jpeg', connectMs, latencyMs: pictureAt - started };
       return { cameraId: this.o.cameraId, ts: pictureAt, width: pic.width, height: pic.height, jpeg: pic.jpeg, pixels };
-    } catch (e) {
-      if (signal?.aborted) throw new StreamError('aborted', `${this.o.what}: read cancelled`);
-      if (deadline.expired) throw deadline.expired;
-      throw asStreamError(e, this.o.what);
-    } finally {
-      deadline.clear();
-      signal?.removeEventListener('abort', onAbort);
-      ctrl.abort();
-    }
+    });
   }
 
   /** A snapshot arrives as a JPEG, and HLS goes through one ffmpeg run making both: the frame keeps its JPEG. */

@@ -30,7 +30,8 @@ export async function startHostileCamera(): Promise<HostileCamera> {
   const seen: { listener: string; behaviour?: string }[] = [];
   const lines = createInterface({ input: child.stdout! });
   const ports = await new Promise<{ rtsp: number; http: number; other: number }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`hostile camera did not start within 20 s: ${stderr}`)), 20_000);
+    // Generous: it makes its bombs at start, and a loaded machine starts processes slowly.
+    const timer = setTimeout(() => reject(new Error(`hostile camera did not start within 90 s: ${stderr}`)), 90_000);
     child.once('close', (code) => reject(new Error(`hostile camera exited (${code}): ${stderr}`)));
     lines.on('line', (line) => {
       const msg = JSON.parse(line) as { event?: string; listener: string; behaviour?: string; rtsp: number; http: number; other: number };
