@@ -25,7 +25,8 @@ describe('presets API', () => {
     cam = await startVirtualPtz({ picture: media('street/street_timessquare.png'), user: 'op', password: PASSWORD, presets: PRESETS, fps: 1 });
     h = await startApi('pglite');
     strict = await startApi('pglite', { config: parseConfig('public_url: http://127.0.0.1:8080\n', 'test config', {}) });
-  }, 60_000);
+    // Two embedded stores and a GStreamer server: slow to start on a busy 2-core box running other suites.
+  }, 180_000);
   afterAll(async () => {
     await Promise.all([h?.close(), strict?.close()]);
     await cam?.stop();

@@ -30,7 +30,7 @@ describe('patrol runner over the virtual dome', () => {
       { policy: { allowNetworks: [], allowLocal: true }, pollMs: 200, publish: async (_id, p) => void seen.push(p) },
     );
     runner.start();
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     await runner?.stop();
     await cam?.stop();

@@ -52,7 +52,7 @@ beforeAll(async () => {
   cam = await startVirtualPtz({ picture: big, user: USER, password: PASSWORD, presets: PRESETS, clockOffsetMs: 2 * 3600_000 });
   aligner = await ViewAligner.create();
   refs = [await presetView(0), await presetView(1)];
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await cam?.stop();
