@@ -2,6 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
+import { parseCameraUrl, type NetworkCameraUrl } from '../../streams/camera_url.js';
+import { ffmpegNetworkInput } from '../../streams/ffmpeg_input.js';
 import { LiveRelays } from '../../streams/live.js';
 import { openSource } from '../../streams/source.js';
 import { startCameraServer, type CameraServer } from '../support/camera_servers.js';
@@ -73,6 +75,13 @@ describe('ffmpeg argv carries no credentials', () => {
       for (const leak of [PASSWORD, encodeURIComponent(PASSWORD), 'p/w@d', 'p%2Fw%40d', 'op:']) expect(line).not.toContain(leak);
       expect(line).toContain('pipe:0');
     }
+  });
+
+  it('an RTSP URL with a token in its query goes on stdin too; argv names only pipe:0', () => {
+    const net = ffmpegNetworkInput(parseCameraUrl(`rtsp://cam.example/live?token=${TOKEN}`) as NetworkCameraUrl, { address: '10.0.0.9', family: 4 });
+    expect(net.input).toBe('pipe:0');
+    expect(net.args.join(' ')).not.toContain(TOKEN);
+    expect(net.stdin).toContain(`rtsp://10.0.0.9:554/live?token=${TOKEN}`);
   });
 
   describe('HTTP cameras', () => {
