@@ -109,9 +109,9 @@ async function evidence(frame: SampledFrame, detections: Detections, role: Evide
 }
 
 /** Open (unconfirmed) parking stays in a rule state: the only ones whose first-seen frame is still needed. */
-function openStays(state: CameraRuleState): Set<string> {
+function openStays(state: CameraRuleState | undefined): Set<string> {
   const ids = new Set<string>();
-  for (const z of Object.values(state.zones)) {
+  for (const z of Object.values(state?.zones ?? {})) {
     if (z.kind === 'no_parking') for (const s of z.stays) if (s.confirmedAt === undefined) ids.add(s.incidentId);
   }
   return ids;
@@ -168,8 +168,11 @@ async function applyRules(deps: SampleDeps, camera: SampledCamera, stateKey: str
   const version = await ruleState.commit(stateKey, stored.version, { rules: step.state, pending: [...carried, ...messages], pendingAt, ts: frame.ts });
   if (version === null) return { result: { outcome: 'conflict', reason: 'state_moved' } };
 
-  // First-seen frames of stays that are over (or now confirmed) are no longer needed.
-  await firstFrames.keepOnly(stateKey, openStays(step.state));
+  // First-seen frames of stays that are over (or now confirmed) are no longer needed. When no stay began
+  // or ended, the last sample that changed them left none behind: most samples skip the round trip.
+  const open = openStays(step.state);
+  const was = openStays(stored.rules as CameraRuleState | undefined);
+  if (step.started.length || open.size !== was.size || [...open].some((id) => !was.has(id))) await firstFrames.keepOnly(stateKey, open);
   return {
     result: { outcome: 'ok', events: step.events.map((e) => ({ type: e.type, incidentId: e.incidentId })) },
     version,
