@@ -1,11 +1,14 @@
 import * as ort from 'onnxruntime-node';
 import { openModel } from '../detector/session.js';
 import { startFfmpeg } from '../streams/ffmpeg.js';
+import { jpegSize } from '../streams/jpeg.js';
+import { scaledPixels } from '../streams/pictures.js';
 import { procStat } from './proc.js';
 
 /**
  * The floor of a camera sample's work, measured with weisu's own decoder and model: one keyframe decode
- * and one bare session.run. Benches compare what weisu spends against these, measured in the same run.
+ * (or, for an HTTP snapshot camera, one decode of its JPEG into the inference copy) and one bare session.run.
+ * Benches compare what weisu spends against these, measured in the same run.
  */
 
 /** CPU ms of this process (all threads, ONNX Runtime's included) spent in `fn`: robust to a busy machine, where wall time is not. */
@@ -18,7 +21,11 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; wallMs
 }
 
 /** A bare session.run on a ready tensor, same model and session options as the detector's. */
-export async function bareRunner(modelsDir: string, model: string, threads: number): Promise<{ measure(n: number): Promise<{ wall: number; cpu: number }>; close(): Promise<void> }> {
+export async function bareRunner(
+  modelsDir: string,
+  model: string,
+  threads: number,
+): Promise<{ measure(n: number): Promise<{ wall: number; cpu: number }>; close(): Promise<void>; inputLongSide: number }> {
   const { session, manifest } = await openModel({ modelsDir, model, threads, task: ['detect'] });
   const { width, height, name } = manifest.input;
   const tensor = new ort.Tensor('float32', new Float32Array(3 * width * height).fill(114), [1, 3, height, width]);
@@ -31,6 +38,7 @@ export async function bareRunner(modelsDir: string, model: string, threads: numb
       return { wall: t.wallMs / n, cpu: t.cpuMs / n };
     },
     close: () => session.release(),
+    inputLongSide: Math.max(width, height),
   };
 }
 
@@ -54,4 +62,18 @@ export async function keyframeDecodeMs(clip: string, keyframesInClip: number, lo
   const all = await ffmpegCpuMs([...args, '-stream_loop', String(loops - 1), '-i', clip, '-f', 'null', '-']);
   const one = await ffmpegCpuMs([...args, '-i', clip, '-frames:v', '1', '-f', 'null', '-']);
   return (all - one) / (loops * keyframesInClip - 1);
+}
+
+/**
+ * CPU ms of one HTTP snapshot's decode as weisu does it (streams/pictures.ts: libjpeg shrinking on load
+ * straight towards the inference size, then one resize), averaged over `runs` after a warm-up.
+ */
+export async function snapshotDecodeMs(jpeg: Buffer, inferenceLongSide: number, runs: number): Promise<number> {
+  const size = jpegSize(jpeg)!;
+  const once = () => scaledPixels(jpeg, size.width, size.height, inferenceLongSide, 'floor');
+  await once();
+  const t = await timed(async () => {
+    for (let i = 0; i < runs; i++) await once();
+  });
+  return t.cpuMs / runs;
 }

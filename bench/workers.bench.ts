@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bareRunner, keyframeDecodeMs } from './floor.js';
+import { bareRunner, keyframeDecodeMs, snapshotDecodeMs } from './floor.js';
 import type { BenchTable } from './index.js';
 import { cpuBetween, treeSnapshot } from './proc.js';
 import { startCpuProfile, type ProfileEntry } from './profile.js';
+import { startSnapshotCamera } from './snapshot_camera.js';
 import { cameraSchema, configSchema, type CameraConfig } from '../config/schema.js';
 import { log } from '../core/log.js';
 import { redisKeys } from '../queue/keys.js';
@@ -18,14 +19,17 @@ import { MODELS_DIR, media } from '../test/support/paths.js';
 import { startRtspServer } from '../test/support/rtsp.js';
 
 /**
- * Capacity of one node running `weisu worker`: cameras at one sample per 10 s, each a 1080p25 H.264
- * RTSP camera (GOP 2 s, no B-frames), YOLOX-nano, a no-parking zone per camera — the whole sampling job
- * (RTSP grab, keyframe decode, batched inference, rules, Redis state and bookkeeping) through the real
- * scheduler, BullMQ and Redis. The camera count rises until p95 lag (due → done) reaches 2 s or the
- * node falls behind; CPU is weisu's own (this process, its decoders and its Redis, from /proc), not the
- * RTSP server's, which stands in for the cameras.
+ * Capacity of one node running `weisu worker`: cameras at one sample per 10 s, YOLOX-nano, a no-parking
+ * zone per camera — the whole sampling job (grab, decode, batched inference, rules, Redis state and
+ * bookkeeping) through the real scheduler, BullMQ and Redis — for two kinds of camera: 1080p25 H.264 RTSP
+ * (GOP 2 s, no B-frames) and HTTP snapshots (a 1080p JPEG). For each kind the camera count rises until
+ * p95 lag (due → done) reaches 2 s or the node falls behind; CPU is weisu's own (this process, its
+ * decoders and its Redis, from /proc), not the camera servers', which stand in for the cameras.
  */
-export const title = 'workers: cameras per node at 1 sample / 10 s (1080p RTSP, YOLOX-nano)';
+export const title = 'workers: cameras per node at 1 sample / 10 s (1080p RTSP and HTTP snapshots, YOLOX-nano)';
+
+type Kind = 'rtsp' | 'http';
+const KINDS = (process.env.WEISU_BENCH_KINDS ?? 'rtsp,http').split(',') as Kind[];
 
 const EVERY_MS = 10_000;
 const LEVELS = (process.env.WEISU_BENCH_CAMERAS ?? '50,100,150,200,225,250,275,300').split(',').map(Number);
@@ -38,6 +42,7 @@ const FLOOR_RUNS = Number(process.env.WEISU_BENCH_FLOOR_RUNS ?? 30);
 const CORES = Number(process.env.WEISU_BENCH_CORES ?? availableParallelism());
 
 interface Level {
+  kind: Kind;
   cameras: number;
   samplesPerSec: number;
   expectedPerSec: number;
@@ -49,6 +54,8 @@ interface Level {
   split: string;
   memPerCamera: number;
   failed: number;
+  /** 1-minute load average at the end of the level (lag depends on it; CPU per sample hardly). */
+  load: number;
 }
 
 export async function run(): Promise<BenchTable> {
@@ -69,17 +76,27 @@ export async function run(): Promise<BenchTable> {
     workers: { concurrency: 24, batch: 8, prefix },
   });
   // The floor, before the fleet starts (its CPU is read from this process and its reaped children, which
-  // nothing else may touch meanwhile): one keyframe of this clip decoded, one bare run of the workers' model.
-  const decodeMs = await keyframeDecodeMs(clip, 3, FLOOR_LOOPS);
+  // nothing else may touch meanwhile): one keyframe of this clip decoded, or one snapshot of it decoded into the
+  // inference copy; one bare run of the workers' model.
+  const snapshot = join(dir, 'snapshot1080.jpg');
+  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-i', clip, '-frames:v', '1', '-q:v', '3', snapshot]);
   const bare = await bareRunner(MODELS_DIR, config.detector.model, config.detector.threads);
   await bare.measure(3); // warm-up: the first runs allocate
   const inferMs = (await bare.measure(FLOOR_RUNS)).cpu;
   await bare.close();
-  const floorMs = decodeMs + inferMs;
+  // The inference copy is as long as the model's input, as the workers ask their sources for it.
+  const inferenceLongSide = bare.inputLongSide;
+  const decodeMs: Record<Kind, number> = {
+    rtsp: await keyframeDecodeMs(clip, 3, FLOOR_LOOPS),
+    http: await snapshotDecodeMs(readFileSync(snapshot), inferenceLongSide, FLOOR_RUNS),
+  };
+  const floorMs = (kind: Kind) => decodeMs[kind] + inferMs;
 
   // File-backed mount: every connection plays the clip from its start (a keyframe), as a camera's stream would
-  // begin; each camera of the fleet is one more URL on it.
+  // begin; each camera of the fleet is one more URL on it. The snapshot server answers every GET with the same JPEG.
   const rtsp = await startRtspServer({ mounts: [{ path: '/cam', file: clip }] });
+  const snap = await startSnapshotCamera(snapshot);
+  const urlOf: Record<Kind, string> = { rtsp: rtsp.url('/cam'), http: snap.url };
   const redisServer = await startEmbeddedRedis(join(dir, 'data'), { persist: false });
   const redis = connectRedis(redisServer.url, 'bench');
   const keys = redisKeys(prefix);
@@ -88,8 +105,8 @@ export async function run(): Promise<BenchTable> {
   const scheduler = new Scheduler({ redis, keys, queues, listCameras: async () => cameras, everyMs: 60_000 });
   const host = await startWorkerHost({ config, redisUrl: redisServer.url, modelsDir: MODELS_DIR, id: 'bench' });
   // weisu's processes: this one (scheduler + worker host), its decoders, redis-server (under its supervisor);
-  // not the RTSP server and whatever it runs.
-  const exclude = new Set([rtsp.pid]);
+  // not the camera servers and whatever they run.
+  const exclude = new Set([rtsp.pid, snap.pid]);
   const idle = treeSnapshot(exclude);
   const profile = PROFILE ? await startCpuProfile() : undefined;
   const levels: Level[] = [];
@@ -97,43 +114,51 @@ export async function run(): Promise<BenchTable> {
   const profileFile = join(tmpdir(), `weisu-bench-workers-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
   let top: ProfileEntry[] = [];
   try {
-    for (const n of LEVELS) {
-      cameras = Array.from({ length: n }, (_, i) =>
-        cameraSchema.parse({
-          id: `cam-${i}`,
-          url: rtsp.url('/cam'),
-          location: { lat: 40, lon: 124 },
-          sample_every: '10s',
-          zones: [{ id: 'kerb', kind: 'no_parking', polygon: [[0.05, 0.6], [0.95, 0.6], [0.95, 0.98], [0.05, 0.98]], dwell: '5m' }],
-        }),
-      );
+    for (const kind of KINDS) {
+      for (const n of LEVELS) {
+        cameras = Array.from({ length: n }, (_, i) =>
+          cameraSchema.parse({
+            id: `${kind}-${i}`,
+            url: urlOf[kind],
+            location: { lat: 40, lon: 124 },
+            sample_every: '10s',
+            zones: [{ id: 'kerb', kind: 'no_parking', polygon: [[0.05, 0.6], [0.95, 0.6], [0.95, 0.98], [0.05, 0.98]], dwell: '5m' }],
+          }),
+        );
+        await scheduler.reconcile();
+        await new Promise((r) => setTimeout(r, WARMUP_MS));
+        const a = treeSnapshot(exclude);
+        const t0 = Date.now();
+        const failedBefore = host.metrics.samples.get({ outcome: 'failed' });
+        await new Promise((r) => setTimeout(r, MEASURE_MS));
+        const b = treeSnapshot(exclude);
+        const wall = Date.now() - t0;
+        // Lag of every sample finished in the window (taken and processed, failed included), as the worker measured it.
+        const lags = host.metrics.lag.recent(Date.now(), t0).map((s) => s * 1000).sort((x, y) => x - y);
+        const done = lags.length;
+        const cpu = cpuBetween(a, b);
+        const level: Level = {
+          kind,
+          cameras: n,
+          samplesPerSec: (done * 1000) / wall,
+          expectedPerSec: (n * 1000) / EVERY_MS,
+          lagP50: quantile(lags, 0.5),
+          lagP95: quantile(lags, 0.95),
+          cpuCores: cpu.total / wall,
+          cpuMsPerSample: done ? cpu.total / done : NaN,
+          split: cpu.byName.filter(([, ms]) => ms > 0).map(([name, ms]) => `${name} ${done ? Math.round(ms / done) : '-'}`).join(', '),
+          memPerCamera: (b.rss - idle.rss) / n / 2 ** 20,
+          failed: host.metrics.samples.get({ outcome: 'failed' }) - failedBefore,
+          load: loadavg()[0]!,
+        };
+        levels.push(level);
+        console.error(`workers bench: ${n} ${kind} cameras → ${level.samplesPerSec.toFixed(1)}/s, p95 lag ${Math.round(level.lagP95)} ms, ${level.cpuCores.toFixed(2)} cores, load ${level.load.toFixed(1)}`);
+        if (level.lagP95 >= 2000 || level.samplesPerSec < 0.9 * level.expectedPerSec) break;
+      }
+      // The next kind starts on a quiet node: this kind's cameras go, and what they had in hand finishes.
+      cameras = [];
       await scheduler.reconcile();
-      await new Promise((r) => setTimeout(r, WARMUP_MS));
-      const a = treeSnapshot(exclude);
-      const t0 = Date.now();
-      const failedBefore = host.metrics.samples.get({ outcome: 'failed' });
-      await new Promise((r) => setTimeout(r, MEASURE_MS));
-      const b = treeSnapshot(exclude);
-      const wall = Date.now() - t0;
-      // Lag of every sample finished in the window (taken and processed, failed included), as the worker measured it.
-      const lags = host.metrics.lag.recent(Date.now(), t0).map((s) => s * 1000).sort((x, y) => x - y);
-      const done = lags.length;
-      const cpu = cpuBetween(a, b);
-      const level: Level = {
-        cameras: n,
-        samplesPerSec: (done * 1000) / wall,
-        expectedPerSec: (n * 1000) / EVERY_MS,
-        lagP50: quantile(lags, 0.5),
-        lagP95: quantile(lags, 0.95),
-        cpuCores: cpu.total / wall,
-        cpuMsPerSample: done ? cpu.total / done : NaN,
-        split: cpu.byName.filter(([, ms]) => ms > 0).map(([name, ms]) => `${name} ${done ? Math.round(ms / done) : '-'}`).join(', '),
-        memPerCamera: (b.rss - idle.rss) / n / 2 ** 20,
-        failed: host.metrics.samples.get({ outcome: 'failed' }) - failedBefore,
-      };
-      levels.push(level);
-      console.error(`workers bench: ${n} cameras → ${level.samplesPerSec.toFixed(1)}/s, p95 lag ${Math.round(level.lagP95)} ms, ${level.cpuCores.toFixed(2)} cores`);
-      if (level.lagP95 >= 2000 || level.samplesPerSec < 0.9 * level.expectedPerSec) break;
+      await new Promise((r) => setTimeout(r, 3000));
     }
   } finally {
     if (profile) top = await profile.stop(profileFile);
@@ -144,28 +169,29 @@ export async function run(): Promise<BenchTable> {
     redis.disconnect();
     await redisServer.stop();
     await rtsp.stop();
+    await snap.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 
-  const ok = levels.filter((l) => l.lagP95 < 2000 && l.samplesPerSec >= 0.95 * l.expectedPerSec);
-  const capacity = ok.at(-1)?.cameras ?? 0;
-  const perCamera = (n: number) => levels.find((l) => l.cameras === n);
-  const at50 = perCamera(50);
-  const at200 = perCamera(200);
+  const held = (l: Level) => l.lagP95 < 2000 && l.samplesPerSec >= 0.95 * l.expectedPerSec;
+  const capacity = (kind: Kind) => levels.filter((l) => l.kind === kind && held(l)).at(-1)?.cameras ?? 0;
   const pct = (l: Level) => (100 * l.cpuCores) / l.cameras;
-  // Cameras whose samples would fill every core with weisu's work alone (the RTSP stand-in takes its share besides).
+  // Cameras whose samples would fill every core with weisu's work alone (the camera stand-ins take their share besides).
   const implied = (l: Level) => Math.floor((CORES * EVERY_MS) / l.cpuMsPerSample);
+  const linear = (kind: Kind) => {
+    const at = (n: number) => levels.find((l) => l.kind === kind && l.cameras === n);
+    const [a, b] = [at(50), at(200)];
+    return a && b ? `${kind}: ${pct(a).toFixed(2)} % of a core per camera at 50 cameras, ${pct(b).toFixed(2)} % at 200 (ratio ${(pct(b) / pct(a)).toFixed(2)}; 1.00 = linear)` : `${kind}: 50 and 200 cameras not both reached`;
+  };
   return {
-    columns: ['cameras', 'samples/s (due)', 'lag p50 ms', 'lag p95 ms', 'CPU cores', 'CPU-ms / sample', 'floor ms', 'ratio', 'implied cameras', 'MB / camera', 'failed', 'CPU-ms / sample by process'],
-    rows: levels.map((l) => [l.cameras, `${l.samplesPerSec.toFixed(1)} (${l.expectedPerSec.toFixed(1)})`, Math.round(l.lagP50), Math.round(l.lagP95), l.cpuCores, l.cpuMsPerSample, floorMs, `${(l.cpuMsPerSample / floorMs).toFixed(2)}×`, implied(l), l.memPerCamera, l.failed, l.split]),
+    columns: ['camera', 'cameras', 'samples/s (due)', 'lag p50 ms', 'lag p95 ms', 'load', 'CPU cores', 'CPU-ms / sample', 'floor ms', 'ratio', 'implied cameras', 'MB / camera', 'failed', 'CPU-ms / sample by process'],
+    rows: levels.map((l) => [l.kind, l.cameras, `${l.samplesPerSec.toFixed(1)} (${l.expectedPerSec.toFixed(1)})`, Math.round(l.lagP50), Math.round(l.lagP95), l.load, l.cpuCores, l.cpuMsPerSample, floorMs(l.kind), `${(l.cpuMsPerSample / floorMs(l.kind)).toFixed(2)}×`, implied(l), l.memPerCamera, l.failed, l.split]),
     notes: [
-      `Capacity: ${capacity} cameras at 1 sample / 10 s with p95 lag < 2 s on this ${CORES}-core node (target ≥ 200: ${capacity >= 200 ? 'met' : 'NOT met'}).`,
-      `Floor, measured in this run before the fleet starts: one 1080p keyframe decode ${decodeMs.toFixed(1)} CPU-ms (libavcodec H.264, one thread, as the keyframe decoders run it; averaged over ${3 * FLOOR_LOOPS - 1} keyframes, ffmpeg start-up cancelled) + one bare session.run of ${config.detector.model} ${inferMs.toFixed(1)} CPU-ms (${config.detector.threads} threads, averaged over ${FLOOR_RUNS} runs) = ${floorMs.toFixed(1)} ms. Target: ratio ≤ 1.3×.`,
-      'CPU is what the kernel accounts to weisu: this process (scheduler and worker host, inference included), its decoders and redis-server, from /proc; not the RTSP server. A process that exits is booked under its parent. implied cameras = cores × 10 s / CPU-ms per sample; MB / camera = RSS of the same processes above the idle worker, per camera.',
-      at50 && at200
-        ? `CPU per camera: ${pct(at50).toFixed(2)} % of a core at 50 cameras, ${pct(at200).toFixed(2)} % at 200 (ratio ${(pct(at200) / pct(at50)).toFixed(2)}; 1.00 = linear).`
-        : 'CPU per camera at 50 and 200 cameras: not both levels were reached.',
-      `Each level: ${WARMUP_MS / 1000} s warm-up, ${MEASURE_MS / 1000} s measured; one in-process worker (concurrency ${config.workers.concurrency}, batch ${config.workers.batch}, ${config.detector.threads} ONNX threads); cameras are sessions on one file-backed GStreamer mount (1080p25, 4 Mbit/s, GOP 2 s) on loopback, whose server runs on the same cores (not counted above, but it takes CPU from the node). The machine is shared: expect ±20 %.`,
+      `Capacity at 1 sample / 10 s with p95 lag < 2 s on this ${CORES}-core node (target ≥ 200): ${KINDS.map((k) => `${k} ${capacity(k)}${capacity(k) >= 200 ? '' : ' (NOT met)'}`).join(', ')}. load = the 1-minute load average at the end of the level: lag is only meaningful on a node not shared with other work.`,
+      `Floor, measured in this run before the fleet starts: rtsp = one 1080p keyframe decode ${decodeMs.rtsp.toFixed(1)} CPU-ms (libavcodec H.264, one thread, as the keyframe decoders run it; averaged over ${3 * FLOOR_LOOPS - 1} keyframes, ffmpeg start-up cancelled); http = one 1080p snapshot decoded into the ${inferenceLongSide} px inference copy ${decodeMs.http.toFixed(1)} CPU-ms (libjpeg shrink-on-load, as the HTTP source does it; averaged over ${FLOOR_RUNS}); each + one bare session.run of ${config.detector.model} ${inferMs.toFixed(1)} CPU-ms (${config.detector.threads} threads, averaged over ${FLOOR_RUNS} runs). Target: ratio ≤ 1.3×.`,
+      'CPU is what the kernel accounts to weisu: this process (scheduler and worker host, inference included), its decoders and redis-server, from /proc; not the camera servers. A process that exits is booked under its parent. implied cameras = cores × 10 s / CPU-ms per sample; MB / camera = RSS of the same processes above the idle worker, per camera.',
+      `CPU per camera: ${KINDS.map(linear).join('; ')}.`,
+      `Each level: ${WARMUP_MS / 1000} s warm-up, ${MEASURE_MS / 1000} s measured; one in-process worker (concurrency ${config.workers.concurrency}, batch ${config.workers.batch}, ${config.detector.threads} ONNX threads); RTSP cameras are sessions on one file-backed GStreamer mount (1080p25, 4 Mbit/s, GOP 2 s), HTTP cameras GETs of one 1080p JPEG, both on loopback, their servers on the same cores (not counted above, but they take CPU from the node). The machine is shared: expect ±20 %.`,
       ...(profile
         ? [
             [
