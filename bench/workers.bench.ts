@@ -40,6 +40,10 @@ const PROFILE = process.argv.includes('--profile');
 const FLOOR_LOOPS = Number(process.env.WEISU_BENCH_FLOOR_LOOPS ?? 10);
 const FLOOR_RUNS = Number(process.env.WEISU_BENCH_FLOOR_RUNS ?? 30);
 const CORES = Number(process.env.WEISU_BENCH_CORES ?? availableParallelism());
+/** `full`, `zones` or `tiles`: the workers' detector.regions mode (default: the config's default). */
+const REGIONS = process.env.WEISU_BENCH_REGIONS as 'full' | 'zones' | 'tiles' | undefined;
+/** Measure every level even after one falls behind (CPU per sample at each level on a node shared with other work). */
+const ALL_LEVELS = process.env.WEISU_BENCH_ALL_LEVELS === '1';
 
 interface Level {
   kind: Kind;
@@ -72,7 +76,7 @@ export async function run(): Promise<BenchTable> {
   const config = configSchema.parse({
     public_url: 'http://127.0.0.1:1',
     data_dir: join(dir, 'data'),
-    detector: { threads: Number(process.env.WEISU_BENCH_THREADS ?? 2) },
+    detector: { threads: Number(process.env.WEISU_BENCH_THREADS ?? 2), ...(REGIONS ? { regions: { mode: REGIONS } } : {}) },
     workers: { concurrency: 24, batch: 8, prefix },
   });
   // The floor, before the fleet starts (its CPU is read from this process and its reaped children, which
@@ -90,7 +94,10 @@ export async function run(): Promise<BenchTable> {
     rtsp: await keyframeDecodeMs(clip, 3, FLOOR_LOOPS),
     http: await snapshotDecodeMs(readFileSync(snapshot), inferenceLongSide, FLOOR_RUNS),
   };
-  const floorMs = (kind: Kind) => decodeMs[kind] + inferMs;
+  // The detector path's model runs per sample: the whole frame, and each tile (at 1080p every tile gains enough to run).
+  const { mode, tiles } = config.detector.regions;
+  const runsPerSample = mode === 'tiles' ? 1 + tiles[0] * tiles[1] : mode === 'zones' ? 2 : 1;
+  const floorMs = (kind: Kind) => decodeMs[kind] + runsPerSample * inferMs;
 
   // File-backed mount: every connection plays the clip from its start (a keyframe), as a camera's stream would
   // begin; each camera of the fleet is one more URL on it. The snapshot server answers every GET with the same JPEG.
@@ -153,7 +160,7 @@ export async function run(): Promise<BenchTable> {
         };
         levels.push(level);
         console.error(`workers bench: ${n} ${kind} cameras → ${level.samplesPerSec.toFixed(1)}/s, p95 lag ${Math.round(level.lagP95)} ms, ${level.cpuCores.toFixed(2)} cores, load ${level.load.toFixed(1)}`);
-        if (level.lagP95 >= 2000 || level.samplesPerSec < 0.9 * level.expectedPerSec) break;
+        if (!ALL_LEVELS && (level.lagP95 >= 2000 || level.samplesPerSec < 0.9 * level.expectedPerSec)) break;
       }
       // The next kind starts on a quiet node: this kind's cameras go, and what they had in hand finishes.
       cameras = [];
@@ -188,7 +195,7 @@ export async function run(): Promise<BenchTable> {
     rows: levels.map((l) => [l.kind, l.cameras, `${l.samplesPerSec.toFixed(1)} (${l.expectedPerSec.toFixed(1)})`, Math.round(l.lagP50), Math.round(l.lagP95), l.load, l.cpuCores, l.cpuMsPerSample, floorMs(l.kind), `${(l.cpuMsPerSample / floorMs(l.kind)).toFixed(2)}×`, implied(l), l.memPerCamera, l.failed, l.split]),
     notes: [
       `Capacity at 1 sample / 10 s with p95 lag < 2 s on this ${CORES}-core node (target ≥ 200): ${KINDS.map((k) => `${k} ${capacity(k)}${capacity(k) >= 200 ? '' : ' (NOT met)'}`).join(', ')}. load = the 1-minute load average at the end of the level: lag is only meaningful on a node not shared with other work.`,
-      `Floor, measured in this run before the fleet starts: rtsp = one 1080p keyframe decode ${decodeMs.rtsp.toFixed(1)} CPU-ms (libavcodec H.264, one thread, as the keyframe decoders run it; averaged over ${3 * FLOOR_LOOPS - 1} keyframes, ffmpeg start-up cancelled); http = one 1080p snapshot decoded into the ${inferenceLongSide} px inference copy ${decodeMs.http.toFixed(1)} CPU-ms (libjpeg shrink-on-load, as the HTTP source does it; averaged over ${FLOOR_RUNS}); each + one bare session.run of ${config.detector.model} ${inferMs.toFixed(1)} CPU-ms (${config.detector.threads} threads, averaged over ${FLOOR_RUNS} runs). Target: ratio ≤ 1.3×.`,
+      `Floor, measured in this run before the fleet starts: rtsp = one 1080p keyframe decode ${decodeMs.rtsp.toFixed(1)} CPU-ms (libavcodec H.264, one thread, as the keyframe decoders run it; averaged over ${3 * FLOOR_LOOPS - 1} keyframes, ffmpeg start-up cancelled); http = one 1080p snapshot decoded into the ${inferenceLongSide} px inference copy ${decodeMs.http.toFixed(1)} CPU-ms (libjpeg shrink-on-load, as the HTTP source does it; averaged over ${FLOOR_RUNS}); each + ${runsPerSample} bare session.run of ${config.detector.model} at ${inferMs.toFixed(1)} CPU-ms each (${config.detector.threads} threads, averaged over ${FLOOR_RUNS} runs; detector.regions mode ${mode}: ${runsPerSample === 1 ? 'the whole frame only' : `the whole frame and ${runsPerSample - 1} regions`}). Target: ratio ≤ 1.3×.`,
       'CPU is what the kernel accounts to weisu: this process (scheduler and worker host, inference included), its decoders and redis-server, from /proc; not the camera servers. A process that exits is booked under its parent. implied cameras = cores × 10 s / CPU-ms per sample; MB / camera = RSS of the same processes above the idle worker, per camera.',
       `CPU per camera: ${KINDS.map(linear).join('; ')}.`,
       `Each level: ${WARMUP_MS / 1000} s warm-up, ${MEASURE_MS / 1000} s measured; one in-process worker (concurrency ${config.workers.concurrency}, batch ${config.workers.batch}, ${config.detector.threads} ONNX threads); RTSP cameras are sessions on one file-backed GStreamer mount (1080p25, 4 Mbit/s, GOP 2 s), HTTP cameras GETs of one 1080p JPEG, both on loopback, their servers on the same cores (not counted above, but they take CPU from the node). The machine is shared: expect ±20 %.`,
