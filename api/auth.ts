@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../store/db.js';
 import { resolveToken, type Principal, type Role } from '../store/users.js';
-import { HttpProblem, problem } from './problem.js';
+import { apiError } from './problem.js';
 
 /**
  * Who may call what. Every API route declares `config.roles` (or `config.public`); a route that
@@ -60,19 +60,12 @@ export function enforceRoles(app: FastifyInstance, opts: { publicPaths?: (req: F
     if (!principal) {
       const token = bearer(req);
       reply.header('www-authenticate', 'Bearer realm="weisu"');
-      throw new HttpProblem(
-        problem(401, 'unauthorized', token ? 'the bearer token is invalid, expired or revoked' : 'this route needs a bearer token', {
-          field: 'authorization',
-          fix: 'log in (POST /api/v1/auth/login) or use an API token, and send it as "Authorization: Bearer <token>"',
-        }),
-      );
+      throw apiError('unauthorized', token ? 'the bearer token is invalid, expired or revoked' : 'this route needs a bearer token', { field: 'authorization' });
     }
     if (!cfg.roles?.includes(principal.role)) {
-      throw new HttpProblem(
-        problem(403, 'forbidden', `role "${principal.role}" may not ${req.method} ${req.routeOptions.url ?? req.url}`, {
-          fix: cfg.roles?.length ? `this needs one of the roles: ${cfg.roles.join(', ')}` : 'this route is not available to any role',
-        }),
-      );
+      throw apiError('forbidden', `role "${principal.role}" may not ${req.method} ${req.routeOptions.url ?? req.url}`, {
+        fix: cfg.roles?.length ? `this needs one of the roles: ${cfg.roles.join(', ')}` : 'this route is not available to any role',
+      });
     }
   });
 }

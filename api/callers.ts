@@ -2,7 +2,7 @@ import { isIPv6 } from 'node:net';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ServerConfig } from './schema.js';
-import { HttpProblem, problem } from './problem.js';
+import { apiError } from './problem.js';
 
 /**
  * Request budgets per caller. A caller is its verified token — so integrators behind one NAT do not
@@ -57,10 +57,8 @@ export async function limitCallers(app: FastifyInstance, server: ServerConfig): 
     if (!r.isExceeded) return;
     reply.header('retry-after', r.ttlInSeconds);
     const who = req.principal ? 'this token' : 'this client address';
-    throw new HttpProblem(
-      problem(429, 'rate_limited', `too many requests from ${who}: retry in ${r.ttlInSeconds} s`, {
-        fix: req.principal ? `stay under ${r.max} requests per ${r.timeWindow / 1000} s` : 'authenticate with a valid token (each token has its own budget), or send fewer requests',
-      }),
-    );
+    throw apiError('rate_limited', `too many requests from ${who}: retry in ${r.ttlInSeconds} s`, {
+      fix: req.principal ? `stay under ${r.max} requests per ${r.timeWindow / 1000} s` : 'authenticate with a valid token (each token has its own budget), or send fewer requests',
+    });
   });
 }

@@ -1,6 +1,6 @@
 import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { cameraSchema } from '../config/schema.js';
-import { fieldPath } from '../config/load.js';
+import { fieldIssues, fieldPath, type IssueCode } from '../core/zod_messages.js';
 import type { CameraInput } from '../store/cameras.js';
 import { limitProblem } from './limits.js';
 
@@ -17,6 +17,10 @@ export interface RowError {
   line?: number;
   field: string;
   message: string;
+  /** The kind of mistake, its limit and fix, when validation said (see core/zod_messages.ts). */
+  code?: IssueCode;
+  limit?: number;
+  fix?: string;
 }
 
 export interface ValidRow {
@@ -162,23 +166,14 @@ export function validateRows(raw: RawRow[]): { valid: ValidRow[]; errors: RowErr
   for (const r of raw) {
     const tooBig = limitProblem(r.value);
     if (tooBig) {
-      const path = tooBig.field.split(/\.|\[|\]/).filter(Boolean).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
-      errors.push({ row: r.row, line: r.lineOf?.(path) ?? r.line, field: r.nameOf?.(path) ?? tooBig.field, message: tooBig.message });
+      const { path, field, ...issue } = tooBig;
+      errors.push({ row: r.row, line: r.lineOf?.(path) ?? r.line, field: r.nameOf?.(path) ?? field, ...issue });
       continue;
     }
     const parsed = cameraSchema.safeParse(r.value);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) {
-        const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
-        for (const k of keys) {
-          const path = k === undefined ? issue.path : [...issue.path, k];
-          errors.push({
-            row: r.row,
-            line: r.lineOf?.(path) ?? r.line,
-            field: r.nameOf?.(path) ?? fieldPath(path),
-            message: k === undefined ? issue.message : `unknown key "${k}": remove it or check its spelling`,
-          });
-        }
+      for (const { path, field, ...issue } of fieldIssues(parsed.error.issues, r.value)) {
+        errors.push({ row: r.row, line: r.lineOf?.(path) ?? r.line, field: r.nameOf?.(path) ?? field, ...issue });
       }
       continue;
     }

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { HttpProblem, problem } from './problem.js';
+import { fieldPath, type FieldIssue } from '../core/zod_messages.js';
+import { HttpProblem, validationProblem } from './problem.js';
 
 /**
  * Size limits on the parsed JSON body, checked before the zod schemas run. Schemas say what a valid
@@ -9,29 +10,25 @@ import { HttpProblem, problem } from './problem.js';
  */
 export const DEFAULT_LIMITS = { maxArray: 1000, maxString: 4096, maxDepth: 32 };
 
-function field(path: (string | number)[]): string {
-  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');
-}
-
 export type Limits = { maxArray: number; maxString: number; maxDepth: number };
 
 /** The first place where `value` exceeds the limits, if any. */
-export function limitProblem(value: unknown, limits: Limits = DEFAULT_LIMITS): { field: string; message: string } | undefined {
-  const walk = (node: unknown, path: (string | number)[]): { field: string; message: string } | undefined => {
-    const at = (message: string) => ({ field: field(path), message });
-    if (path.length > limits.maxDepth) return at(`nested more than ${limits.maxDepth} levels deep`);
-    if (typeof node === 'string') return node.length > limits.maxString ? at(`text of ${node.length} characters is longer than the ${limits.maxString} allowed`) : undefined;
+export function limitProblem(value: unknown, limits: Limits = DEFAULT_LIMITS): FieldIssue | undefined {
+  const walk = (node: unknown, path: (string | number)[]): FieldIssue | undefined => {
+    const at = (message: string, limit: number, fix: string): FieldIssue => ({ field: fieldPath(path), path, code: 'too_big', message, limit, fix });
+    if (path.length > limits.maxDepth) return at(`is nested more than ${limits.maxDepth} levels deep`, limits.maxDepth, 'flatten the document');
+    if (typeof node === 'string') return node.length > limits.maxString ? at(`has ${node.length} characters, more than the ${limits.maxString} allowed`, limits.maxString, `shorten it to ${limits.maxString} characters`) : undefined;
     if (Array.isArray(node)) {
-      if (node.length > limits.maxArray) return at(`list of ${node.length} items is longer than the ${limits.maxArray} allowed`);
+      if (node.length > limits.maxArray) return at(`has ${node.length} items, more than the ${limits.maxArray} allowed`, limits.maxArray, `send at most ${limits.maxArray} items`);
       for (const [i, v] of node.entries()) {
         const p = walk(v, [...path, i]);
         if (p) return p;
       }
     } else if (node && typeof node === 'object') {
       const entries = Object.entries(node);
-      if (entries.length > limits.maxArray) return at(`object with ${entries.length} keys has more than the ${limits.maxArray} allowed`);
+      if (entries.length > limits.maxArray) return at(`has ${entries.length} keys, more than the ${limits.maxArray} allowed`, limits.maxArray, `send at most ${limits.maxArray} keys`);
       for (const [k, v] of entries) {
-        if (k.length > 200) return at('a key is longer than 200 characters');
+        if (k.length > 200) return at('has a key longer than 200 characters', 200, 'use shorter keys');
         const p = walk(v, [...path, k]);
         if (p) return p;
       }
@@ -50,9 +47,7 @@ export function enforceBodyLimits(app: FastifyInstance): void {
   app.addHook('preValidation', async (req) => {
     if (req.body === undefined) return;
     const p = limitProblem(req.body, { ...DEFAULT_LIMITS, ...req.routeOptions.config.bodyLimits });
-    if (p) {
-      throw new HttpProblem(problem(400, 'validation_failed', `body is invalid: ${p.field || '(root)'}: ${p.message}`, { field: p.field, errors: [{ ...p, in: 'body' }] }));
-    }
+    if (p) throw new HttpProblem(validationProblem('body', [p]));
     req.bodyInput = structuredClone(req.body);
   });
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HttpProblem, problem } from './problem.js';
+import { validationProblem, HttpProblem } from './problem.js';
 
 /**
  * Cursor pagination: `?cursor=&limit=` → `{ items, next_cursor }`. A cursor is opaque to clients
@@ -10,8 +10,9 @@ export const pageQuery = {
   limit: z.coerce.number().int().min(1).max(500).default(50).describe('items per page (1-500)'),
 };
 
-export function pageOf<T extends z.ZodType>(item: T) {
-  return z.object({ items: z.array(item), next_cursor: z.string().nullable().describe('pass as ?cursor= for the next page; null on the last page') });
+/** A page of items, named `id` in /openapi.json (call once per item schema, at module level). */
+export function pageOf<T extends z.ZodType>(item: T, id: string) {
+  return z.strictObject({ items: z.array(item), next_cursor: z.string().nullable().describe('pass as ?cursor= for the next page; null on the last page') }).meta({ id });
 }
 
 export function encodeCursor(key: unknown): string {
@@ -29,7 +30,7 @@ export function decodeCursor<T>(cursor: string | undefined, schema: z.ZodType<T>
   const r = schema.safeParse(parsed);
   if (!r.success) {
     throw new HttpProblem(
-      problem(400, 'validation_failed', 'cursor is not one this API issued', { field: 'cursor', fix: 'pass next_cursor from the previous page unchanged, or omit it' }),
+      validationProblem('querystring', [{ field: 'cursor', code: 'invalid', message: 'is not one this API issued', fix: 'pass next_cursor from the previous page unchanged, or omit it' }]),
     );
   }
   return r.data;

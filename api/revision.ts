@@ -1,22 +1,35 @@
 import { z } from 'zod';
 import type { FastifyReply } from 'fastify';
+import { apiError } from './problem.js';
 
 /**
- * Optimistic concurrency on cameras: GET answers `ETag: "<revision>"`; a write may send it back as
- * `If-Match` and is refused with 412 when the camera changed meanwhile (two operators editing one
- * camera's zones do not silently overwrite each other). Without If-Match the write just applies.
+ * Optimistic concurrency on cameras (RFC 9110): GET answers `ETag: "<revision>"`; a write may send
+ * `If-Match` with that tag, a list of tags, or `*`, and is refused with 412 when none matches the
+ * camera as it is now (two operators editing one camera's zones do not silently overwrite each other).
+ * If-Match compares strongly, so a weak tag (`W/"3"`) never matches. Without If-Match the write applies.
  */
+const ENTITY_TAG = /^(W\/)?"[\x21\x23-\x7e]*"$/;
+
 export const ifMatchHeaders = z.object({
   'if-match': z
     .string()
-    .regex(/^(W\/)?"?\d{1,9}"?$/, 'If-Match must be the ETag of the camera, e.g. "3"')
+    .refine((v) => v.trim() === '*' || v.split(',').every((t) => ENTITY_TAG.test(t.trim())), 'must be "*" or ETags from GET /cameras/{id}, e.g. "3" (quotes included)')
     .optional()
-    .describe('ETag from GET /cameras/{id}; refused with 412 if the camera changed since'),
+    .describe('ETag(s) from GET /cameras/{id}, or *; refused with 412 if the camera changed since'),
 });
 
-export function expectedRevision(headers: { 'if-match'?: string }): number | undefined {
-  const v = headers['if-match'];
-  return v === undefined ? undefined : Number(v.replace(/\D/g, ''));
+/**
+ * The revision a write must still find, given If-Match and the revision just read: undefined without
+ * If-Match, else `current` when a tag matches it (the store then refuses the write if it moved on
+ * meanwhile), else 412.
+ */
+export function matchedRevision(headers: { 'if-match'?: string }, what: string, current: number): number | undefined {
+  const header = headers['if-match'];
+  if (header === undefined) return undefined;
+  if (header.trim() === '*') return current;
+  const tags = header.split(',').map((t) => t.trim());
+  if (tags.includes(`"${current}"`)) return current;
+  throw apiError('stale', `${what} is at revision ${current} (ETag "${current}"), not ${header}: someone changed it meanwhile`, { field: 'if-match' });
 }
 
 export function sendEtag(reply: FastifyReply, revision: number): void {

@@ -6,7 +6,7 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type FastifyRequest } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { WeisuConfig } from '../config/schema.js';
 import { log } from '../core/log.js';
 import type { Db } from '../store/db.js';
@@ -17,6 +17,8 @@ import { bootstrapAdmin } from './bootstrap.js';
 import { enforceBodyLimits } from './limits.js';
 import { LiveView } from './live.js';
 import { HttpMetrics } from './metrics.js';
+import { AllowedMethods } from './methods.js';
+import { requireOperationIds, swaggerOptions } from './openapi.js';
 import { API_PREFIX } from './paths.js';
 import { errorHandler, problem, sendProblem } from './problem.js';
 import { auditRoutes } from './routes/audit.js';
@@ -110,21 +112,19 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   if (server.cors_origins.length) {
     await app.register(cors, { origin: server.cors_origins, credentials: false, methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] });
   }
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'weisu API',
-        version: '1',
-        description:
-          'Cameras, zones, incidents, tickets and users of a weisu installation. Errors are RFC 9457 problem documents naming the field at fault. ' +
-          'Lists use cursor pagination (?cursor=&limit= → { items, next_cursor }). Authenticate with "Authorization: Bearer <token>" (POST /api/v1/auth/login, or an API token).',
-      },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
-    },
-    transform: jsonSchemaTransform,
-  });
+  requireOperationIds(app);
+  const methods = new AllowedMethods();
+  methods.watch(app);
+  await app.register(
+    swagger,
+    swaggerOptions({
+      title: 'weisu API',
+      version: '1',
+      description:
+        'Cameras, zones, incidents, tickets and users of a weisu installation. Every error is one RFC 9457 problem document (schema Problem) naming each field at fault, its limit and fix. ' +
+        'Lists use cursor pagination (?cursor=&limit= → { items, next_cursor }). Authenticate with "Authorization: Bearer <token>" (POST /api/v1/auth/login, or an API token).',
+    }),
+  );
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: false });
   app.get('/openapi.json', { schema: { hide: true }, config: { public: true } }, async () => app.swagger());
   // The console links the docs next to the API it calls.
@@ -143,6 +143,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     async (api) => {
       enforceRoles(api);
       enforceBodyLimits(api);
+      // PATCH bodies may say what they are (RFC 7396); they are JSON all the same.
+      api.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, api.getDefaultJsonParser('error', 'error'));
       await authRoutes(api, deps);
       await cameraRoutes(api, deps, live);
       await probeRoutes(api, deps);
@@ -172,7 +174,13 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     // The console is a single-page app: its own paths (/cameras/x) load index.html.
     const html = req.method === 'GET' && !req.url.startsWith('/api/') && (req.headers.accept ?? '').includes('text/html');
     if (consoleDir && existsSync(consoleDir) && html) return reply.sendFile('index.html');
-    return sendProblem(reply, problem(404, 'not_found', `no route ${req.method} ${req.url.split('?')[0]}`, { fix: 'see /docs for the routes' }));
+    const path = req.url.split('?')[0]!;
+    const allow = methods.allowed(path);
+    if (allow) {
+      reply.header('allow', allow.join(', '));
+      return sendProblem(reply, problem('method_not_allowed', `${path} does not take ${req.method}: it takes ${allow.join(', ')}`));
+    }
+    return sendProblem(reply, problem('route_not_found', `no route ${req.method} ${path}`));
   });
   return app;
 }

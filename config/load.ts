@@ -3,22 +3,14 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
+import { fieldIssues, fieldPath } from '../core/zod_messages.js';
 import { configSchema, type WeisuConfig } from './schema.js';
 
-/** `cameras[0].zones[1].polygon` from a zod path. */
-export function fieldPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
-}
+export { fieldPath };
 
 /** zod issues → ConfigError naming each field. Unknown keys get their own path named. */
-export function toConfigError(err: z.ZodError, what: string): ConfigError {
-  const issues = err.issues.flatMap((i) => {
-    if (i.code === 'unrecognized_keys') {
-      return i.keys.map((k) => ({ field: fieldPath([...i.path, k]), message: `unknown key "${k}": remove it or check its spelling (see weisu config schema)` }));
-    }
-    return [{ field: fieldPath(i.path), message: i.message }];
-  });
-  return new ConfigError(`${what} is invalid`, issues);
+export function toConfigError(err: z.ZodError, what: string, input?: unknown): ConfigError {
+  return new ConfigError(`${what} is invalid`, fieldIssues(err.issues, input).map(({ path: _path, ...issue }) => issue));
 }
 
 /** Expands `${VAR}` in every string of the parsed document; a missing variable names the field that needs it. */
@@ -49,8 +41,9 @@ export function parseConfig(text: string, source = 'configuration', env: NodeJS.
     const where = e instanceof YAMLParseError && e.linePos ? ` at line ${e.linePos[0].line}` : '';
     throw new ConfigError(`${source} is not valid YAML${where}`, [{ field: '', message: (e as Error).message }]);
   }
-  const result = configSchema.safeParse(expandEnv(doc ?? {}, env));
-  if (!result.success) throw toConfigError(result.error, source);
+  const expanded = expandEnv(doc ?? {}, env);
+  const result = configSchema.safeParse(expanded);
+  if (!result.success) throw toConfigError(result.error, source, expanded);
   return result.data;
 }
 

@@ -1,3 +1,5 @@
+import type { IssueCode } from './zod_messages.js';
+
 /**
  * Typed, actionable errors. Every error a user can cause names the field at fault and how to fix it,
  * so a CLI, an API response or a log line can say exactly that.
@@ -26,10 +28,19 @@ export class WeisuError extends Error {
   }
 }
 
+/** One field at fault in a ConfigError; validation fills in the kind of mistake, its limit and fix. */
+export interface ConfigIssue {
+  field: string;
+  message: string;
+  code?: IssueCode;
+  limit?: number;
+  fix?: string;
+}
+
 /** Bad configuration or API input. */
 export class ConfigError extends WeisuError {
-  readonly issues: { field: string; message: string }[];
-  constructor(message: string, issues: { field: string; message: string }[], fix?: string) {
+  readonly issues: ConfigIssue[];
+  constructor(message: string, issues: ConfigIssue[], fix?: string) {
     super('config_invalid', message, { field: issues[0]?.field, fix });
     this.issues = issues;
   }

@@ -22,13 +22,14 @@ export const polygonSchema = z
 
 const zoneId = z.string().regex(/^[a-z0-9-]+$/, 'zone id must use only a-z, 0-9 and -').describe('unique within the camera: a-z, 0-9 and -');
 
-/** A text field parsed by `parse`; its error message becomes the zod issue, naming the field. */
+/** A text field parsed by `parse`; its error message becomes the zod issue. */
 function parsedText<T>(what: string, example: string, parse: (text: string) => T) {
   return z.string({ error: `${what} must be text, e.g. ${example}` }).transform((text, ctx) => {
     try {
       return parse(text);
     } catch (e) {
-      ctx.addIssue({ code: 'custom', message: `${what}: ${(e as Error).message}` });
+      // The field is named beside the message wherever it is shown: saying it here too doubles it.
+      ctx.addIssue({ code: 'custom', message: (e as Error).message });
       return z.NEVER;
     }
   });

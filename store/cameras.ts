@@ -54,7 +54,7 @@ interface ZoneRow {
 /** Validates a camera as written; the error names each field at fault. */
 export function parseCamera(input: unknown, what = 'camera'): CameraConfig {
   const parsed = cameraSchema.safeParse(input);
-  if (!parsed.success) throw toConfigError(parsed.error, what);
+  if (!parsed.success) throw toConfigError(parsed.error, what, input);
   return parsed.data;
 }
 
@@ -249,7 +249,7 @@ export async function deleteCamera(db: Db, id: string, actor: string, opts: Writ
 /** Creates or replaces one zone of a camera (never one defined in the configuration file). Returns whether it was new. */
 export async function putZone(db: Db, cameraId: string, zone: ZoneInput, actor: string, guard: WriteGuard = {}): Promise<'created' | 'updated'> {
   const parsed = zoneSchema.safeParse(zone);
-  if (!parsed.success) throw toConfigError(parsed.error, 'zone');
+  if (!parsed.success) throw toConfigError(parsed.error, 'zone', zone);
   return db.tx(async (t) => {
     const cam = await lockCamera(t, cameraId, guard.expectRevision);
     const owner = cam.zoneManagedBy[zone.id];

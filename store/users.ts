@@ -79,13 +79,13 @@ let decoyHash: Promise<string> | undefined;
 
 function checkPassword(password: string): void {
   if (password.length < MIN_PASSWORD) {
-    throw new WeisuError('config_invalid', `password is too short: use at least ${MIN_PASSWORD} characters`, { field: 'password', fix: 'choose a longer password (a passphrase works well)' });
+    throw new WeisuError('validation_failed', `password is too short: use at least ${MIN_PASSWORD} characters`, { field: 'password', fix: 'choose a longer password (a passphrase works well)' });
   }
 }
 
 function checkUsername(username: string): void {
   if (!USERNAME.test(username)) {
-    throw new WeisuError('config_invalid', `username "${username}" is not allowed`, { field: 'username', fix: 'use 1-64 characters: a-z, 0-9, . _ - (starting with a letter or digit)' });
+    throw new WeisuError('validation_failed', `username "${username}" is not allowed`, { field: 'username', fix: 'use 1-64 characters: a-z, 0-9, . _ - (starting with a letter or digit)' });
   }
 }
 

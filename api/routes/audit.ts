@@ -14,7 +14,7 @@ export async function auditRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     config: { roles: ADMINS },
     schema: {
       tags: ['audit'],
-      summary: 'The audit trail as JSON lines, oldest first',
+      operationId: 'exportAudit', summary: 'The audit trail as JSON lines, oldest first',
       description:
         'One JSON object per line: {id, at, actor, entity, entityId, action, reason, data} — every state change of incidents, tickets, cameras and users. ' +
         'Streamed, so a whole year can be fetched in one request; an archive that fetched before passes the last `at` it has as ?since= (and drops ids it has seen).',

@@ -6,12 +6,13 @@ import { authenticate, issueToken, pruneExpiredTokens, revokeToken, ROLES, type 
 import { ANYONE } from '../auth.js';
 import { addressKey } from '../callers.js';
 import { LoginThrottle } from '../login_throttle.js';
-import { HttpProblem, problem } from '../problem.js';
+import { apiError } from '../problem.js';
 import type { ApiDeps } from '../server.js';
 
 const loginBody = z.strictObject({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) });
 
-export const meSchema = z.object({ username: z.string(), role: z.enum(ROLES), token_id: z.string(), token_kind: z.enum(['session', 'api']) });
+export const meSchema = z.strictObject({ username: z.string(), role: z.enum(ROLES), token_id: z.string(), token_kind: z.enum(['session', 'api']) }).meta({ id: 'Me' });
+const sessionSchema = z.strictObject({ token: z.string(), role: z.enum(ROLES), username: z.string(), expires_at: z.iso.datetime() }).meta({ id: 'Session' });
 
 export async function authRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -26,14 +27,14 @@ export async function authRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
     config: { public: true, rateLimit: { max: limit.max, timeWindow: limit.window, keyGenerator: (req) => `login:${addressKey(req.ip)}` } },
     schema: {
       tags,
-      summary: 'Log in: a session token for the console',
+      operationId: 'login', summary: 'Log in: a session token for the console',
       description:
         `Rate-limited to ${limit.max} attempts per client address per window. After ${backoff.free_failures} failed logins in a row for one username, ` +
         'each further failure doubles the wait before that username may be tried again (429 with Retry-After); a failure answers 401 with ' +
         'Retry-After when a wait now applies. Send the token as "Authorization: Bearer <token>".',
       security: [],
       body: loginBody,
-      response: { 200: z.object({ token: z.string(), role: z.enum(ROLES), username: z.string(), expires_at: z.string() }) },
+      response: { 200: sessionSchema },
     },
     handler: async (req, reply) => {
       const { username, password } = req.body;
@@ -42,12 +43,7 @@ export async function authRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
       if (waitMs > 0) {
         reply.header('retry-after', seconds(waitMs));
         await audit(db, { actor: 'anonymous', entity: 'user', entityId: username, action: 'login_delayed', data: { address: req.ip, wait_ms: waitMs } });
-        throw new HttpProblem(
-          problem(429, 'login_delayed', `too many failed logins for this username: wait ${seconds(waitMs)} s before trying it again`, {
-            field: 'username',
-            fix: 'wait, then check the username and password; an administrator can set a new password',
-          }),
-        );
+        throw apiError('login_delayed', `too many failed logins for this username: wait ${seconds(waitMs)} s before trying it again`, { field: 'username' });
       }
       let user: User | undefined;
       try {
@@ -60,18 +56,18 @@ export async function authRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
         const delayMs = throttle.finish(username, 'failed');
         await audit(db, { actor: 'anonymous', entity: 'user', entityId: username, action: 'login_failed', data: { address: req.ip, retry_after_ms: delayMs } });
         if (delayMs > 0) reply.header('retry-after', seconds(delayMs));
-        throw new HttpProblem(problem(401, 'login_failed', 'wrong username or password, or the account is disabled', { field: 'password' }));
+        throw apiError('login_failed', 'wrong username or password, or the account is disabled', { field: 'password' });
       }
       throttle.finish(username, 'ok');
       await pruneExpiredTokens(db);
       const { token, info } = await issueToken(db, { username: user.username, kind: 'session', name: 'console login', ttlMs: deps.config.server.auth.session_ttl }, `user:${user.username}`);
-      return { token, role: user.role, username: user.username, expires_at: info.expiresAt! };
+      return { token, role: user.role, username: user.username, expires_at: new Date(info.expiresAt!).toISOString() };
     },
   });
 
   r.post('/auth/logout', {
     config: { roles: ANYONE },
-    schema: { tags, summary: 'End this session (revokes the token used)', response: { 204: z.null() } },
+    schema: { tags, operationId: 'logout', summary: 'End this session (revokes the token used)', response: { 204: z.null() } },
     handler: async (req, reply) => {
       await revokeToken(db, req.principal!.tokenId, `user:${req.principal!.username}`);
       return reply.code(204).send(null);
@@ -80,7 +76,7 @@ export async function authRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
 
   r.get('/auth/me', {
     config: { roles: ANYONE },
-    schema: { tags, summary: 'Who this token belongs to', response: { 200: meSchema } },
+    schema: { tags, operationId: 'getMe', summary: 'Who this token belongs to', response: { 200: meSchema } },
     handler: async (req) => {
       const p = req.principal!;
       return { username: p.username, role: p.role, token_id: p.tokenId, token_kind: p.tokenKind };

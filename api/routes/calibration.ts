@@ -7,22 +7,26 @@ import { addExample, exampleCrop, listExamples, removeExample, type CalibrationE
 import { getCamera, notFound } from '../../store/cameras.js';
 import { actor, OPS_READERS, REVIEWERS } from '../auth.js';
 import { CalibrationCropper } from '../calibration_crops.js';
-import { HttpProblem, problem } from '../problem.js';
+import { apiErrorCode, errorKind } from '../errors.js';
+import { apiError } from '../problem.js';
 import type { ApiDeps } from '../server.js';
 import { API_PREFIX } from '../paths.js';
 import { zoneParams } from './zones.js';
 
 const exampleParams = zoneParams.extend({ exampleId: z.coerce.number().int().min(1) });
 
-const exampleView = z.object({
+const exampleView = z.strictObject({
   id: z.number(),
   label: z.enum(['normal', 'overflowing']),
   model: z.string(),
   source: z.string().nullable(),
   created_by: z.string(),
-  created_at: z.string(),
+  created_at: z.iso.datetime(),
   image_url: z.string().describe('the crop (JPEG), behind the same bearer token'),
-});
+}).meta({ id: 'CalibrationExample' });
+const exampleList = z
+  .strictObject({ items: z.array(exampleView), k: z.number().describe('examples of each label needed before they decide (zone calibration_k)') })
+  .meta({ id: 'CalibrationExamples' });
 
 /**
  * Bin-site calibration: operators label what a site looks like as normal or overflowing; with
@@ -43,7 +47,7 @@ export async function calibrationRoutes(app: FastifyInstance, deps: ApiDeps): Pr
     const zone = cam.camera.zones.find((z) => z.id === zoneId);
     if (!zone) throw notFound('zone', `${cameraId}/${zoneId}`, 'zoneId');
     if (zone.kind !== 'bin_site') {
-      throw new HttpProblem(problem(409, 'not_a_bin_site', `zone ${cameraId}/${zoneId} is a ${zone.kind} zone: only bin sites are calibrated`, { field: 'zoneId' }));
+      throw apiError('not_a_bin_site', `zone ${cameraId}/${zoneId} is a ${zone.kind} zone: only bin sites are calibrated`, { field: 'zoneId' });
     }
     return zone;
   }
@@ -54,7 +58,7 @@ export async function calibrationRoutes(app: FastifyInstance, deps: ApiDeps): Pr
     model: e.model,
     source: e.source ?? null,
     created_by: e.createdBy,
-    created_at: e.createdAt,
+    created_at: new Date(e.createdAt).toISOString(),
     image_url: `${API_PREFIX}/cameras/${encodeURIComponent(e.cameraId)}/zones/${encodeURIComponent(e.zoneId)}/calibration/${e.id}/image`,
   });
 
@@ -62,9 +66,9 @@ export async function calibrationRoutes(app: FastifyInstance, deps: ApiDeps): Pr
     config: { roles: OPS_READERS },
     schema: {
       tags,
-      summary: 'A bin site\'s labelled examples',
+      operationId: 'listCalibrationExamples', summary: 'A bin site\'s labelled examples',
       params: zoneParams,
-      response: { 200: z.object({ items: z.array(exampleView), k: z.number().describe('examples of each label needed before they decide (zone calibration_k)') }) },
+      response: { 200: exampleList },
     },
     handler: async (req) => {
       const zone = await binSite(req.params.id, req.params.zoneId);
@@ -77,7 +81,7 @@ export async function calibrationRoutes(app: FastifyInstance, deps: ApiDeps): Pr
     bodyLimit: 16 * 1024 * 1024,
     schema: {
       tags,
-      summary: 'Label what the site shows as normal or overflowing',
+      operationId: 'addCalibrationExample', summary: 'Label what the site shows as normal or overflowing',
       description: 'Without frame_jpeg_base64 the camera\'s latest frame is used (409 when there is none yet).',
       params: zoneParams,
       body: z.strictObject({
@@ -90,18 +94,18 @@ export async function calibrationRoutes(app: FastifyInstance, deps: ApiDeps): Pr
       const zone = await binSite(req.params.id, req.params.zoneId);
       const frame = req.body.frame_jpeg_base64 ? Buffer.from(req.body.frame_jpeg_base64, 'base64') : await deps.snapshot?.(req.params.id);
       if (!frame) {
-        throw new HttpProblem(problem(409, 'no_frame', `camera ${req.params.id} has no frame yet to label`, { fix: 'wait for its first sample, or send frame_jpeg_base64' }));
+        throw apiError('no_frame', `camera ${req.params.id} has no frame yet to label`, { fix: 'wait for its first sample, or send frame_jpeg_base64' });
       }
       let made: Awaited<ReturnType<CalibrationCropper['example']>>;
       try {
         made = await cropper.example(frame, zone);
       } catch (e) {
         // A picture bomb, a tiny or unreadable picture: refused from its header before any decoding.
-        if (req.body.frame_jpeg_base64 && e instanceof WeisuError && e.field === 'image') {
-          throw new HttpProblem(problem(400, e.code, `frame_jpeg_base64: ${e.message}`, { field: 'frame_jpeg_base64', fix: e.fix, errors: [{ field: 'frame_jpeg_base64', in: 'body', message: e.message }] }));
-        }
-        if (req.body.frame_jpeg_base64 && /Input buffer|unsupported image format|corrupt|pixel limit/i.test((e as Error).message)) {
-          throw new HttpProblem(problem(400, 'validation_failed', 'frame_jpeg_base64 is not a picture', { field: 'frame_jpeg_base64', errors: [{ field: 'frame_jpeg_base64', in: 'body', message: 'not a JPEG or PNG picture' }] }));
+        const code = e instanceof WeisuError && e.field === 'image' ? apiErrorCode(e.code) : undefined;
+        if (req.body.frame_jpeg_base64 && code) {
+          const message = (e as WeisuError).message;
+          const fix = (e as WeisuError).fix ?? errorKind(code).fix;
+          throw apiError(code, `frame_jpeg_base64: ${message}`, { field: 'frame_jpeg_base64', fix, errors: [{ field: 'frame_jpeg_base64', in: 'body', code: code === 'image_too_large' ? 'too_big' : 'invalid', message, fix }] });
         }
         throw e;
       }
@@ -122,7 +126,7 @@ export async function calibrationRoutes(app: FastifyInstance, deps: ApiDeps): Pr
 
   r.get('/cameras/:id/zones/:zoneId/calibration/:exampleId/image', {
     config: { roles: OPS_READERS },
-    schema: { tags, summary: 'The crop of an example (JPEG)', params: exampleParams, produces: ['image/jpeg'], response: { 200: z.any().describe('image/jpeg') } },
+    schema: { tags, operationId: 'getCalibrationExampleImage', summary: 'The crop of an example (JPEG)', params: exampleParams, produces: ['image/jpeg'], response: { 200: z.any().describe('image/jpeg') } },
     handler: async (req, reply) => {
       const own = (await listExamples(db, req.params.id, req.params.zoneId)).some((e) => e.id === req.params.exampleId);
       const jpeg = own ? await exampleCrop(db, req.params.exampleId) : undefined;
@@ -133,7 +137,7 @@ export async function calibrationRoutes(app: FastifyInstance, deps: ApiDeps): Pr
 
   r.delete('/cameras/:id/zones/:zoneId/calibration/:exampleId', {
     config: { roles: REVIEWERS },
-    schema: { tags, summary: 'Remove an example', params: exampleParams, response: { 204: z.null() } },
+    schema: { tags, operationId: 'deleteCalibrationExample', summary: 'Remove an example', params: exampleParams, response: { 204: z.null() } },
     handler: async (req, reply) => {
       const own = (await listExamples(db, req.params.id, req.params.zoneId)).some((e) => e.id === req.params.exampleId);
       if (!own || !(await removeExample(db, req.params.exampleId, actor(req)))) throw notFound('calibration example', String(req.params.exampleId), 'exampleId');

@@ -19,35 +19,37 @@ const KINDS = ['no_parking', 'bin_overflow'] as const;
 
 const incidentParams = z.object({ id: z.string().min(1).max(200) });
 
-const evidenceView = z.object({ role: z.string(), url: z.string().nullable().describe('signed, expiring URL of the JPEG; null when the server has no evidence store'), width: z.number(), height: z.number(), bytes: z.number() });
+const evidenceView = z.strictObject({ role: z.string(), url: z.string().nullable().describe('signed, expiring URL of the JPEG; null when the server has no evidence store'), width: z.number(), height: z.number(), bytes: z.number() }).meta({ id: 'Evidence' });
 
-export const incidentView = z.object({
+export const incidentView = z.strictObject({
   id: z.string(),
   camera_id: z.string(),
   zone_id: z.string(),
   kind: z.string(),
   mode: z.enum(['auto', 'review', 'shadow']),
   state: z.enum(STATES),
-  first_seen: z.number().describe('source time, ms'),
-  confirmed_at: z.number().describe('source time, ms'),
-  last_seen: z.number().describe('source time, ms'),
-  created_at: z.string(),
-  cleared_at: z.string().nullable(),
-  verified_at: z.string().nullable(),
-  subject: z.object({ box: z.array(z.number()), label: z.string(), score: z.number() }),
-  frame_size: z.object({ width: z.number(), height: z.number() }),
-  plate: z.union([z.object({ text: z.string(), confidence: z.number() }), z.object({ unread: z.literal(true), reason: z.string() })]).nullable(),
-  place: z.object({ camera_name: z.string(), lat: z.number(), lon: z.number(), address: z.string().nullable() }).nullable(),
+  first_seen: z.iso.datetime().describe('when the subject was first seen (the frame\'s time)'),
+  confirmed_at: z.iso.datetime().describe('when it became an offence (the frame\'s time)'),
+  last_seen: z.iso.datetime().describe('the frame\'s time'),
+  created_at: z.iso.datetime(),
+  cleared_at: z.iso.datetime().nullable(),
+  verified_at: z.iso.datetime().nullable(),
+  subject: z.strictObject({ box: z.array(z.number()), label: z.string(), score: z.number() }),
+  frame_size: z.strictObject({ width: z.number(), height: z.number() }),
+  plate: z.union([z.strictObject({ text: z.string(), confidence: z.number() }), z.strictObject({ unread: z.literal(true), reason: z.string() })]).nullable(),
+  place: z.strictObject({ camera_name: z.string(), lat: z.number(), lon: z.number(), address: z.string().nullable() }).nullable(),
   evidence: z.array(evidenceView),
   evidence_error: z.string().nullable(),
   recheck_result: z.string().nullable(),
-  review: z.object({ decision: z.enum(['approved', 'rejected']), reason: z.string().nullable(), by: z.string(), at: z.string() }).nullable(),
-  ticket: z.object({ id: z.number(), ref: z.string(), state: z.string() }).nullable(),
-});
+  review: z.strictObject({ decision: z.enum(['approved', 'rejected']), reason: z.string().nullable(), by: z.string(), at: z.iso.datetime() }).nullable(),
+  ticket: z.strictObject({ id: z.number().int(), ref: z.string(), state: z.string() }).nullable(),
+}).meta({ id: 'Incident' });
+
+const incidentPage = pageOf(incidentView, 'IncidentPage');
 
 type IncidentView = z.infer<typeof incidentView>;
 
-const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+const iso = (d: Date | string | number | null) => (d === null ? null : new Date(d).toISOString());
 
 async function toView(db: Db, deps: ApiDeps, i: IncidentRow, review: Review | undefined): Promise<IncidentView> {
   const [evidence, ticket] = await Promise.all([listEvidence(db, i.id), getTicketOfIncident(db, i.id)]);
@@ -58,20 +60,20 @@ async function toView(db: Db, deps: ApiDeps, i: IncidentRow, review: Review | un
     kind: i.kind,
     mode: i.mode,
     state: i.state,
-    first_seen: i.firstSeenMs,
-    confirmed_at: i.confirmedMs,
-    last_seen: i.lastSeenMs,
+    first_seen: iso(i.firstSeenMs)!,
+    confirmed_at: iso(i.confirmedMs)!,
+    last_seen: iso(i.lastSeenMs)!,
     created_at: iso(i.createdAt)!,
     cleared_at: iso(i.clearedAt),
     verified_at: iso(i.verifiedAt),
     subject: { box: i.subject.box, label: i.subject.label, score: i.subject.score },
-    frame_size: i.frameSize,
-    plate: i.plate,
+    frame_size: { width: i.frameSize.width, height: i.frameSize.height },
+    plate: i.plate && ('text' in i.plate ? { text: i.plate.text, confidence: i.plate.confidence } : { unread: true as const, reason: i.plate.reason }),
     place: i.place && { camera_name: i.place.cameraName, lat: i.place.lat, lon: i.place.lon, address: i.place.address ?? null },
     evidence: evidence.map((e) => ({ role: e.role, url: deps.evidenceUrl?.(e.sha256) ?? null, width: e.width, height: e.height, bytes: e.bytes })),
     evidence_error: i.evidenceError && redactText(i.evidenceError),
     recheck_result: i.recheckResult,
-    review: review ? { decision: review.decision, reason: review.reason, by: review.actor, at: review.at } : null,
+    review: review ? { decision: review.decision, reason: review.reason, by: review.actor, at: iso(review.at)! } : null,
     ticket: ticket ? { id: ticket.id, ref: ticket.ref, state: ticket.state } : null,
   };
 }
@@ -96,7 +98,7 @@ export async function incidentRoutes(app: FastifyInstance, deps: ApiDeps): Promi
     config: { roles: OPS_READERS },
     schema: {
       tags,
-      summary: 'Incidents, newest first',
+      operationId: 'listIncidents', summary: 'Incidents, newest first',
       querystring: z.strictObject({
         ...pageQuery,
         camera: z.string().max(64).optional(),
@@ -105,7 +107,7 @@ export async function incidentRoutes(app: FastifyInstance, deps: ApiDeps): Promi
         since: timeQuery.optional().describe('created at or after'),
         until: timeQuery.optional().describe('created before'),
       }),
-      response: { 200: pageOf(incidentView) },
+      response: { 200: incidentPage },
     },
     handler: async (req) => {
       const q = req.query;
@@ -132,7 +134,7 @@ export async function incidentRoutes(app: FastifyInstance, deps: ApiDeps): Promi
 
   r.get('/incidents/:id', {
     config: { roles: OPS_READERS },
-    schema: { tags, summary: 'One incident with its evidence, review and ticket', params: incidentParams, response: { 200: incidentView } },
+    schema: { tags, operationId: 'getIncident', summary: 'One incident with its evidence, review and ticket', params: incidentParams, response: { 200: incidentView } },
     handler: async (req) => viewOf(db, deps, req.params.id),
   });
 
@@ -157,7 +159,7 @@ export async function incidentRoutes(app: FastifyInstance, deps: ApiDeps): Promi
       config: { roles: REVIEWERS },
       schema: {
         tags,
-        summary: v.summary,
+        operationId: `${v.path}Incident`, summary: v.summary,
         description: `${v.effect} In every mode the verdict counts toward precision statistics. A verdict is final (409 on a second one).`,
         params: incidentParams,
         body: v.body,
@@ -174,7 +176,7 @@ export async function incidentRoutes(app: FastifyInstance, deps: ApiDeps): Promi
     config: { roles: REVIEWERS },
     schema: {
       tags,
-      summary: 'Send a dead-lettered ticket again',
+      operationId: 'retryIncident', summary: 'Send a dead-lettered ticket again',
       params: incidentParams,
       body: optionalReason,
       response: { 200: incidentView },

@@ -52,6 +52,7 @@ export async function maskRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
   r.post('/incidents/:id/not-a-vehicle', {
     config: { roles: REVIEWERS },
     schema: {
+      operationId: 'rejectNotAVehicle',
       tags: ['incidents'],
       summary: 'Reject a parking incident as "not a vehicle" and mask that place for its zone',
       description:
@@ -95,7 +96,7 @@ export async function maskRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
 
   r.get('/cameras/:id/zones/:zoneId/masks', {
     config: { roles: OPS_READERS },
-    schema: { tags, summary: 'The zone\'s "not a vehicle" masks', params: zoneParams, response: { 200: z.object({ items: z.array(maskView) }) } },
+    schema: { operationId: 'listZoneMasks', tags, summary: 'The zone\'s "not a vehicle" masks', params: zoneParams, response: { 200: z.object({ items: z.array(maskView) }) } },
     handler: async (req) => {
       if (!(await getCamera(db, req.params.id))) throw notFound('camera', req.params.id);
       const items = (await masksOf(db, [req.params.id])).filter((m) => m.zoneId === req.params.zoneId);
@@ -106,6 +107,7 @@ export async function maskRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
   r.delete('/cameras/:id/zones/:zoneId/masks/:maskId', {
     config: { roles: REVIEWERS },
     schema: {
+      operationId: 'deleteZoneMask',
       tags,
       summary: 'Remove a mask (undo a "not a vehicle" verdict\'s mask)',
       description: 'The incident stays rejected; the rule sees that place again from the next sample its worker reads the zone.',

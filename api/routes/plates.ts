@@ -8,7 +8,7 @@ import { OPS_READERS } from '../auth.js';
 import type { ApiDeps } from '../server.js';
 
 const WEEK_MS = 7 * 86_400_000;
-const sourceMs = (what: string) => z.number().describe(`${what}: source time (the camera's frame clock), ms since the epoch`);
+const frameTime = (what: string) => z.iso.datetime().describe(`${what}: the time of the frame`);
 
 /** A calendar date; any day of the week asked for. */
 const weekQuery = z
@@ -24,26 +24,29 @@ const plateParams = z.object({
     .refine((p) => (p.match(/[\p{L}\p{N}]/gu) ?? []).length >= 2, 'plate must have at least two letters or digits, e.g. 浙G·Z6825 (URL-encoded)'),
 });
 
-const offenderView = z.object({
+const offenderView = z.strictObject({
   plate: z.string().describe('as last written on a ticket, e.g. 浙G·Z6825'),
   plate_key: z.string().describe('letters and digits only: what matching uses'),
   offences: z.number().describe('ticketed offences that week; a car moved within the cooldown is one offence'),
   cameras: z.array(z.string()),
   incident_ids: z.array(z.string()).describe('the ticketed incidents, oldest first'),
-  first_at: sourceMs('first offence'),
-  last_at: sourceMs('last offence'),
-});
+  first_at: frameTime('first offence'),
+  last_at: frameTime('last offence'),
+}).meta({ id: 'RepeatOffender' });
 
-const sightingView = z.object({
+const sightingView = z.strictObject({
   incident_id: z.string(),
   plate: z.string(),
   format: z.string(),
   confidence: z.number(),
   camera_id: z.string(),
   zone_id: z.string().nullable(),
-  at: sourceMs('confirmed'),
+  at: frameTime('confirmed'),
   repeat_of: z.string().nullable().describe('the ticketed incident this one repeated within the cooldown (it got no ticket of its own), or null'),
-});
+}).meta({ id: 'PlateSighting' });
+
+const offenders = z.strictObject({ week_start: z.iso.datetime(), week_end: z.iso.datetime(), items: z.array(offenderView) }).meta({ id: 'RepeatOffenders' });
+const history = z.strictObject({ plate_key: z.string(), offences: z.number().describe('ticketed offences among the items'), items: z.array(sightingView) }).meta({ id: 'PlateHistory' });
 
 /** Repeat offenders per plate and week, and one plate's history: what the hotline uses to warn or fine owners. */
 export async function plateRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
@@ -55,14 +58,14 @@ export async function plateRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     config: { roles: OPS_READERS },
     schema: {
       tags,
-      summary: 'Plates with several ticketed offences in one week, most first',
+      operationId: 'listRepeatOffenders', summary: 'Plates with several ticketed offences in one week, most first',
       querystring: z.strictObject({
         week: weekQuery.optional().describe('any day of the week (Monday to Sunday in tz); default: this week'),
         tz: cameraSchema.shape.timezone.describe('the week starts on Monday 00:00 in this time zone'),
         min_offences: z.coerce.number().int().min(1).max(1000).default(2),
         limit: z.coerce.number().int().min(1).max(500).default(100),
       }),
-      response: { 200: z.object({ week_start: z.string(), week_end: z.string(), items: z.array(offenderView) }) },
+      response: { 200: offenders },
     },
     handler: async (req) => {
       const q = req.query;
@@ -72,7 +75,7 @@ export async function plateRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
       return {
         week_start: new Date(start).toISOString(),
         week_end: new Date(start + WEEK_MS).toISOString(),
-        items: rows.map((o) => ({ plate: o.plateText, plate_key: o.plateKey, offences: o.offences, cameras: o.cameras, incident_ids: o.incidentIds, first_at: o.firstAtMs, last_at: o.lastAtMs })),
+        items: rows.map((o) => ({ plate: o.plateText, plate_key: o.plateKey, offences: o.offences, cameras: o.cameras, incident_ids: o.incidentIds, first_at: new Date(o.firstAtMs).toISOString(), last_at: new Date(o.lastAtMs).toISOString() })),
       };
     },
   });
@@ -81,10 +84,10 @@ export async function plateRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     config: { roles: OPS_READERS },
     schema: {
       tags,
-      summary: 'Every incident a plate was read on, newest first (offences and their repeats)',
+      operationId: 'getPlateHistory', summary: 'Every incident a plate was read on, newest first (offences and their repeats)',
       params: plateParams,
       querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
-      response: { 200: z.object({ plate_key: z.string(), offences: z.number().describe('ticketed offences among the items'), items: z.array(sightingView) }) },
+      response: { 200: history },
     },
     handler: async (req) => {
       const rows = await plateHistory(db, req.params.plate, { limit: req.query.limit });
@@ -98,7 +101,7 @@ export async function plateRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
           confidence: s.confidence,
           camera_id: s.cameraId,
           zone_id: s.zoneId,
-          at: s.atMs,
+          at: new Date(s.atMs).toISOString(),
           repeat_of: s.repeatOf,
         })),
       };

@@ -14,7 +14,7 @@ const probeBody = z.strictObject({
   transport: sourceFields.transport,
 });
 
-const probeResult = z.object({
+const probeResult = z.strictObject({
   kind: z.enum(['rtsp', 'http_snapshot', 'mjpeg', 'hls', 'file']),
   codec: z.string().nullable(),
   width: z.number(),
@@ -25,7 +25,7 @@ const probeResult = z.object({
   connect_ms: z.number().nullable(),
   notes: z.array(z.string()),
   frame_jpeg_base64: z.string().describe('the grabbed picture (full resolution JPEG)'),
-});
+}).meta({ id: 'ProbeResult' });
 
 /** What an integrator checks before registering a camera; each probe runs ffmpeg, so it is rate-limited. */
 export async function probeRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
@@ -34,7 +34,7 @@ export async function probeRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     config: { roles: CAMERA_WRITERS, rateLimit: { max: limit.max, timeWindow: limit.window } },
     schema: {
       tags: ['cameras'],
-      summary: 'Probe a camera URL: codec, resolution, fps, keyframe interval, latency and a frame',
+      operationId: 'probeCamera', summary: 'Probe a camera URL: codec, resolution, fps, keyframe interval, latency and a frame',
       description: 'The URL obeys the policy for API cameras (streams.allow_networks, streams.allow_local_from_api). A camera that cannot be read answers 422 with the reason (auth_failed, unreachable, no_frame, ...) and its fix.',
       body: probeBody,
       response: { 200: probeResult },

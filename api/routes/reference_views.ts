@@ -6,7 +6,8 @@ import { presetToken } from '../../core/preset.js';
 import { getCamera, notFound } from '../../store/cameras.js';
 import { listReferenceViews, referenceViewJpeg, saveReferenceView, type ReferenceViewInfo } from '../../store/reference_views.js';
 import { actor, ANYONE, ZONE_WRITERS } from '../auth.js';
-import { HttpProblem, problem } from '../problem.js';
+import { apiErrorCode } from '../errors.js';
+import { apiError, HttpProblem, problem } from '../problem.js';
 import { storedPicture, type StoredPicture } from '../reference_pictures.js';
 import type { ApiDeps } from '../server.js';
 import { viewState, viewStateSchema } from '../views.js';
@@ -40,6 +41,7 @@ export async function referenceViewRoutes(app: FastifyInstance, deps: ApiDeps): 
     config: { roles: ZONE_WRITERS, bodyLimits: { maxString: MAX_UPLOAD } },
     bodyLimit: MAX_UPLOAD + 1024 * 1024,
     schema: {
+      operationId: 'takeReferenceView',
       tags,
       summary: 'Take (or retake) the reference view its zones are drawn on',
       description: "Without frame_jpeg_base64 the camera's current picture is taken (409 when it gives none). Retake it after redrawing zones or turning the camera on purpose.",
@@ -54,14 +56,16 @@ export async function referenceViewRoutes(app: FastifyInstance, deps: ApiDeps): 
       await camera(req.params.id);
       const given = req.body.frame_jpeg_base64;
       const picture = given ? Buffer.from(given, 'base64') : await deps.snapshot?.(req.params.id);
-      if (!picture) throw new HttpProblem(problem(409, 'no_frame', `camera ${req.params.id} gives no picture to take`, { fix: 'check GET /cameras/{id}/health, or send frame_jpeg_base64' }));
+      if (!picture) throw new HttpProblem(problem('no_frame', `camera ${req.params.id} gives no picture to take`, { fix: 'check GET /cameras/{id}/health, or send frame_jpeg_base64' }));
       let stored: StoredPicture;
       try {
         stored = await storedPicture(picture);
       } catch (e) {
         if (!given) throw e;
         const message = e instanceof WeisuError ? e.message : 'not a JPEG or PNG picture';
-        throw new HttpProblem(problem(400, e instanceof WeisuError ? e.code : 'validation_failed', `frame_jpeg_base64: ${message}`, { field: 'frame_jpeg_base64', errors: [{ field: 'frame_jpeg_base64', in: 'body', message }] }));
+        const code = (e instanceof WeisuError ? apiErrorCode(e.code) : undefined) ?? 'image_invalid';
+        const fix = code === 'image_too_large' ? 'send a smaller picture (a camera frame)' : 'send a complete JPEG or PNG camera frame';
+        throw apiError(code, `frame_jpeg_base64: ${message}`, { field: 'frame_jpeg_base64', fix, errors: [{ field: 'frame_jpeg_base64', in: 'body', code: code === 'image_too_large' ? 'too_big' : 'invalid', message, fix }] });
       }
       const info = await saveReferenceView(db, { cameraId: req.params.id, ...(req.body.preset ? { preset: req.body.preset } : {}), ...stored, actor: actor(req) });
       deps.onCamerasChanged?.();
@@ -71,7 +75,7 @@ export async function referenceViewRoutes(app: FastifyInstance, deps: ApiDeps): 
 
   r.get('/cameras/:id/references', {
     config: { roles: ANYONE },
-    schema: { tags, summary: "The camera's reference views (one per PTZ preset)", params: cameraIdParams, response: { 200: z.object({ items: z.array(referenceView) }) } },
+    schema: { operationId: 'listReferenceViews', tags, summary: "The camera's reference views (one per PTZ preset)", params: cameraIdParams, response: { 200: z.object({ items: z.array(referenceView) }) } },
     handler: async (req) => {
       await camera(req.params.id);
       return { items: (await listReferenceViews(db, req.params.id)).map(toView) };
@@ -81,6 +85,7 @@ export async function referenceViewRoutes(app: FastifyInstance, deps: ApiDeps): 
   r.get('/cameras/:id/reference', {
     config: { roles: ANYONE },
     schema: {
+      operationId: 'getReferenceView',
       tags,
       summary: 'A reference view picture (JPEG)',
       params: cameraIdParams,
@@ -91,7 +96,7 @@ export async function referenceViewRoutes(app: FastifyInstance, deps: ApiDeps): 
     handler: async (req, reply) => {
       await camera(req.params.id);
       const jpeg = await referenceViewJpeg(db, req.params.id, req.query.preset ?? '');
-      if (!jpeg) throw new HttpProblem(problem(404, 'no_reference', `camera ${req.params.id} has no reference view${req.query.preset ? ` for preset ${req.query.preset}` : ''}`, { fix: 'take one: POST /cameras/{id}/reference' }));
+      if (!jpeg) throw new HttpProblem(problem('no_reference', `camera ${req.params.id} has no reference view${req.query.preset ? ` for preset ${req.query.preset}` : ''}`, { fix: 'take one: POST /cameras/{id}/reference' }));
       return reply.type('image/jpeg').header('cache-control', 'no-store').send(jpeg);
     },
   });
@@ -99,6 +104,7 @@ export async function referenceViewRoutes(app: FastifyInstance, deps: ApiDeps): 
   r.get('/cameras/:id/view', {
     config: { roles: ANYONE },
     schema: {
+      operationId: 'getCameraView',
       tags,
       summary: 'Does the camera show its reference view now?',
       description: 'state aligned (rules run), view_changed or obstructed (rules paused), unknown (no reference view, or not sampled since one was taken).',
@@ -113,11 +119,11 @@ export async function referenceViewRoutes(app: FastifyInstance, deps: ApiDeps): 
 
   r.get('/cameras/:id/view/picture', {
     config: { roles: ANYONE },
-    schema: { tags, summary: 'The first picture of the current view change or obstruction (JPEG)', params: cameraIdParams, produces: ['image/jpeg'], response: { 200: z.any().describe('image/jpeg') } },
+    schema: { operationId: 'getViewChangePicture', tags, summary: 'The first picture of the current view change or obstruction (JPEG)', params: cameraIdParams, produces: ['image/jpeg'], response: { 200: z.any().describe('image/jpeg') } },
     handler: async (req, reply) => {
       await camera(req.params.id);
       const jpeg = await deps.viewPicture?.(req.params.id);
-      if (!jpeg) throw new HttpProblem(problem(404, 'no_view_change', `camera ${req.params.id} shows its reference view (or has none)`, { fix: 'see GET /cameras/{id}/view' }));
+      if (!jpeg) throw new HttpProblem(problem('no_view_change', `camera ${req.params.id} shows its reference view (or has none)`, { fix: 'see GET /cameras/{id}/view' }));
       return reply.type('image/jpeg').header('cache-control', 'no-store').send(jpeg);
     },
   });

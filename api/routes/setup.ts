@@ -30,6 +30,7 @@ export async function setupRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
   r.get('/setup', {
     config: { roles: ANYONE },
     schema: {
+      operationId: 'getSetup',
       tags: ['system'],
       summary: 'What the installation still lacks (cameras, frames, zones, a first incident, a case system)',
       response: { 200: setupSchema },

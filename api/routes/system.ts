@@ -14,9 +14,9 @@ export async function systemRoutes(app: FastifyInstance, deps: ApiDeps & { httpM
     config: { public: true },
     schema: {
       tags,
-      summary: 'Liveness: the process answers and its store responds',
+      operationId: 'getHealth', summary: 'Liveness: the process answers and its store responds',
       security: [],
-      response: { 200: z.object({ status: z.literal('ok'), store: z.enum(['pglite', 'postgres']) }) },
+      response: { 200: z.strictObject({ status: z.literal('ok'), store: z.enum(['pglite', 'postgres']) }).meta({ id: 'Liveness' }) },
     },
     handler: async () => {
       await deps.db.query('SELECT 1');
@@ -29,7 +29,7 @@ export async function systemRoutes(app: FastifyInstance, deps: ApiDeps & { httpM
     config: publicMetrics ? { public: true } : { roles: OPS_READERS },
     schema: {
       tags,
-      summary: 'Prometheus metrics (text exposition format)',
+      operationId: 'getMetrics', summary: 'Prometheus metrics (text exposition format)',
       description: publicMetrics ? 'Open to anyone (server.auth.public_metrics).' : 'Needs a token: set `authorization: { credentials: <token> }` in the Prometheus scrape config.',
       produces: ['text/plain'],
       response: { 200: z.string() },

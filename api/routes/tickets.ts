@@ -11,8 +11,8 @@ import type { ApiDeps } from '../server.js';
 
 const TICKET_STATES = ['review', 'shadow', 'pending', 'sending', 'filed', 'dead', 'rejected'] as const;
 
-const ticketView = z.object({
-  id: z.number(),
+const ticketView = z.strictObject({
+  id: z.number().int(),
   incident_id: z.string(),
   ref: z.string().describe('weisu\'s own reference, sent to the case system'),
   adapter: z.string(),
@@ -25,14 +25,16 @@ const ticketView = z.object({
   request_id: z.string().nullable(),
   attempts: z.number(),
   last_error: z.string().nullable(),
-  created_at: z.string(),
-  filed_at: z.string().nullable(),
-  closed_at: z.string().nullable(),
-  expected_at: z.string().nullable(),
-  sla_due_at: z.string().nullable().describe('the case system\'s expected time, else filed + the kind\'s SLA (alerts.sla)'),
+  created_at: z.iso.datetime(),
+  filed_at: z.iso.datetime().nullable(),
+  closed_at: z.iso.datetime().nullable(),
+  expected_at: z.iso.datetime().nullable(),
+  sla_due_at: z.iso.datetime().nullable().describe('the case system\'s expected time, else filed + the kind\'s SLA (alerts.sla)'),
   overdue: z.boolean().describe('open past sla_due_at'),
   age_seconds: z.number().describe('since filed (else since created); up to closing for closed tickets'),
-});
+}).meta({ id: 'Ticket' });
+
+const ticketPage = pageOf(ticketView, 'TicketPage');
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
@@ -75,9 +77,9 @@ export async function ticketRoutes(app: FastifyInstance, deps: ApiDeps): Promise
     config: { roles: OPS_READERS },
     schema: {
       tags: ['tickets'],
-      summary: 'Tickets (the outbox to the case system), newest first, with status, age and SLA',
+      operationId: 'listTickets', summary: 'Tickets (the outbox to the case system), newest first, with status, age and SLA',
       querystring: z.strictObject({ ...pageQuery, state: z.enum(TICKET_STATES).optional(), incident: z.string().max(200).optional(), camera: z.string().max(64).optional() }),
-      response: { 200: pageOf(ticketView) },
+      response: { 200: ticketPage },
     },
     handler: async (req) => {
       const q = req.query;

@@ -2,11 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { zoneSchema } from '../../rules/schema.js';
-import { deleteZone, getCamera, putZone, type ZoneInput } from '../../store/cameras.js';
+import { deleteZone, getCamera, notFound, putZone, type ZoneInput } from '../../store/cameras.js';
 import { actor, ZONE_WRITERS } from '../auth.js';
 import { bodyInput } from '../limits.js';
-import { expectedRevision, ifMatchHeaders, sendEtag } from '../revision.js';
-import { HttpProblem, problem } from '../problem.js';
+import { ifMatchHeaders, matchedRevision, sendEtag } from '../revision.js';
+import { HttpProblem, validationProblem } from '../problem.js';
 import type { ApiDeps } from '../server.js';
 import { zoneView, zoneViewSchema } from '../views.js';
 import { cameraIdParams } from './cameras.js';
@@ -20,12 +20,13 @@ export async function zoneRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
   const tags = ['zones'];
 
   r.put('/cameras/:id/zones/:zoneId', {
-    config: { roles: ZONE_WRITERS },
+    config: { roles: ZONE_WRITERS, errors: ['managed_by_config'] },
     schema: {
       tags,
+      operationId: 'putZone',
       summary: 'Create or replace a zone',
       description:
-        "The body is a zone of the rules zone schema; its id must equal the zoneId in the path. Zones defined in the configuration file are read-only (409). A camera without a reference view gets its current picture as one (docs/moving-cameras.md).",
+        'The body is a zone of the rules zone schema; its id must equal the zoneId in the path. Zones defined in the configuration file are read-only (409). A camera without a reference view gets its current picture as one (docs/moving-cameras.md).',
       params: zoneParams,
       headers: ifMatchHeaders,
       body: zoneSchema,
@@ -33,15 +34,12 @@ export async function zoneRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
     },
     handler: async (req, reply) => {
       if (req.body.id !== req.params.zoneId) {
-        throw new HttpProblem(
-          problem(400, 'validation_failed', `body id "${req.body.id}" differs from the zone id "${req.params.zoneId}" in the path`, {
-            field: 'id',
-            errors: [{ field: 'id', in: 'body', message: 'must equal the zoneId in the path' }],
-          }),
-        );
+        throw new HttpProblem(validationProblem('body', [{ field: 'id', code: 'invalid', message: `"${req.body.id}" differs from the zone id "${req.params.zoneId}" in the path`, fix: 'send the zone to the path of its own id' }]));
       }
       const zone = bodyInput<ZoneInput>(req);
-      const outcome = await putZone(db, req.params.id, zone, actor(req), { expectRevision: expectedRevision(req.headers) });
+      const current = await getCamera(db, req.params.id);
+      if (!current) throw notFound('camera', req.params.id);
+      const outcome = await putZone(db, req.params.id, zone, actor(req), { expectRevision: matchedRevision(req.headers, `camera "${req.params.id}"`, current.revision) });
       await referenceOnZoneSave(deps, req.params.id, actor(req), [zone]);
       deps.onCamerasChanged?.();
       const cam = await getCamera(db, req.params.id);
@@ -52,9 +50,11 @@ export async function zoneRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
 
   r.delete('/cameras/:id/zones/:zoneId', {
     config: { roles: ZONE_WRITERS },
-    schema: { tags, summary: 'Remove a zone', params: zoneParams, headers: ifMatchHeaders, response: { 204: z.null().describe('removed') } },
+    schema: { tags, operationId: 'deleteZone', summary: 'Remove a zone', params: zoneParams, headers: ifMatchHeaders, response: { 204: z.null().describe('removed') } },
     handler: async (req, reply) => {
-      await deleteZone(db, req.params.id, req.params.zoneId, actor(req), { expectRevision: expectedRevision(req.headers) });
+      const current = await getCamera(db, req.params.id);
+      if (!current) throw notFound('camera', req.params.id);
+      await deleteZone(db, req.params.id, req.params.zoneId, actor(req), { expectRevision: matchedRevision(req.headers, `camera "${req.params.id}"`, current.revision) });
       deps.onCamerasChanged?.();
       return reply.code(204).send(null);
     },

@@ -165,7 +165,7 @@ describe.each(STORE_KINDS)('cameras API on %s', (kind) => {
     expect(upsert.json()).toMatchObject({ dry_run: false, updated: ['imp-1'], errors: [{ row: 2, line: 3, field: 'lat' }] });
     expect((await call('GET', '/api/v1/cameras/imp-1')).json()).toMatchObject({ name: 'Renamed', location: { address: 'Rd 1, north' } });
     const create = await call('POST', '/api/v1/cameras/import?mode=create', { format: 'csv', content: csv.split('\n').slice(0, 2).join('\n') });
-    expect(create.statusCode).toBe(400);
+    expect(create.statusCode).toBe(422);
     expect(create.json().errors).toEqual([expect.objectContaining({ row: 1, field: 'id' })]);
     const yaml = 'cameras:\n  - id: y-1\n    url: rtsp://10.0.0.5/a\n    location: { lat: 1, lon: 2 }\n  - id: y-2\n    url: rtsp://10.0.0.6/a\n    location:\n      lat: 1\n      lon: 200\n';
     const y = await call('POST', '/api/v1/cameras/import', { format: 'yaml', content: yaml });
@@ -177,11 +177,11 @@ describe.each(STORE_KINDS)('cameras API on %s', (kind) => {
     expect(snap.statusCode).toBe(200);
     expect(snap.headers['content-type']).toBe('image/jpeg');
     expect(snap.rawPayload.equals(JPEG)).toBe(true);
-    expect((await call('GET', '/api/v1/cameras/pg-b/snapshot')).json()).toMatchObject({ status: 404, type: 'urn:weisu:problem:no_frame' });
+    expect((await call('GET', '/api/v1/cameras/pg-b/snapshot')).json()).toMatchObject({ status: 409, type: 'urn:weisu:problem:no_frame' });
     const health = (await call('GET', '/api/v1/cameras/cam-1/health')).json();
     expect(health).toMatchObject({ camera_id: 'cam-1', state: 'degraded', consecutive_failures: 2, last_frame_at: '2026-11-26T01:00:00.000Z' });
     expect(health.last_error).toBe('rtsp://admin:***@10.0.0.1/x: Connection refused');
-    expect((await call('GET', '/api/v1/cameras/pg-b/health')).json()).toEqual({ camera_id: 'pg-b', state: 'unknown' });
+    expect((await call('GET', '/api/v1/cameras/pg-b/health')).json()).toMatchObject({ camera_id: 'pg-b', state: 'unknown', reason: null, last_frame_at: null, consecutive_failures: 0 });
   });
 
   it('delete removes the camera with its zones', async () => {

@@ -57,8 +57,8 @@ describe.each(STORE_KINDS)('plates API on %s', (kind) => {
           offences: 3,
           cameras: ['jinjiang-north'],
           incident_ids: ['z1', 'z3', 'z4'].map((i) => `jinjiang-north:gate:${i}`),
-          first_at: local('2026-11-23T10:00:00'),
-          last_at: local('2026-11-27T18:00:00'),
+          first_at: new Date(local('2026-11-23T10:00:00')).toISOString(),
+          last_at: new Date(local('2026-11-27T18:00:00')).toISOString(),
         },
       ]);
     }

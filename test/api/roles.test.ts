@@ -113,6 +113,7 @@ const CASES: Case[] = [
     request: async ({ n }) => ({ method: 'POST', url: '/api/v1/cameras/import', payload: { cameras: [cameraBody(`imp-${n}`)] } }),
   },
   { route: 'GET /api/v1/cameras/{id}/snapshot', allowed: ALL, ok: 200, request: async (c) => ({ method: 'GET', url: `/api/v1/cameras/${await camera(c)}/snapshot` }) },
+  { route: 'GET /api/v1/cameras/health', allowed: ALL, ok: 200, request: async (c) => ({ method: 'GET', url: `/api/v1/cameras/health?${(await camera(c), '')}` }) },
   { route: 'GET /api/v1/setup', allowed: ALL, ok: 200, request: async () => ({ method: 'GET', url: '/api/v1/setup' }) },
   { route: 'POST /api/v1/cameras/{id}/reference', allowed: ZONES, ok: 201, request: async (c) => ({ method: 'POST', url: `/api/v1/cameras/${await camera(c)}/reference`, payload: {} }) },
   { route: 'GET /api/v1/cameras/{id}/references', allowed: ALL, ok: 200, request: async (c) => ({ method: 'GET', url: `/api/v1/cameras/${await camera(c)}/references` }) },
