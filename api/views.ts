@@ -21,14 +21,15 @@ const point = z.tuple([z.number(), z.number()]);
 const persistence = z.union([z.number().int(), z.string()]).describe('a duration as written (e.g. 20m) or a number of consecutive samples');
 const duration = z.string().describe('a duration as written, e.g. 5m');
 
+/** What every kind of zone has. */
+const zoneCommon = { id: z.string(), name: z.string().optional(), polygon: z.array(point) };
+
 /** A zone as written: the rules' zone schemas (rules/schema.ts) with durations as text; test/api/contract.test.ts keeps the keys equal. */
 export const noParkingZoneView = z
   .strictObject({
-    id: z.string(),
+    ...zoneCommon,
     kind: z.literal('no_parking'),
-    name: z.string().optional(),
     preset: z.string().optional().describe('PTZ domes: the preset whose view the zone is drawn on'),
-    polygon: z.array(point),
     dwell: duration,
     classes: z.array(z.string()).optional(),
     min_score: z.number().optional(),
@@ -51,10 +52,8 @@ export const noParkingZoneView = z
 
 export const binSiteZoneView = z
   .strictObject({
-    id: z.string(),
+    ...zoneCommon,
     kind: z.literal('bin_site'),
-    name: z.string().optional(),
-    polygon: z.array(point),
     persist: persistence.optional(),
     clear_after: persistence.optional(),
     model: z.string().optional(),

@@ -342,17 +342,17 @@ describe('operators console', () => {
 
   it('shows a fleet at a glance: health colours on the wall, the dashboard, both languages', async () => {
     // An integrator's cameras in every state the workers report.
-    const fleet: { id: string; name: string; address: string; picture?: string; state: string; error?: string }[] = [
+    const fleet: { id: string; name: string; address: string; picture?: string; state: string; reason?: string; error?: string }[] = [
       { id: 'xinhua-school', name: 'Xinhua Primary School gate', address: 'Xinhua St 18', picture: 'street/road_parked_cars_lane00000.jpg', state: 'online' },
-      { id: 'binhai-market', name: 'Binhai market bins', address: 'Binhai Rd 7, market hall', picture: 'bins/full_ds_50.png', state: 'degraded', error: 'no picture within 10 s (timeout)' },
-      { id: 'station-square', name: 'Station Square east', address: 'Station Sq. 1', state: 'offline', error: 'connection refused by 10.20.0.13:554' },
-      { id: 'harbour-rd-12', name: 'Harbour Rd 12', address: 'Harbour Rd 12', picture: 'street/drone_street_visdrone.jpg', state: 'auth_failed', error: 'the camera refused the credentials (RTSP 401)' },
+      { id: 'binhai-market', name: 'Binhai market bins', address: 'Binhai Rd 7, market hall', picture: 'bins/full_ds_50.png', state: 'degraded', reason: 'no_frame', error: 'no picture within 10 s (timeout)' },
+      { id: 'station-square', name: 'Station Square east', address: 'Station Sq. 1', state: 'offline', reason: 'unreachable', error: 'connection refused by 10.20.0.13:554' },
+      { id: 'harbour-rd-12', name: 'Harbour Rd 12', address: 'Harbour Rd 12', picture: 'street/drone_street_visdrone.jpg', state: 'auth_failed', reason: 'auth_failed', error: 'the camera refused the credentials (RTSP 401)' },
       { id: 'parking-lot-b', name: 'Parking lot B entrance', address: 'Yalu River Park, lot B', picture: 'street/parked_car_in_bay.jpg', state: 'online' },
     ];
     for (const [i, c] of fleet.entries()) {
       await api('POST', 'cameras', { id: c.id, name: c.name, url: `rtsp://ops:${CAMERA_PASSWORD}@10.20.0.${11 + i}:554/ch1`, location: { lat: 40.12 + i / 200, lon: 124.38 + i / 200, address: `${c.address}, Dandong` } });
       if (c.picture) snapshots.set(c.id, await jpeg(c.picture));
-      const failing = c.state === 'online' ? {} : { failingSince: Date.now() - 47 * 60_000, lastError: c.error };
+      const failing = c.state === 'online' ? {} : { failingSince: Date.now() - 47 * 60_000, reason: c.reason, lastError: c.error };
       health.set(c.id, { state: c.state, consecutiveFailures: c.state === 'online' ? 0 : 6, lastFrameAt: Date.now() - (c.state === 'online' ? 6_000 : 47 * 60_000), width: 1920, height: 1080, codec: 'h264', ...failing });
     }
     const bin = (JSON.parse(readFileSync(media('bins/labels.json'), 'utf8')) as { items: { image: string; bin_box: [number, number, number, number] }[] }).items.find((x) => x.image === 'full_ds_50.png')!;
@@ -375,15 +375,22 @@ describe('operators console', () => {
     expect(await sendDueTickets({ db, alerts: config.alerts, adapter: createAdapter(config.case_api!), evidence, callTimeoutMs: 10_000 })).toBe(1);
     expect(open311.requests.map((r) => r.service_code).sort()).toEqual(['IP-01', 'SW-07']);
 
+    // The wall asks for every camera's health in one call, never once per card.
+    const healthCalls: string[] = [];
+    const countHealth = (r: { url(): string }) => void (/\/api\/v1\/cameras\/[^?]*health/.test(r.url()) && healthCalls.push(new URL(r.url()).pathname));
+    page.on('request', countHealth);
     await page.click('[data-nav=cameras]');
-    // Each card asks for its camera's health once it is on screen.
     for (const [id, state] of [['station-square', 'offline'], ['harbour-rd-12', 'auth_failed'], ['binhai-market', 'degraded'], ['xinhua-school', 'online'], ['parking-lot-b', 'online']]) {
       await page.waitForSelector(`[data-camera=${id}] [data-health=${state}]`);
     }
     // Worst first: an operator sees the dead cameras before the healthy ones.
     const order = await page.locator('.cam-card').evaluateAll((els) => els.map((e) => e.getAttribute('data-camera')));
     expect(order.slice(0, 3).sort()).toEqual(['binhai-market', 'harbour-rd-12', 'station-square']);
-    expect(await page.textContent('[data-camera=harbour-rd-12] .cam-error')).toContain('refused the credentials');
+    page.off('request', countHealth);
+    expect(new Set(healthCalls)).toEqual(new Set(['/api/v1/cameras/health']));
+    // Stream problems in plain words; the camera's own technical text one click away.
+    expect(await page.locator('[data-camera=harbour-rd-12] .stream-problem > span').textContent()).toContain('refused the username or password');
+    expect(await page.locator('[data-camera=harbour-rd-12] .stream-problem details code').textContent()).toContain('refused the credentials');
     await imagesShown('.cam-thumb img', 5);
     expect(await page.textContent('body')).not.toContain(CAMERA_PASSWORD);
     await shot('wall');
@@ -418,7 +425,7 @@ describe('operators console', () => {
     await page.reload();
     await page.waitForSelector('.cam-card');
     expect(await page.textContent('[data-nav=incidents]')).toContain('事件审核');
-    // Health arrives per card after the list: wait for it rather than read the placeholder.
+    // Health arrives in its own call after the list: wait for it rather than read the placeholder.
     await expect.poll(() => page.textContent('[data-camera=station-square] [data-health]')).toContain('离线');
     await shot('wall-zh-CN');
     await page.click('[data-lang=en]');

@@ -1,4 +1,4 @@
-import type { Page, Session } from './types.js';
+import type { FieldIssue, Page, Problem, Session } from './types.js';
 
 /**
  * The console's only way to the server: JSON over /api/v1 with the session's Bearer token.
@@ -8,25 +8,30 @@ import type { Page, Session } from './types.js';
 
 export const API_BASE = new URL('api/v1/', document.baseURI).pathname;
 
-export interface FieldProblem {
-  field: string;
-  message: string;
-}
-
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly title: string,
     readonly detail: string,
-    readonly fields: FieldProblem[],
+    /** Every field at fault, all at once (the problem's `errors`). */
+    readonly fields: FieldIssue[],
+    /** The problem's code (one of a closed set); undefined when the answer was not a problem (a proxy's page, no network). */
+    readonly code?: Problem['code'],
+    readonly fix?: string,
   ) {
     super(detail || title || `HTTP ${status}`);
   }
 
-  /** The message for one form field, if the server named it (matches `location.lat` for field `location.lat` or `lat`). */
-  forField(name: string): string | undefined {
-    return this.fields.find((f) => f.field === name || f.field.endsWith(`.${name}`) || f.field === `/${name.replaceAll('.', '/')}`)?.message;
+  /** The issues about one form field, each once (an issue the server repeated is shown once). */
+  forField(name: string): FieldIssue[] {
+    const seen = new Set<string>();
+    return this.fields.filter((f) => isAbout(f.field, name) && !seen.has(f.message) && seen.add(f.message));
   }
+}
+
+/** Whether an issue's field path is about a form field: `dwell` takes `dwell` and `zones[0].dwell`; `location` takes `location.lat`; `schedule` takes `schedule.windows[1]`. */
+export function isAbout(path: string, name: string): boolean {
+  return path === name || path.endsWith(`.${name}`) || path.startsWith(`${name}.`) || path.startsWith(`${name}[`);
 }
 
 let session: Session | null = null;
@@ -44,26 +49,17 @@ function headers(extra: Record<string, string> = {}): Record<string, string> {
   return session ? { authorization: `Bearer ${session.token}`, ...extra } : extra;
 }
 
+/** Every error weisu answers is one problem+json shape (api/problem.ts); anything else keeps only its status. */
 async function toError(res: Response): Promise<ApiError> {
-  let body: Record<string, unknown> = {};
-  try {
-    body = (await res.json()) as Record<string, unknown>;
-  } catch {
-    // Not JSON (a proxy's HTML page): the status line is all there is.
-  }
-  const fields: FieldProblem[] = [];
-  const list = body.errors ?? body.fields ?? body.issues;
-  if (Array.isArray(list)) {
-    for (const e of list as Record<string, unknown>[]) {
-      const field = e.field ?? e.path ?? e.pointer ?? e.name;
-      const message = e.message ?? e.detail;
-      if (field !== undefined && typeof message === 'string') fields.push({ field: Array.isArray(field) ? field.join('.') : String(field), message });
+  if ((res.headers.get('content-type') ?? '').includes('json')) {
+    try {
+      const p = (await res.json()) as Problem;
+      return new ApiError(res.status, p.title, p.detail, p.errors ?? [], p.code, p.fix);
+    } catch {
+      // A body cut short: the status line is all there is.
     }
   }
-  if (typeof body.field === 'string' && typeof body.detail === 'string') fields.push({ field: body.field, message: body.detail });
-  const title = typeof body.title === 'string' ? body.title : res.statusText;
-  const detail = typeof body.detail === 'string' ? body.detail : title;
-  return new ApiError(res.status, title, detail, fields);
+  return new ApiError(res.status, res.statusText, res.statusText, []);
 }
 
 export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {

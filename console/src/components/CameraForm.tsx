@@ -1,9 +1,13 @@
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
+import { ID_PATTERN } from '../api/ids.js';
 import { ApiError, patch, post } from '../api/client.js';
 import type { Camera } from '../api/types.js';
 import { t } from '../i18n/index.js';
-import { ErrorBox, Field } from './ui.js';
+import { ErrorBox, Field, useFocusInvalid } from './ui.js';
 import { ProbeResult, type Probe } from './ProbeResult.js';
+
+/** The fields the form shows an error beside; the error box lists only what none of them shows. */
+const CAMERA_FIELDS = ['id', 'name', 'url', 'username', 'password', 'location', 'sample_every', 'timezone'];
 
 interface Props {
   /** Absent: register a new camera. */
@@ -32,6 +36,8 @@ export function CameraForm({ camera, onSaved, onCancel }: Props) {
     enabled: camera?.enabled ?? true,
   });
   const [error, setError] = useState<ApiError>();
+  const formRef = useRef<HTMLFormElement>(null);
+  useFocusInvalid(error, formRef);
   const [busy, setBusy] = useState(false);
   const [probe, setProbe] = useState<Probe>();
   const [probing, setProbing] = useState(false);
@@ -80,9 +86,9 @@ export function CameraForm({ camera, onSaved, onCancel }: Props) {
   }
 
   return (
-    <form class="form-grid" onSubmit={submit} data-form="camera">
+    <form ref={formRef} class="form-grid" onSubmit={submit} data-form="camera">
       <Field label={t('camera.id')} name="id" error={error} hint={t('camera.idHint')}>
-        <input name="id" value={v.id} onInput={set('id')} required disabled={editing} pattern="[a-z0-9-]+" maxLength={64} />
+        <input name="id" value={v.id} onInput={set('id')} required disabled={editing} pattern={ID_PATTERN} maxLength={64} />
       </Field>
       <Field label={t('camera.name')} name="name" error={error}>
         <input name="name" value={v.name} onInput={set('name')} maxLength={200} />
@@ -126,7 +132,7 @@ export function CameraForm({ camera, onSaved, onCancel }: Props) {
       <label class="check">
         <input type="checkbox" name="enabled" checked={v.enabled} onChange={set('enabled')} /> {t('camera.enabled')}
       </label>
-      <ErrorBox error={error} />
+      <ErrorBox error={error} placed={CAMERA_FIELDS} />
       <div class="form-actions">
         <button type="button" class="btn" onClick={onCancel}>
           {t('common.cancel')}

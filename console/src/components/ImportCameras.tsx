@@ -1,22 +1,11 @@
 import { useState } from 'preact/hooks';
 import { ApiError, post } from '../api/client.js';
+import type { FieldIssue, ImportResult } from '../api/types.js';
 import { t } from '../i18n/index.js';
+import { issueText } from '../i18n/problems.js';
 import { ErrorBox } from './ui.js';
 
 type Format = 'csv' | 'json' | 'yaml';
-
-interface RowError {
-  row: number;
-  line?: number;
-  field: string;
-  message: string;
-}
-
-interface Result {
-  created: string[];
-  updated: string[];
-  errors: RowError[];
-}
 
 function formatOf(name: string): Format | undefined {
   const ext = /\.([a-z]+)$/i.exec(name)?.[1]?.toLowerCase();
@@ -31,7 +20,7 @@ export function ImportCameras({ onDone }: { onDone: () => void }) {
   const [format, setFormat] = useState<Format>('csv');
   const [content, setContent] = useState('');
   const [mode, setMode] = useState<'upsert' | 'create'>('upsert');
-  const [result, setResult] = useState<Result>();
+  const [result, setResult] = useState<ImportResult>();
   const [error, setError] = useState<ApiError>();
   const [busy, setBusy] = useState(false);
 
@@ -48,7 +37,7 @@ export function ImportCameras({ onDone }: { onDone: () => void }) {
     setError(undefined);
     setResult(undefined);
     try {
-      const r = await post<Result>(`cameras/import?mode=${mode}`, { format, content });
+      const r = await post<ImportResult>(`cameras/import?mode=${mode}`, { format, content });
       setResult(r);
       onDone();
     } catch (err) {
@@ -58,7 +47,8 @@ export function ImportCameras({ onDone }: { onDone: () => void }) {
     }
   }
 
-  const rowErrors: RowError[] = result?.errors ?? (error?.fields.map((f) => ({ row: 0, field: f.field, message: f.message })) as RowError[] | undefined) ?? [];
+  // Rows refused come in one shape whether the others were applied (the result) or none was (the problem).
+  const rowErrors: FieldIssue[] = result?.errors ?? error?.fields ?? [];
   return (
     <form class="form-grid" onSubmit={submit} data-form="import">
       <div class="row-2">
@@ -111,7 +101,7 @@ export function ImportCameras({ onDone }: { onDone: () => void }) {
                   <td>
                     <code>{r.field}</code>
                   </td>
-                  <td>{r.message}</td>
+                  <td>{issueText(r)}</td>
                 </tr>
               ))}
             </tbody>

@@ -1,7 +1,8 @@
-import type { ComponentChildren } from 'preact';
+import type { ComponentChildren, RefObject } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import type { ApiError } from '../api/client.js';
+import { isAbout, type ApiError } from '../api/client.js';
 import { t } from '../i18n/index.js';
+import { issueText, problemHeadline } from '../i18n/problems.js';
 
 /** Small building blocks shared by the pages. */
 
@@ -13,20 +14,39 @@ export function Empty({ children }: { children: ComponentChildren }) {
   return <div class="state-msg empty">{children}</div>;
 }
 
-export function ErrorBox({ error }: { error: ApiError | string | undefined }) {
+/**
+ * A request's error, in the console's language: what went wrong, the issues no field of the form shows
+ * (`placed` names the fields that show theirs, so nothing is said twice), and the server's own text one
+ * click away.
+ */
+export function ErrorBox({ error, placed = [] }: { error: ApiError | string | undefined; placed?: string[] }) {
   if (!error) return null;
-  const e = typeof error === 'string' ? { detail: error, fields: [], status: 0 } : error;
+  if (typeof error === 'string') {
+    return (
+      <div class="error-box" role="alert">
+        {error}
+      </div>
+    );
+  }
+  const rest = error.fields.filter((f) => !placed.some((name) => isAbout(f.field, name)));
   return (
-    <div class="error-box" role="alert">
-      <strong>{e.status === 403 ? t('error.forbidden') : e.status === 0 ? t('error.network') : t('error.title')}</strong> {e.detail}
-      {e.fields.length > 1 && (
+    <div class="error-box" role="alert" data-code={error.code ?? ''}>
+      <strong>{problemHeadline(error)}</strong>
+      {rest.length > 0 && (
         <ul>
-          {e.fields.map((f) => (
-            <li key={f.field}>
-              <code>{f.field}</code>: {f.message}
+          {rest.map((f, i) => (
+            <li key={i}>
+              {f.field && <code>{f.field}</code>} {issueText(f)}
             </li>
           ))}
         </ul>
+      )}
+      {error.detail && (
+        <details>
+          <summary>{t('common.details')}</summary>
+          <code>{error.detail}</code>
+          {error.fix && <div>{error.fix}</div>}
+        </details>
       )}
     </div>
   );
@@ -40,9 +60,9 @@ interface FieldProps {
   children: ComponentChildren;
 }
 
-/** A labelled input with the server's message for this field under it. */
+/** A labelled input with the server's issues about this field under it, translated, each said once. */
 export function Field({ label, name, error, hint, children }: FieldProps) {
-  const msg = error?.forField(name);
+  const msg = [...new Set((error?.forField(name) ?? []).map(issueText))].join(' · ');
   return (
     <label class={`field ${msg ? 'invalid' : ''}`} data-field={name}>
       <span class="field-label">{label}</span>
@@ -50,6 +70,16 @@ export function Field({ label, name, error, hint, children }: FieldProps) {
       {msg ? <span class="field-error">{msg}</span> : hint ? <span class="field-hint">{hint}</span> : null}
     </label>
   );
+}
+
+/** Brings the first field the server refused into view and focus: an error is read at its field, not below the fold. */
+export function useFocusInvalid(error: ApiError | undefined, form: RefObject<HTMLFormElement | null>): void {
+  useEffect(() => {
+    if (!error) return;
+    const el = form.current?.querySelector<HTMLElement>('.field.invalid input, .field.invalid select, .field.invalid textarea') ?? form.current?.querySelector<HTMLElement>('.error-box');
+    el?.scrollIntoView({ block: 'center' });
+    el?.focus();
+  }, [error]);
 }
 
 type ToastKind = 'ok' | 'error';

@@ -59,7 +59,7 @@ export function tv(prefix: string, value: string): string {
  * One unambiguous form in both languages (2026-11-26 08:50:28) that operators compare across screens,
  * in the camera's time zone when given (what the street's clocks showed), else the browser's.
  */
-export function fmtDateTime(iso: string | number | null | undefined, timeZone?: string): string {
+export function fmtDateTime(iso: string | null | undefined, timeZone?: string): string {
   if (iso === null || iso === undefined || iso === '') return '—';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return String(iso);

@@ -76,7 +76,7 @@ function SiteCalibration({ site, canLabel }: { site: Site; canLabel: boolean }) 
   const [cropError, setCropError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError>();
-  const k = examples.data?.k ?? (typeof site.zone.calibration_k === 'number' ? site.zone.calibration_k : 3);
+  const k = examples.data?.k ?? site.zone.calibration_k ?? 3;
 
   // What the camera shows of the site now, cut out here only to show the operator what they label.
   useEffect(() => {

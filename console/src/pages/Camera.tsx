@@ -1,13 +1,14 @@
 import { useState } from 'preact/hooks';
 import { ApiError, del, get, post } from '../api/client.js';
 import type { Camera, CameraHealth, Session } from '../api/types.js';
-import { fmtDateTime, fmtDuration, t, tv } from '../i18n/index.js';
-import { readHealth } from '../components/health.js';
+import { fmtDateTime, t, tv } from '../i18n/index.js';
+import { pausedView } from '../components/health.js';
 import { useLoad } from '../hooks.js';
 import { href, navigate, setQuery, useRoute } from '../router.js';
 import { allowed } from '../session.js';
 import { AuthImage } from '../components/AuthImage.js';
 import { HealthBadge } from '../components/HealthBadge.js';
+import { StreamProblem } from '../components/StreamProblem.js';
 import { CameraForm } from '../components/CameraForm.js';
 import { LiveView } from '../components/LiveView.js';
 import { ErrorBox, Loading, Modal, PageHeader, toast } from '../components/ui.js';
@@ -23,8 +24,8 @@ export function CameraPage({ id, session }: { id: string; session: Session }) {
   if (cam.error && !cam.data) return <ErrorBox error={cam.error} />;
   if (!cam.data) return <Loading />;
   const c = cam.data;
-  const raw = health.data ?? c.health;
-  const h = readHealth(raw, c.enabled);
+  const h = health.data;
+  const paused = c.enabled ? pausedView(h) : undefined;
   const liveUrl = c.live_url;
 
   async function retakeReference() {
@@ -60,7 +61,7 @@ export function CameraPage({ id, session }: { id: string; session: Session }) {
           </>
         }
       >
-        <HealthBadge health={raw} enabled={c.enabled} timeZone={c.timezone} />
+        <HealthBadge health={h} enabled={c.enabled} timeZone={c.timezone} />
         {allowed(session, 'editZones') && (
           <button type="button" class="btn" onClick={retakeReference} data-action="retake-reference">
             {t('view.retake')}
@@ -79,10 +80,10 @@ export function CameraPage({ id, session }: { id: string; session: Session }) {
       </PageHeader>
 
       {c.managed_by === 'config' && <div class="note">{t('camera.fromConfig')}</div>}
-      {h.viewReason && (
-        <div class="note view-change" data-view={h.state}>
-          <AuthImage src={`cameras/${encodeURIComponent(c.id)}/view/picture`} alt={tv('view', h.viewReason)} />
-          <span>{t('view.paused', { reason: tv('view', h.viewReason), since: fmtDateTime(h.viewSince, c.timezone) })}</span>
+      {paused?.reason && (
+        <div class="note view-change" data-view={paused.state}>
+          <AuthImage src={`cameras/${encodeURIComponent(c.id)}/view/picture`} alt={tv('view', paused.reason)} />
+          <span>{t('view.paused', { reason: tv('view', paused.reason), since: fmtDateTime(paused.since, c.timezone) })}</span>
         </div>
       )}
       <dl class="facts">
@@ -102,24 +103,23 @@ export function CameraPage({ id, session }: { id: string; session: Session }) {
         </div>
         <div>
           <dt>{t('health.lastFrame')}</dt>
-          <dd>{fmtDateTime(h.lastFrameAt, c.timezone)}</dd>
+          <dd>{fmtDateTime(h?.last_frame_at, c.timezone)}</dd>
         </div>
-        {h.width && h.height && (
+        {h?.width && h.height && (
           <div>
             <dt>{t('health.picture')}</dt>
             <dd>
               {h.width}×{h.height}
               {h.codec && ` · ${h.codec}`}
-              {h.latencyMs !== undefined && ` · ${Math.round(h.latencyMs)} ms`}
+              {h.latency_ms !== null && ` · ${Math.round(h.latency_ms)} ms`}
             </dd>
           </div>
         )}
-        {h.lastError && (
+        {h && h.state !== 'online' && (h.reason || h.last_error) && (
           <div class="wide">
             <dt>{t('health.lastError')}</dt>
             <dd class="err-text">
-              {h.failingSince ? `${t('health.failingFor', { d: fmtDuration(Date.now() - h.failingSince) })} · ` : ''}
-              {h.lastError}
+              <StreamProblem health={h} />
             </dd>
           </div>
         )}

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'preact/hooks';
 import { all, get, qs } from '../api/client.js';
-import type { Camera, DailyStat, Hotspot } from '../api/types.js';
+import type { Camera, DailyStats, Hotspots } from '../api/types.js';
 import { fmtDateTime, fmtDay, fmtNumber, t, tv } from '../i18n/index.js';
 import { useLoad } from '../hooks.js';
 import { href } from '../router.js';
@@ -13,7 +13,6 @@ const RANGES = [7, 14, 30] as const;
 const LOCAL_TZ = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 /** Stats routes answer a list or `{ items }`: both are read. */
-const rows = <T,>(r: T[] | { items: T[] }): T[] => (Array.isArray(r) ? r : r.items);
 
 function lastDays(n: number): string[] {
   const out: string[] = [];
@@ -28,8 +27,8 @@ function lastDays(n: number): string[] {
 /** Incidents per category, camera and day, and the week's hotspots: the "one topic per area" view for the hotline. */
 export function DashboardPage() {
   const [days, setDays] = useState<number>(14);
-  const daily = useLoad(() => get<DailyStat[] | { items: DailyStat[] }>(`stats/daily${qs({ days, tz: LOCAL_TZ })}`).then(rows), [days], 60_000);
-  const hot = useLoad(() => get<Hotspot[] | { items: Hotspot[] }>('stats/hotspots?days=7').then(rows), [], 60_000);
+  const daily = useLoad(() => get<DailyStats>(`stats/daily${qs({ days, tz: LOCAL_TZ })}`).then((r) => r.items), [days], 60_000);
+  const hot = useLoad(() => get<Hotspots>('stats/hotspots?days=7').then((r) => r.items), [], 60_000);
   const cameras = useLoad(() => all<Camera>('cameras'), []);
   const names = new Map((cameras.data ?? []).map((c) => [c.id, c]));
 

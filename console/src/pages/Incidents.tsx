@@ -14,10 +14,6 @@ import { SetupHint } from '../components/SetupHint.js';
 const VIEWS = ['review', 'open', 'dismissed', 'all'] as const;
 const REASONS = ['reason.notVehicle', 'reason.allowed', 'reason.outside', 'reason.duplicate', 'reason.badImage'] as const;
 
-function asMs(v: string | number | undefined): number {
-  return typeof v === 'number' ? v : v ? Date.parse(v) : NaN;
-}
-
 /** Review mode: the ticket waits for an operator before anything is filed. */
 export function needsReview(i: Incident): boolean {
   return !i.review && i.ticket?.state === 'review';
@@ -170,13 +166,14 @@ function IncidentDetail({ id, cameraName, zoneOf, canReview, onDecided }: { id: 
   const now = useNow();
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError>();
+  // A string: the console's own check (a rejection needs a reason), said before asking the server.
+  const [error, setError] = useState<ApiError | string>();
   const reasonRef = useRef<HTMLTextAreaElement>(null);
 
   async function decide(action: 'approve' | 'reject') {
     if (action === 'reject' && !reason.trim()) {
       reasonRef.current?.focus();
-      setError(new ApiError(400, '', t('incidents.reasonNeeded'), [{ field: 'reason', message: t('incidents.reasonNeeded') }]));
+      setError(t('incidents.reasonNeeded'));
       return;
     }
     setBusy(true);
@@ -207,7 +204,7 @@ function IncidentDetail({ id, cameraName, zoneOf, canReview, onDecided }: { id: 
   if (!inc.data) return <Loading />;
   const i = inc.data;
   const evidence = i.evidence ?? [];
-  const stay = asMs(i.last_seen ?? i.confirmed_at) - asMs(i.first_seen);
+  const stay = Date.parse(i.last_seen) - Date.parse(i.first_seen);
 
   return (
     <div class="incident" data-incident-detail={i.id}>

@@ -1,13 +1,14 @@
-import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import { all, get } from '../api/client.js';
-import type { Camera, CameraHealth, Session } from '../api/types.js';
-import { fmtDateTime, fmtDuration, t, tv } from '../i18n/index.js';
+import type { Camera, CameraHealth, CameraHealthList, Session } from '../api/types.js';
+import { fmtDateTime, t, tv } from '../i18n/index.js';
 import { useLoad, useVisible } from '../hooks.js';
 import { href, navigate, setQuery, useRoute } from '../router.js';
 import { allowed } from '../session.js';
 import { AuthImage } from '../components/AuthImage.js';
 import { HealthBadge } from '../components/HealthBadge.js';
-import { readHealth } from '../components/health.js';
+import { pausedView, shownState } from '../components/health.js';
+import { StreamProblem } from '../components/StreamProblem.js';
 import { CameraForm } from '../components/CameraForm.js';
 import { ImportCameras } from '../components/ImportCameras.js';
 import { Empty, ErrorBox, Loading, Modal, PageHeader, toast } from '../components/ui.js';
@@ -24,19 +25,17 @@ export function WallPage({ session }: { session: Session }) {
   const [importing, setImporting] = useState(false);
   // A city wall has thousands of cameras: draw a page of cards at a time (worst first), more on demand.
   const [shownMax, setShownMax] = useState(PAGE);
-  // Health from the list when the API includes it, else fetched per visible card and gathered here for the counts.
-  const [healthOf, setHealthOf] = useState<Record<string, CameraHealth>>({});
-  const onHealth = useCallback((id: string, h: CameraHealth) => setHealthOf((m) => (JSON.stringify(m[id]) === JSON.stringify(h) ? m : { ...m, [id]: h })), []);
-  const withHealth = useMemo(() => (cameras.data ?? []).map((c) => (c.health || !healthOf[c.id] ? c : { ...c, health: healthOf[c.id] })), [cameras.data, healthOf]);
+  // Every camera's health in one call (GET /cameras/health), not one per card: the wall's requests stay
+  // the same whether it shows 19 cameras or 2,000.
+  const health = useLoad(() => get<CameraHealthList>('cameras/health'), [], 15_000);
+  const healthOf = useMemo(() => new Map((health.data?.items ?? []).map((h) => [h.camera_id, h])), [health.data]);
+  const withHealth = useMemo(() => (cameras.data ?? []).map((c) => ({ camera: c, health: healthOf.get(c.id), state: shownState(healthOf.get(c.id), c.enabled) })), [cameras.data, healthOf]);
   const filter = query.get('q') ?? '';
   const only = query.get('health') ?? '';
 
   const counts = useMemo(() => {
     const c: Record<string, number> = {};
-    for (const cam of withHealth) {
-      const s = readHealth(cam.health, cam.enabled).state;
-      c[s] = (c[s] ?? 0) + 1;
-    }
+    for (const { state } of withHealth) c[state] = (c[state] ?? 0) + 1;
     return c;
   }, [withHealth]);
 
@@ -44,9 +43,9 @@ export function WallPage({ session }: { session: Session }) {
     const rank = { offline: 0, auth_failed: 0, unsupported: 0, view_changed: 1, obstructed: 1, degraded: 1, unknown: 2, online: 3, disabled: 4 };
     const q = filter.toLowerCase();
     return withHealth
-      .filter((c) => !only || readHealth(c.health, c.enabled).state === only)
-      .filter((c) => !q || [c.id, c.name, c.location.address].some((s) => s?.toLowerCase().includes(q)))
-      .sort((a, b) => rank[readHealth(a.health, a.enabled).state] - rank[readHealth(b.health, b.enabled).state] || a.id.localeCompare(b.id));
+      .filter((w) => !only || w.state === only)
+      .filter(({ camera: c }) => !q || [c.id, c.name, c.location.address].some((s) => s?.toLowerCase().includes(q)))
+      .sort((a, b) => rank[a.state] - rank[b.state] || a.camera.id.localeCompare(b.camera.id));
   }, [withHealth, filter, only]);
 
   return (
@@ -82,8 +81,8 @@ export function WallPage({ session }: { session: Session }) {
         <Empty>{cameras.data?.length ? t('wall.noMatch') : t('wall.empty')}</Empty>
       ) : (
         <div class="wall">
-          {shown.slice(0, shownMax).map((c) => (
-            <CameraCard key={c.id} camera={c} onHealth={onHealth} />
+          {shown.slice(0, shownMax).map((w) => (
+            <CameraCard key={w.camera.id} camera={w.camera} health={w.health} />
           ))}
         </div>
       )}
@@ -115,18 +114,10 @@ export function WallPage({ session }: { session: Session }) {
   );
 }
 
-function CameraCard({ camera: c, onHealth }: { camera: Camera; onHealth: (id: string, h: CameraHealth) => void }) {
+function CameraCard({ camera: c, health: h }: { camera: Camera; health: CameraHealth | undefined }) {
   const [ref, visible] = useVisible<HTMLAnchorElement>();
-  const listed = !!c.health && !('fetched' in c.health);
-  useEffect(() => {
-    if (!visible || listed || !c.enabled) return;
-    const load = () => get<CameraHealth>(`cameras/${encodeURIComponent(c.id)}/health`).then((h) => onHealth(c.id, { ...h, fetched: true }), () => undefined);
-    load();
-    const id = setInterval(() => document.visibilityState === 'visible' && load(), 15_000);
-    return () => clearInterval(id);
-  }, [visible, listed, c.id, c.enabled]);
-  const h = readHealth(c.health, c.enabled);
-  const state = h.state;
+  const state = shownState(h, c.enabled);
+  const paused = c.enabled ? pausedView(h) : undefined;
   return (
     <a ref={ref} class={`cam-card state-${state}`} href={href('cameras', c.id)} data-camera={c.id}>
       <div class="cam-thumb">
@@ -136,7 +127,7 @@ function CameraCard({ camera: c, onHealth }: { camera: Camera; onHealth: (id: st
           <div class="img-placeholder">{t('health.disabled')}</div>
         )}
         <div class="cam-overlay">
-          <HealthBadge health={c.health} enabled={c.enabled} timeZone={c.timezone} />
+          <HealthBadge health={h} enabled={c.enabled} timeZone={c.timezone} />
           {c.zones.length > 0 && <span class="badge dark">{c.zones.length === 1 ? t('wall.zone1') : t('wall.zones', { n: c.zones.length })}</span>}
         </div>
       </div>
@@ -146,21 +137,20 @@ function CameraCard({ camera: c, onHealth }: { camera: Camera; onHealth: (id: st
           <code>{c.id}</code>
           {c.location.address && <span> · {c.location.address}</span>}
         </div>
-        {h.lastFrameAt && (
+        {h?.last_frame_at && (
           <div class="cam-sub muted">
-            {t('health.lastFrame')}: {fmtDateTime(h.lastFrameAt, c.timezone)}
+            {t('health.lastFrame')}: {fmtDateTime(h.last_frame_at, c.timezone)}
           </div>
         )}
-        {h.viewReason && (
+        {paused?.reason && (
           <div class="cam-error">
-            {tv('view', h.viewReason)}
-            {h.viewSince ? ` · ${fmtDateTime(h.viewSince, c.timezone)}` : ''}
+            {tv('view', paused.reason)}
+            {paused.since ? ` · ${fmtDateTime(paused.since, c.timezone)}` : ''}
           </div>
         )}
-        {state !== 'online' && h.lastError && (
-          <div class="cam-error" title={h.lastError}>
-            {h.failingSince ? `${t('health.failingFor', { d: fmtDuration(Date.now() - h.failingSince) })} · ` : ''}
-            {h.lastError}
+        {h && (h.reason || h.last_error) && state !== 'online' && state !== 'disabled' && (
+          <div class="cam-error">
+            <StreamProblem health={h} />
           </div>
         )}
       </div>

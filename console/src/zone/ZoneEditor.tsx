@@ -1,8 +1,9 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { ID_PATTERN } from '../api/ids.js';
 import { ApiError, del, put } from '../api/client.js';
 import type { Camera, Zone, ZoneKind } from '../api/types.js';
 import { t, tv } from '../i18n/index.js';
-import { ErrorBox, Field, toast } from '../components/ui.js';
+import { ErrorBox, Field, toast, useFocusInvalid } from '../components/ui.js';
 import { clamp01, polygonProblem, round, type Pt } from './geometry.js';
 import { ScheduleEditor } from './ScheduleEditor.js';
 import { ZoneCanvas } from './ZoneCanvas.js';
@@ -14,6 +15,8 @@ interface Props {
 }
 
 const NEW = '\u0000new';
+/** The fields the form shows an error beside; the error box lists only what none of them shows. */
+const ZONE_FIELDS = ['id', 'name', 'kind', 'dwell', 'schedule', 'persist', 'polygon'];
 
 function blank(camera: Camera): Zone {
   let n = camera.zones.length + 1;
@@ -51,6 +54,10 @@ export function ZoneEditor({ camera, editable: canEdit, onChanged }: Props) {
   const [error, setError] = useState<ApiError>();
   const [busy, setBusy] = useState(false);
   const [refresh, setRefresh] = useState(0);
+  // The zone last saved, said beside the form until it is edited again (a toast alone is easy to miss).
+  const [savedId, setSavedId] = useState<string | null>(null);
+  const formRef = useRef<HTMLFormElement>(null);
+  useFocusInvalid(error, formRef);
 
   const saved = camera.zones.find((z) => z.id === selected);
   const fromConfig = !!saved && camera.zones_managed_by?.[saved.id] === 'config';
@@ -94,6 +101,7 @@ export function ZoneEditor({ camera, editable: canEdit, onChanged }: Props) {
   }, [editable, draft, drawing]);
 
   function startNew() {
+    setSavedId(null);
     setSelected(NEW);
     setDraft(blank(camera));
     setDrawing(true);
@@ -108,6 +116,7 @@ export function ZoneEditor({ camera, editable: canEdit, onChanged }: Props) {
     try {
       await put(`cameras/${encodeURIComponent(camera.id)}/zones/${encodeURIComponent(draft.id)}`, body(draft));
       toast(t('zones.saved', { id: draft.id }));
+      setSavedId(draft.id);
       setSelected(draft.id);
       onChanged();
     } catch (e) {
@@ -134,7 +143,12 @@ export function ZoneEditor({ camera, editable: canEdit, onChanged }: Props) {
 
   const setField = (patch: Partial<Zone>) => draft && setDraft({ ...draft, ...patch } as Zone);
   /** Another zone, unless the operator would rather keep unsaved changes. */
-  const pick = (id: string) => (!dirty || id === selected || confirm(t('zones.discard'))) && setSelected(id);
+  const pick = (id: string) => {
+    if (id === selected || !dirty || confirm(t('zones.discard'))) {
+      if (id !== selected) setSavedId(null);
+      setSelected(id);
+    }
+  };
 
   return (
     <div class="zone-editor">
@@ -192,6 +206,7 @@ export function ZoneEditor({ camera, editable: canEdit, onChanged }: Props) {
 
         {draft && (
           <form
+            ref={formRef}
             class="zone-form"
             onSubmit={(e) => {
               e.preventDefault();
@@ -201,7 +216,7 @@ export function ZoneEditor({ camera, editable: canEdit, onChanged }: Props) {
             <div class="panel-title">{selected === NEW ? t('zones.newTitle') : t('zones.editTitle', { id: draft.id })}</div>
             {selected === NEW && (
               <Field label={t('zones.id')} name="id" error={error}>
-                <input name="zone-id" value={draft.id} pattern="[a-z0-9-]+" required onInput={(e) => setField({ id: e.currentTarget.value })} />
+                <input name="zone-id" value={draft.id} pattern={ID_PATTERN} required onInput={(e) => setField({ id: e.currentTarget.value })} />
               </Field>
             )}
             <Field label={t('zones.name')} name="name" error={error}>
@@ -238,7 +253,7 @@ export function ZoneEditor({ camera, editable: canEdit, onChanged }: Props) {
             </Field>
             {fromConfig && <div class="note">{t('zones.fromConfig')}</div>}
             {problem && !drawing && <div class="warn">{t(`zones.problem.${problem}`)}</div>}
-            <ErrorBox error={error} />
+            <ErrorBox error={error} placed={ZONE_FIELDS} />
             {editable && (
               <div class="form-actions">
                 {drawing ? (
@@ -259,6 +274,11 @@ export function ZoneEditor({ camera, editable: canEdit, onChanged }: Props) {
                   <button type="button" class="btn" onClick={() => setSelected(saved ? saved.id : (camera.zones[0]?.id ?? null))}>
                     {t('common.cancel')}
                   </button>
+                )}
+                {!dirty && savedId === draft.id && (
+                  <span class="saved-status" role="status" data-testid="zone-saved">
+                    ✓ {t('common.saved')}
+                  </span>
                 )}
                 <button type="submit" class="btn primary" disabled={busy || drawing || !!problem || !dirty} data-action="save-zone">
                   {t('common.save')}
