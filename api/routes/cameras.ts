@@ -132,7 +132,7 @@ export async function cameraRoutes(app: FastifyInstance, deps: ApiDeps, live?: L
       if (next.url !== cam.input.url) await checkApiCameraUrl(deps.config, next.url);
       // Without If-Match, the revision the patch was merged onto: a write in between is not lost.
       await replaceCamera(db, next, 'api', actor(req), { expectRevision: matchedRevision(req.headers, `camera "${cam.camera.id}"`, cam.revision) ?? cam.revision });
-      if (req.body.zones && next.zones?.length) await referenceOnZoneSave(deps, req.params.id, actor(req), next.zones);
+      if ('zones' in writable && next.zones?.length) await referenceOnZoneSave(deps, req.params.id, actor(req), next.zones);
       changed();
       const saved = (await getCamera(db, req.params.id))!;
       sendEtag(reply, saved.revision);

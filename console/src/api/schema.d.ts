@@ -124,7 +124,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Camera health (streams) */
+        /** Camera health (streams) and whether it shows its reference view */
         get: operations["getCameraHealth"];
         put?: never;
         post?: never;
@@ -236,7 +236,7 @@ export interface paths {
         get?: never;
         /**
          * Create or replace a zone
-         * @description The body is a zone of the rules zone schema; its id must equal the zoneId in the path. Zones defined in the configuration file are read-only (409).
+         * @description The body is a zone of the rules zone schema; its id must equal the zoneId in the path. Zones defined in the configuration file are read-only (409). A camera without a reference view gets its current picture as one (docs/moving-cameras.md).
          */
         put: operations["putZone"];
         post?: never;
@@ -886,6 +886,8 @@ export interface components {
              * @enum {string}
              */
             state: "online" | "degraded" | "offline" | "auth_failed" | "unsupported" | "unknown";
+            /** @description whether it shows its reference view; null until the camera has been checked against one */
+            view: components["schemas"]["ViewState"] | null;
             width: number | null;
         };
         CameraHealthInput: {
@@ -907,6 +909,8 @@ export interface components {
              * @enum {string}
              */
             state: "online" | "degraded" | "offline" | "auth_failed" | "unsupported" | "unknown";
+            /** @description whether it shows its reference view; null until the camera has been checked against one */
+            view: components["schemas"]["ViewStateInput"] | null;
             width: number | null;
         };
         CameraHealthList: {
@@ -1694,6 +1698,40 @@ export interface components {
         };
         UserListInput: {
             items: components["schemas"]["UserInput"][];
+        };
+        /** @description whether the camera shows its reference view: aligned (rules run), view_changed or obstructed (rules paused), unknown (no reference view, or not sampled since one was taken) */
+        ViewState: {
+            camera_id: string;
+            /** Format: date-time */
+            checked_at?: string;
+            /** @description while not aligned: the first picture of the change (GET, same token) */
+            picture_url?: string;
+            preset?: string;
+            /** @description no_match, moved, too_dark, covered, defocused */
+            reason?: string;
+            /** @description how far the view moved from its reference, in fractions of the picture */
+            shift?: number;
+            /** Format: date-time */
+            since?: string;
+            /** @enum {string} */
+            state: "aligned" | "view_changed" | "obstructed" | "unknown";
+        };
+        /** @description whether the camera shows its reference view: aligned (rules run), view_changed or obstructed (rules paused), unknown (no reference view, or not sampled since one was taken) */
+        ViewStateInput: {
+            camera_id: string;
+            /** Format: date-time */
+            checked_at?: string;
+            /** @description while not aligned: the first picture of the change (GET, same token) */
+            picture_url?: string;
+            preset?: string;
+            /** @description no_match, moved, too_dark, covered, defocused */
+            reason?: string;
+            /** @description how far the view moved from its reference, in fractions of the picture */
+            shift?: number;
+            /** Format: date-time */
+            since?: string;
+            /** @enum {string} */
+            state: "aligned" | "view_changed" | "obstructed" | "unknown";
         };
         /** @description a zone exactly as PUT /cameras/{id}/zones/{zoneId} takes it (durations as text) */
         Zone: components["schemas"]["NoParkingZone"] | components["schemas"]["BinSiteZone"];
@@ -3236,18 +3274,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        camera_id: string;
-                        checked_at?: string;
-                        preset?: string;
-                        /** @description no_match, moved, too_dark, covered, defocused */
-                        reason?: string;
-                        /** @description how far the view moved from its reference, in fractions of the picture */
-                        shift?: number;
-                        since?: string;
-                        /** @enum {string} */
-                        state: "aligned" | "view_changed" | "obstructed" | "unknown";
-                    };
+                    "application/json": components["schemas"]["ViewState"];
                 };
             };
             /** @description validation_failed: The request is invalid */
