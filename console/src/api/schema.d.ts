@@ -134,6 +134,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cameras/{id}/presets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The dome's PTZ presets, read from it over ONVIF
+         * @description 409 no_onvif when the camera has no onvif settings; 502 onvif_failed when the camera refuses or does not answer (the message says which).
+         */
+        get: operations["listCameraPresets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cameras/{id}/reference": {
         parameters: {
             query?: never;
@@ -846,6 +866,28 @@ export interface components {
              */
             managed_by: "config" | "api";
             name?: string;
+            /** @description ONVIF access as written, its password left out */
+            onvif?: {
+                address: string;
+                /** @description read-only: whether an ONVIF password is stored (it is write-only) */
+                has_password: boolean;
+                profile?: string;
+                /** @description a duration as written, e.g. 5m */
+                timeout?: string;
+                user: string;
+            };
+            /** @description the tour of presets weisu drives the dome on, as written */
+            patrol?: {
+                /** @description a duration as written, e.g. 5m */
+                manual_idle?: string;
+                stops: {
+                    preset: string;
+                    /** @description a duration as written, e.g. 5m */
+                    settle?: string;
+                    /** @description a duration as written, e.g. 5m */
+                    stay?: string;
+                }[];
+            };
             /** @description read-only; also the ETag */
             revision: number;
             /** @description a duration as written, e.g. 5m */
@@ -944,6 +986,28 @@ export interface components {
              */
             managed_by: "config" | "api";
             name?: string;
+            /** @description ONVIF access as written, its password left out */
+            onvif?: {
+                address: string;
+                /** @description read-only: whether an ONVIF password is stored (it is write-only) */
+                has_password: boolean;
+                profile?: string;
+                /** @description a duration as written, e.g. 5m */
+                timeout?: string;
+                user: string;
+            };
+            /** @description the tour of presets weisu drives the dome on, as written */
+            patrol?: {
+                /** @description a duration as written, e.g. 5m */
+                manual_idle?: string;
+                stops: {
+                    preset: string;
+                    /** @description a duration as written, e.g. 5m */
+                    settle?: string;
+                    /** @description a duration as written, e.g. 5m */
+                    stay?: string;
+                }[];
+            };
             /** @description read-only; also the ETag */
             revision: number;
             /** @description a duration as written, e.g. 5m */
@@ -1291,6 +1355,8 @@ export interface components {
             ][];
             /** @enum {string} */
             presence?: "bottom_center" | "overlap";
+            /** @description PTZ domes: the preset whose view the zone is drawn on */
+            preset?: string;
             reference_scene?: boolean;
             schedule?: {
                 except?: string[];
@@ -1330,6 +1396,8 @@ export interface components {
             ][];
             /** @enum {string} */
             presence?: "bottom_center" | "overlap";
+            /** @description PTZ domes: the preset whose view the zone is drawn on */
+            preset?: string;
             reference_scene?: boolean;
             schedule?: {
                 except?: string[];
@@ -1401,6 +1469,36 @@ export interface components {
                 rejected: number;
             }[];
         };
+        /** @description a PTZ preset of the camera */
+        Preset: {
+            name: string;
+            /** @description the preset's pan, tilt (-1..1) and zoom (0..1) in ONVIF's generic spaces */
+            position?: {
+                pan: number;
+                tilt: number;
+                zoom: number;
+            };
+            /** @description what zones (`preset`), reference views and patrol stops name */
+            token: string;
+        };
+        /** @description a PTZ preset of the camera */
+        PresetInput: {
+            name: string;
+            /** @description the preset's pan, tilt (-1..1) and zoom (0..1) in ONVIF's generic spaces */
+            position?: {
+                pan: number;
+                tilt: number;
+                zoom: number;
+            };
+            /** @description what zones (`preset`), reference views and patrol stops name */
+            token: string;
+        };
+        PresetList: {
+            items: components["schemas"]["Preset"][];
+        };
+        PresetListInput: {
+            items: components["schemas"]["PresetInput"][];
+        };
         ProbeResult: {
             codec: string | null;
             connect_ms: number | null;
@@ -1436,7 +1534,7 @@ export interface components {
              * @description one of a closed set; each code has one HTTP status
              * @enum {string}
              */
-            code: "validation_failed" | "invalid_json" | "empty_body" | "invalid_content_length" | "bad_request" | "image_invalid" | "image_too_large" | "image_too_small" | "bad_label" | "unauthorized" | "login_failed" | "forbidden" | "not_found" | "route_not_found" | "method_not_allowed" | "conflict" | "managed_by_config" | "no_frame" | "no_reference" | "no_view_change" | "wrong_kind" | "not_a_bin_site" | "no_embedding" | "stale" | "body_too_large" | "unsupported_media_type" | "import_failed" | "rate_limited" | "login_delayed" | "internal" | "busy" | "store_unavailable" | "missing_dependency" | "model_unavailable" | "stream_bad_url" | "stream_blocked" | "stream_unsupported" | "stream_not_found" | "stream_auth_failed" | "stream_unreachable" | "stream_connect_timeout" | "stream_no_frame" | "stream_bad_data" | "stream_disconnected" | "stream_ended" | "stream_aborted" | "stream_failed" | "stream_stuck";
+            code: "validation_failed" | "invalid_json" | "empty_body" | "invalid_content_length" | "bad_request" | "image_invalid" | "image_too_large" | "image_too_small" | "bad_label" | "unauthorized" | "login_failed" | "forbidden" | "not_found" | "route_not_found" | "method_not_allowed" | "conflict" | "managed_by_config" | "no_frame" | "no_reference" | "no_onvif" | "no_view_change" | "wrong_kind" | "not_a_bin_site" | "no_embedding" | "stale" | "body_too_large" | "unsupported_media_type" | "import_failed" | "rate_limited" | "login_delayed" | "onvif_failed" | "internal" | "busy" | "store_unavailable" | "missing_dependency" | "model_unavailable" | "stream_bad_url" | "stream_blocked" | "stream_unsupported" | "stream_not_found" | "stream_auth_failed" | "stream_unreachable" | "stream_connect_timeout" | "stream_no_frame" | "stream_bad_data" | "stream_disconnected" | "stream_ended" | "stream_aborted" | "stream_failed" | "stream_stuck";
             detail: string;
             /** @description every field at fault, all at once (empty when no field is) */
             errors: components["schemas"]["ProblemFieldIssue"][];
@@ -1495,7 +1593,7 @@ export interface components {
              * @description one of a closed set; each code has one HTTP status
              * @enum {string}
              */
-            code: "validation_failed" | "invalid_json" | "empty_body" | "invalid_content_length" | "bad_request" | "image_invalid" | "image_too_large" | "image_too_small" | "bad_label" | "unauthorized" | "login_failed" | "forbidden" | "not_found" | "route_not_found" | "method_not_allowed" | "conflict" | "managed_by_config" | "no_frame" | "no_reference" | "no_view_change" | "wrong_kind" | "not_a_bin_site" | "no_embedding" | "stale" | "body_too_large" | "unsupported_media_type" | "import_failed" | "rate_limited" | "login_delayed" | "internal" | "busy" | "store_unavailable" | "missing_dependency" | "model_unavailable" | "stream_bad_url" | "stream_blocked" | "stream_unsupported" | "stream_not_found" | "stream_auth_failed" | "stream_unreachable" | "stream_connect_timeout" | "stream_no_frame" | "stream_bad_data" | "stream_disconnected" | "stream_ended" | "stream_aborted" | "stream_failed" | "stream_stuck";
+            code: "validation_failed" | "invalid_json" | "empty_body" | "invalid_content_length" | "bad_request" | "image_invalid" | "image_too_large" | "image_too_small" | "bad_label" | "unauthorized" | "login_failed" | "forbidden" | "not_found" | "route_not_found" | "method_not_allowed" | "conflict" | "managed_by_config" | "no_frame" | "no_reference" | "no_onvif" | "no_view_change" | "wrong_kind" | "not_a_bin_site" | "no_embedding" | "stale" | "body_too_large" | "unsupported_media_type" | "import_failed" | "rate_limited" | "login_delayed" | "onvif_failed" | "internal" | "busy" | "store_unavailable" | "missing_dependency" | "model_unavailable" | "stream_bad_url" | "stream_blocked" | "stream_unsupported" | "stream_not_found" | "stream_auth_failed" | "stream_unreachable" | "stream_connect_timeout" | "stream_no_frame" | "stream_bad_data" | "stream_disconnected" | "stream_ended" | "stream_aborted" | "stream_failed" | "stream_stuck";
             detail: string;
             /** @description every field at fault, all at once (empty when no field is) */
             errors: components["schemas"]["ProblemFieldIssueInput"][];
@@ -2118,8 +2216,50 @@ export interface operations {
                     loop?: boolean;
                     /** @description a name for people (console, tickets) */
                     name?: string;
+                    /** @description ONVIF access to a PTZ dome: presets are read from it and patrols drive it */
+                    onvif?: {
+                        /**
+                         * Format: uri
+                         * @description the camera's ONVIF device service, e.g. http://192.0.2.10/onvif/device_service (judged by the same URL policy as the camera URL)
+                         */
+                        address: string;
+                        /** @description ONVIF password, sent only as a WS-Security digest; never returned or logged (write ${VAR} to take it from the environment) */
+                        password: string;
+                        /** @description media profile token; default: the first profile with a PTZ configuration */
+                        profile?: string;
+                        /**
+                         * @description longest wait for one ONVIF reply
+                         * @default 5s
+                         */
+                        timeout?: string;
+                        /** @description ONVIF user (an operator-level account is enough: presets, GotoPreset, GetStatus) */
+                        user: string;
+                    };
                     /** @description the camera password (see username); never returned or logged */
                     password?: string;
+                    /** @description a tour of presets weisu drives the dome on; zones with `preset` are watched only while the dome is at that preset */
+                    patrol?: {
+                        /**
+                         * @description when someone else moves the dome (an operator at the joystick), the patrol pauses; it resumes this long after the head was last seen moving
+                         * @default 5m
+                         */
+                        manual_idle?: string;
+                        /** @description the presets in the order they are visited, round and round */
+                        stops: {
+                            /** @description the preset to go to (a token from GET /cameras/{id}/presets) */
+                            preset: string;
+                            /**
+                             * @description after the head arrives, wait this long before sampling (focus and exposure settle)
+                             * @default 3s
+                             */
+                            settle?: string;
+                            /**
+                             * @description time at this preset, sampling, before the next stop
+                             * @default 1m
+                             */
+                            stay?: string;
+                        }[];
+                    };
                     /**
                      * @description one sample (one frame through detector and rules) this often
                      * @default 10s
@@ -2234,6 +2374,8 @@ export interface operations {
                          * @enum {string}
                          */
                         presence?: "bottom_center" | "overlap";
+                        /** @description PTZ domes: the preset whose view the zone is drawn on; it is watched only while the dome is there (a patrol stop), and its stays carry across visits */
+                        preset?: string;
                         /**
                          * @description what stands in the zone at the first sample it is watched (a loudspeaker box, a kiosk the detector calls a vehicle) is part of the street, never a stay; a vehicle already parked then is not ticketed until it leaves and comes back
                          * @default true
@@ -2703,7 +2845,11 @@ export interface operations {
                     /** @description as in POST /cameras; null removes an optional field */
                     name?: unknown;
                     /** @description as in POST /cameras; null removes an optional field */
+                    onvif?: unknown;
+                    /** @description as in POST /cameras; null removes an optional field */
                     password?: unknown;
+                    /** @description as in POST /cameras; null removes an optional field */
+                    patrol?: unknown;
                     /** @description read-only: ignored */
                     revision?: unknown;
                     /** @description as in POST /cameras; null removes an optional field */
@@ -2894,6 +3040,100 @@ export interface operations {
             };
             /** @description internal: The server failed */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCameraPresets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PresetList"];
+                };
+            };
+            /** @description validation_failed: The request is invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unauthorized: Authentication needed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden: Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not_found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no_onvif: The camera has no ONVIF settings */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description rate_limited: Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal: The server failed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description onvif_failed: The camera refused or did not answer over ONVIF */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3517,6 +3757,8 @@ export interface operations {
                      * @enum {string}
                      */
                     presence?: "bottom_center" | "overlap";
+                    /** @description PTZ domes: the preset whose view the zone is drawn on; it is watched only while the dome is there (a patrol stop), and its stays carry across visits */
+                    preset?: string;
                     /**
                      * @description what stands in the zone at the first sample it is watched (a loudspeaker box, a kiosk the detector calls a vehicle) is part of the street, never a stay; a vehicle already parked then is not ticketed until it leaves and comes back
                      * @default true
