@@ -2471,10 +2471,10 @@ export interface operations {
                              */
                             same_static_iou?: number;
                             /**
-                             * @description a stay confirms only when its vehicle was seen at least this many times per sample its spot was seen empty (a ratio: the same at any sampling rate)
+                             * @description a stay confirms only when its vehicle was seen at least this many times per run of samples its spot was seen empty (a hidden car has one gap per occlusion; a stream of look-alike cars leaves one between every two)
                              * @default 2
                              */
-                            seen_per_missed?: number;
+                            seen_per_gap?: number;
                             /**
                              * @description a cooldown spot blocks stays whose position overlaps it at least this much
                              * @default 0.3
@@ -3854,10 +3854,10 @@ export interface operations {
                          */
                         same_static_iou?: number;
                         /**
-                         * @description a stay confirms only when its vehicle was seen at least this many times per sample its spot was seen empty (a ratio: the same at any sampling rate)
+                         * @description a stay confirms only when its vehicle was seen at least this many times per run of samples its spot was seen empty (a hidden car has one gap per occlusion; a stream of look-alike cars leaves one between every two)
                          * @default 2
                          */
-                        seen_per_missed?: number;
+                        seen_per_gap?: number;
                         /**
                          * @description a cooldown spot blocks stays whose position overlaps it at least this much
                          * @default 0.3
