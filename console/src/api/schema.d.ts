@@ -2461,6 +2461,11 @@ export interface operations {
                              */
                             reappear_iou?: number;
                             /**
+                             * @description the same for a vehicle seen only once before its spot was seen empty: it has not shown that it stands, so only a box back exactly where it was (a car hidden since) continues its stay
+                             * @default 0.9
+                             */
+                            reappear_iou_once?: number;
+                            /**
                              * @description a tracked box whose area changed by more than this factor since its last sample is not one object moving (the tracker linked two)
                              * @default 2
                              */
@@ -2471,7 +2476,7 @@ export interface operations {
                              */
                             same_static_iou?: number;
                             /**
-                             * @description a stay confirms only when its vehicle was seen at least this many times per run of samples its spot was seen empty (a hidden car has one gap per occlusion; a stream of look-alike cars leaves one between every two)
+                             * @description a stay whose spot was seen empty confirms only when its vehicle was seen more than this many times per run of such samples (a hidden car has one gap per occlusion; each car of a stream landing where the last stood adds one sighting and one gap)
                              * @default 2
                              */
                             seen_per_gap?: number;
@@ -3844,6 +3849,11 @@ export interface operations {
                          */
                         reappear_iou?: number;
                         /**
+                         * @description the same for a vehicle seen only once before its spot was seen empty: it has not shown that it stands, so only a box back exactly where it was (a car hidden since) continues its stay
+                         * @default 0.9
+                         */
+                        reappear_iou_once?: number;
+                        /**
                          * @description a tracked box whose area changed by more than this factor since its last sample is not one object moving (the tracker linked two)
                          * @default 2
                          */
@@ -3854,7 +3864,7 @@ export interface operations {
                          */
                         same_static_iou?: number;
                         /**
-                         * @description a stay confirms only when its vehicle was seen at least this many times per run of samples its spot was seen empty (a hidden car has one gap per occlusion; a stream of look-alike cars leaves one between every two)
+                         * @description a stay whose spot was seen empty confirms only when its vehicle was seen more than this many times per run of such samples (a hidden car has one gap per occlusion; each car of a stream landing where the last stood adds one sighting and one gap)
                          * @default 2
                          */
                         seen_per_gap?: number;
