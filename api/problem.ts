@@ -68,6 +68,11 @@ export function apiError(code: ApiErrorCode, detail: string, extra: Partial<Pick
   return new HttpProblem(problem(code, detail, extra));
 }
 
+/** An uploaded picture refused at its body field: one issue, `too_big` for an oversized picture, else `invalid`. */
+export function pictureRefused(field: string, code: ApiErrorCode, message: string, fix: string): HttpProblem {
+  return apiError(code, `${field}: ${message}`, { field, fix, errors: [{ field, in: 'body', code: code === 'image_too_large' ? 'too_big' : 'invalid', message, fix }] });
+}
+
 type IssueLike = Omit<FieldIssue, 'path'> & { row?: number; line?: number };
 
 /** The problem of fields at fault: each said once, at its field, all at once; the detail lists them for a log or a terminal. */

@@ -8,7 +8,7 @@ import { getCamera, notFound } from '../../store/cameras.js';
 import { actor, OPS_READERS, REVIEWERS } from '../auth.js';
 import { CalibrationCropper } from '../calibration_crops.js';
 import { apiErrorCode, errorKind } from '../errors.js';
-import { apiError } from '../problem.js';
+import { apiError, pictureRefused } from '../problem.js';
 import type { ApiDeps } from '../server.js';
 import { API_PREFIX } from '../paths.js';
 import { zoneParams } from './zones.js';
@@ -105,7 +105,7 @@ export async function calibrationRoutes(app: FastifyInstance, deps: ApiDeps): Pr
         if (req.body.frame_jpeg_base64 && code) {
           const message = (e as WeisuError).message;
           const fix = (e as WeisuError).fix ?? errorKind(code).fix;
-          throw apiError(code, `frame_jpeg_base64: ${message}`, { field: 'frame_jpeg_base64', fix, errors: [{ field: 'frame_jpeg_base64', in: 'body', code: code === 'image_too_large' ? 'too_big' : 'invalid', message, fix }] });
+          throw pictureRefused('frame_jpeg_base64', code, message, fix);
         }
         throw e;
       }

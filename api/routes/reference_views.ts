@@ -7,7 +7,7 @@ import { getCamera, notFound } from '../../store/cameras.js';
 import { listReferenceViews, referenceViewJpeg, saveReferenceView, type ReferenceViewInfo } from '../../store/reference_views.js';
 import { actor, ANYONE, ZONE_WRITERS } from '../auth.js';
 import { apiErrorCode } from '../errors.js';
-import { apiError, HttpProblem, problem } from '../problem.js';
+import { HttpProblem, pictureRefused, problem } from '../problem.js';
 import { storedPicture, type StoredPicture } from '../reference_pictures.js';
 import type { ApiDeps } from '../server.js';
 import { viewState, viewStateSchema } from '../views.js';
@@ -65,7 +65,7 @@ export async function referenceViewRoutes(app: FastifyInstance, deps: ApiDeps): 
         const message = e instanceof WeisuError ? e.message : 'not a JPEG or PNG picture';
         const code = (e instanceof WeisuError ? apiErrorCode(e.code) : undefined) ?? 'image_invalid';
         const fix = code === 'image_too_large' ? 'send a smaller picture (a camera frame)' : 'send a complete JPEG or PNG camera frame';
-        throw apiError(code, `frame_jpeg_base64: ${message}`, { field: 'frame_jpeg_base64', fix, errors: [{ field: 'frame_jpeg_base64', in: 'body', code: code === 'image_too_large' ? 'too_big' : 'invalid', message, fix }] });
+        throw pictureRefused('frame_jpeg_base64', code, message, fix);
       }
       const info = await saveReferenceView(db, { cameraId: req.params.id, ...(req.body.preset ? { preset: req.body.preset } : {}), ...stored, actor: actor(req) });
       deps.onCamerasChanged?.();
